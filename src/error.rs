@@ -1,0 +1,164 @@
+//! The crate's one error type.
+//!
+//! Every message is lowercase, names the option, path or rule at fault, and never
+//! contains a value taken from an audit event or from the caller's input.
+
+use std::fmt;
+
+use crate::validator::ValidationIssue;
+
+/// Which kind of mistake a configuration error is: a wrong type or a bad value.
+///
+/// The JavaScript layer maps `Type` to `TypeError` and `Range` to `RangeError`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigErrorKind {
+    /// The option has the wrong type.
+    Type,
+    /// The option has the right type but a value outside what it accepts.
+    Range,
+}
+
+/// Errors returned by this crate.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A logger option is invalid. `option` is its camelCase name as in the JS API.
+    Config {
+        /// The option's name (camelCase, as documented in API.md).
+        option: &'static str,
+        /// Wrong type or bad value.
+        kind: ConfigErrorKind,
+        /// What is expected, without echoing the given value.
+        message: String,
+    },
+    /// Input text is not valid JSON. Line and column count from 1.
+    Json {
+        /// Line of the error, from 1.
+        line: usize,
+        /// Column of the error, from 1.
+        column: usize,
+        /// The category of the syntax error (never the offending text).
+        message: String,
+    },
+    /// A schema could not be compiled (for example it uses an unsupported keyword).
+    Schema {
+        /// What is wrong, naming the keyword and its schema path.
+        message: String,
+    },
+    /// The requested or declared schema version is not one this crate vendors.
+    UnsupportedSchemaVersion,
+    /// An event failed validation; with `validationFailureMode = "raise"`.
+    Validation {
+        /// Every issue found, in document order.
+        issues: Vec<ValidationIssue>,
+    },
+    /// A sink failed; with `emitFailureMode = "raise"`. The message is sanitized.
+    Sink {
+        /// Sanitized description of the sink failure.
+        message: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn config(
+        option: &'static str,
+        kind: ConfigErrorKind,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Config {
+            option,
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// Build a [`Error::Json`] from a `serde_json` error without echoing input text.
+    pub(crate) fn from_json(err: &serde_json::Error) -> Self {
+        use serde_json::error::Category;
+        let message = match err.classify() {
+            Category::Eof => "unexpected end of input",
+            Category::Syntax => json_syntax_message(err),
+            Category::Data => "json does not have the expected shape",
+            Category::Io => "i/o error while reading json",
+        };
+        Error::Json {
+            line: err.line(),
+            column: err.column(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// serde_json's syntax messages are fixed phrases ("expected value", "trailing comma", ...)
+/// that never quote the input; keep them, but only when they match a known safe shape.
+fn json_syntax_message(err: &serde_json::Error) -> &'static str {
+    let text = err.to_string();
+    const KNOWN: &[&str] = &[
+        "expected value",
+        "expected `,` or `}`",
+        "expected `,` or `]`",
+        "expected `:`",
+        "expected ident",
+        "key must be a string",
+        "trailing comma",
+        "trailing characters",
+        "control character (\\u0000-\\u001F) found while parsing a string",
+        "invalid escape",
+        "invalid number",
+        "number out of range",
+        "invalid unicode code point",
+        "lone leading surrogate in hex escape",
+        "unexpected end of hex escape",
+        "recursion limit exceeded",
+        "EOF while parsing a string",
+        "EOF while parsing a value",
+        "EOF while parsing an object",
+        "EOF while parsing a list",
+    ];
+    for k in KNOWN {
+        if text.starts_with(k) {
+            return k;
+        }
+    }
+    "invalid json"
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Config {
+                option, message, ..
+            } => write!(f, "invalid option `{option}`: {message}"),
+            Error::Json {
+                line,
+                column,
+                message,
+            } => {
+                write!(f, "invalid json at line {line} column {column}: {message}")
+            }
+            Error::Schema { message } => write!(f, "schema cannot be compiled: {message}"),
+            Error::UnsupportedSchemaVersion => write!(
+                f,
+                "unsupported schema_version (expected one of {})",
+                crate::validator::SchemaVersion::ALL
+                    .iter()
+                    .map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Error::Validation { issues } => {
+                write!(f, "event failed validation: ")?;
+                for (i, issue) in issues.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, "; ")?;
+                    }
+                    write!(f, "{issue}")?;
+                }
+                Ok(())
+            }
+            Error::Sink { message } => write!(f, "sink failed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
