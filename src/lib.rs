@@ -7,8 +7,25 @@
 //! The crate is plain Rust; `src/wasm.rs` (only on `wasm32`) is a thin binding layer over it.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod config;
+pub mod diagnostics;
 mod error;
+pub mod event;
+mod logger;
+pub mod sanitize;
+mod time;
 pub mod validator;
 
+pub use config::{
+    ActorType, Config, EmitFailureMode, Redaction, ValidationFailureMode, OPTION_NAMES,
+};
+pub use diagnostics::{CollectDiagnostics, Diagnostics, Level};
 pub use error::{ConfigErrorKind, Error};
+pub use event::{AuditError, AuditRequest, EventBuilder, Prepared};
+pub use logger::{
+    access_denied_outcome, issue_summary, random_uuid_v4, AuditLogger, FnSink, IdSource,
+    MemorySink, Sink, Stats, TimeSource,
+};
+pub use sanitize::{sanitize_error_message, DEFAULT_MAX_ERROR_LENGTH};
+pub use time::Timestamp;
 pub use validator::{validate, validate_str, SchemaVersion, ValidationIssue, Validator};

@@ -1,0 +1,445 @@
+//! Logger configuration: every option of the reference's `AuditLoggerConfig`, validated once.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+use crate::error::ConfigErrorKind::{Range, Type};
+use crate::{Error, SchemaVersion};
+
+/// Who the default actor is when a call names none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActorType {
+    /// A person.
+    Human,
+    /// A service principal.
+    Service,
+}
+
+impl ActorType {
+    /// `"human"` or `"service"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorType::Human => "human",
+            ActorType::Service => "service",
+        }
+    }
+}
+
+/// What to do when the sink fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmitFailureMode {
+    /// Count it and report it at debug level.
+    Silent,
+    /// Count it and report it at warn level (default).
+    Log,
+    /// Count it and return the error to the caller.
+    Raise,
+}
+
+/// What to do with an event that fails the schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValidationFailureMode {
+    /// Count it as a validation failure and a drop, report it, emit nothing (default).
+    Drop,
+    /// Count and report it, then emit it anyway, without any property the schema forbids.
+    LogAndEmit,
+    /// Count it and return [`Error::Validation`] to the caller.
+    Raise,
+}
+
+/// Which redaction profile sanitizes error messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Redaction {
+    /// Exactly the reference's patterns (default).
+    Reference,
+    /// The strict profile (every identifier kind, whatever surrounds it).
+    Strict,
+}
+
+/// Validated, immutable logger configuration. Build it with [`Config::new`] and the
+/// `with_*` methods, or from a JSON object of camelCase options with [`Config::from_options`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub(crate) service_name: String,
+    pub(crate) service_environment: String,
+    pub(crate) service_version: Option<String>,
+    pub(crate) default_actor_id: String,
+    pub(crate) default_actor_type: ActorType,
+    pub(crate) metadata_allowlist: BTreeSet<String>,
+    pub(crate) sanitize_errors: bool,
+    pub(crate) error_message_max_len: usize,
+    pub(crate) max_metadata_value_length: usize,
+    pub(crate) emit_failure_mode: EmitFailureMode,
+    pub(crate) validation_failure_mode: ValidationFailureMode,
+    pub(crate) schema_version: SchemaVersion,
+    pub(crate) redaction: Redaction,
+    pub(crate) max_pending: usize,
+}
+
+/// The options [`Config::from_options`] accepts (camelCase, as in the JS API). Function-valued
+/// options (`timeSource`, `idFactory`, `sink`, `onDiagnostic`) belong to the host and are skipped.
+pub const OPTION_NAMES: &[&str] = &[
+    "serviceName",
+    "serviceEnvironment",
+    "serviceVersion",
+    "defaultActorId",
+    "defaultActorType",
+    "metadataAllowlist",
+    "sanitizeErrors",
+    "errorMessageMaxLen",
+    "maxMetadataValueLength",
+    "emitFailureMode",
+    "validationFailureMode",
+    "schemaVersion",
+    "redaction",
+    "maxPending",
+    "failureLoggerName",
+    "timeSource",
+    "idFactory",
+    "sink",
+    "onDiagnostic",
+];
+
+impl Config {
+    /// Defaults for everything but the service name. Call [`Config::validate`] (or let
+    /// `AuditLogger::new` do it) before use.
+    pub fn new(service_name: impl Into<String>) -> Config {
+        Config {
+            service_name: service_name.into(),
+            service_environment: "unknown".into(),
+            service_version: None,
+            default_actor_id: "unknown".into(),
+            default_actor_type: ActorType::Service,
+            metadata_allowlist: BTreeSet::new(),
+            sanitize_errors: true,
+            error_message_max_len: 200,
+            max_metadata_value_length: 200,
+            emit_failure_mode: EmitFailureMode::Log,
+            validation_failure_mode: ValidationFailureMode::Drop,
+            schema_version: SchemaVersion::V1_1,
+            redaction: Redaction::Reference,
+            max_pending: 10_000,
+        }
+    }
+
+    /// Set `service.environment`.
+    pub fn with_service_environment(mut self, v: impl Into<String>) -> Self {
+        self.service_environment = v.into();
+        self
+    }
+    /// Set `service.version` (omitted from events when `None` or empty).
+    pub fn with_service_version(mut self, v: Option<String>) -> Self {
+        self.service_version = v;
+        self
+    }
+    /// Set the default actor id.
+    pub fn with_default_actor_id(mut self, v: impl Into<String>) -> Self {
+        self.default_actor_id = v.into();
+        self
+    }
+    /// Set the default actor type.
+    pub fn with_default_actor_type(mut self, v: ActorType) -> Self {
+        self.default_actor_type = v;
+        self
+    }
+    /// Set the metadata keys that may pass (empty: all metadata is dropped).
+    pub fn with_metadata_allowlist<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        keys: I,
+    ) -> Self {
+        self.metadata_allowlist = keys.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Turn error-message sanitization on or off.
+    pub fn with_sanitize_errors(mut self, v: bool) -> Self {
+        self.sanitize_errors = v;
+        self
+    }
+    /// Cap for error messages in code points (>= 10).
+    pub fn with_error_message_max_len(mut self, v: usize) -> Self {
+        self.error_message_max_len = v;
+        self
+    }
+    /// Cap for metadata string values in code points (>= 1).
+    pub fn with_max_metadata_value_length(mut self, v: usize) -> Self {
+        self.max_metadata_value_length = v;
+        self
+    }
+    /// What to do when the sink fails.
+    pub fn with_emit_failure_mode(mut self, v: EmitFailureMode) -> Self {
+        self.emit_failure_mode = v;
+        self
+    }
+    /// What to do with an event that fails the schema.
+    pub fn with_validation_failure_mode(mut self, v: ValidationFailureMode) -> Self {
+        self.validation_failure_mode = v;
+        self
+    }
+    /// Target schema version (1.0 or 1.1).
+    pub fn with_schema_version(mut self, v: SchemaVersion) -> Self {
+        self.schema_version = v;
+        self
+    }
+    /// Redaction profile for error messages.
+    pub fn with_redaction(mut self, v: Redaction) -> Self {
+        self.redaction = v;
+        self
+    }
+
+    /// The service name.
+    pub fn service_name(&self) -> &str {
+        &self.service_name
+    }
+    /// The target schema version.
+    pub fn schema_version(&self) -> SchemaVersion {
+        self.schema_version
+    }
+    /// The metadata allowlist.
+    pub fn metadata_allowlist(&self) -> &BTreeSet<String> {
+        &self.metadata_allowlist
+    }
+    /// The emit failure mode.
+    pub fn emit_failure_mode(&self) -> EmitFailureMode {
+        self.emit_failure_mode
+    }
+    /// The validation failure mode.
+    pub fn validation_failure_mode(&self) -> ValidationFailureMode {
+        self.validation_failure_mode
+    }
+    /// Maximum async sink calls in flight (used by hosts with async sinks).
+    pub fn max_pending(&self) -> usize {
+        self.max_pending
+    }
+
+    /// Check every constraint, naming the first option at fault.
+    ///
+    /// ```
+    /// use bh_audit_logger::Config;
+    /// let err = Config::new("  ").validate().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid option `serviceName`: must be a non-empty string");
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
+        if self
+            .service_name
+            .trim_matches(crate::sanitize::is_py_space)
+            .is_empty()
+        {
+            return Err(Error::config(
+                "serviceName",
+                Range,
+                "must be a non-empty string",
+            ));
+        }
+        if self.schema_version != SchemaVersion::V1_0 && self.schema_version != SchemaVersion::V1_1
+        {
+            return Err(Error::config(
+                "schemaVersion",
+                Range,
+                "must be \"1.0\" or \"1.1\"",
+            ));
+        }
+        if self.error_message_max_len < 10 {
+            return Err(Error::config(
+                "errorMessageMaxLen",
+                Range,
+                "must be an integer >= 10",
+            ));
+        }
+        if self.max_metadata_value_length < 1 {
+            return Err(Error::config(
+                "maxMetadataValueLength",
+                Range,
+                "must be an integer >= 1",
+            ));
+        }
+        if self.max_pending < 1 {
+            return Err(Error::config(
+                "maxPending",
+                Range,
+                "must be an integer >= 1",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Build from a JSON object of camelCase options (the JS API's names), validating types
+    /// (`ConfigErrorKind::Type`) and values (`ConfigErrorKind::Range`). Unknown option names
+    /// are rejected so a typo cannot silently fall back to a default.
+    ///
+    /// ```
+    /// use bh_audit_logger::{Config, ConfigErrorKind, Error};
+    /// let opts = serde_json::json!({"serviceName": "notes-api", "errorMessageMaxLen": 5});
+    /// let err = Config::from_options(opts.as_object().unwrap()).unwrap_err();
+    /// assert!(matches!(err, Error::Config { option: "errorMessageMaxLen", kind: ConfigErrorKind::Range, .. }));
+    /// ```
+    pub fn from_options(opts: &Map<String, Value>) -> Result<Config, Error> {
+        for key in opts.keys() {
+            if !OPTION_NAMES.contains(&key.as_str()) {
+                return Err(Error::config(
+                    "options",
+                    Type,
+                    format!("unknown option (known: {})", OPTION_NAMES.join(", ")),
+                ));
+            }
+        }
+        let name = match opts.get("serviceName") {
+            Some(Value::String(s)) => s.clone(),
+            None | Some(Value::Null) => {
+                return Err(Error::config(
+                    "serviceName",
+                    Type,
+                    "is required (a non-empty string)",
+                ))
+            }
+            Some(_) => return Err(Error::config("serviceName", Type, "must be a string")),
+        };
+        let mut c = Config::new(name);
+        let present = |k: &str| opts.get(k).filter(|v| !v.is_null());
+        if let Some(v) = present("serviceEnvironment") {
+            c.service_environment = string_opt("serviceEnvironment", v)?;
+        }
+        if let Some(v) = present("serviceVersion") {
+            c.service_version = Some(string_opt("serviceVersion", v)?);
+        }
+        if let Some(v) = present("defaultActorId") {
+            c.default_actor_id = string_opt("defaultActorId", v)?;
+        }
+        if let Some(v) = present("defaultActorType") {
+            c.default_actor_type = match string_opt("defaultActorType", v)?.as_str() {
+                "human" => ActorType::Human,
+                "service" => ActorType::Service,
+                _ => {
+                    return Err(Error::config(
+                        "defaultActorType",
+                        Range,
+                        "must be \"human\" or \"service\"",
+                    ))
+                }
+            };
+        }
+        if let Some(v) = present("metadataAllowlist") {
+            let Value::Array(items) = v else {
+                return Err(Error::config(
+                    "metadataAllowlist",
+                    Type,
+                    "must be an iterable of strings",
+                ));
+            };
+            let mut set = BTreeSet::new();
+            for item in items {
+                match item {
+                    Value::String(s) => {
+                        set.insert(s.clone());
+                    }
+                    _ => {
+                        return Err(Error::config(
+                            "metadataAllowlist",
+                            Type,
+                            "must contain only strings",
+                        ))
+                    }
+                }
+            }
+            c.metadata_allowlist = set;
+        }
+        if let Some(v) = present("sanitizeErrors") {
+            c.sanitize_errors = v
+                .as_bool()
+                .ok_or_else(|| Error::config("sanitizeErrors", Type, "must be a boolean"))?;
+        }
+        if let Some(v) = present("errorMessageMaxLen") {
+            c.error_message_max_len = int_opt("errorMessageMaxLen", v, 10)?;
+        }
+        if let Some(v) = present("maxMetadataValueLength") {
+            c.max_metadata_value_length = int_opt("maxMetadataValueLength", v, 1)?;
+        }
+        if let Some(v) = present("maxPending") {
+            c.max_pending = int_opt("maxPending", v, 1)?;
+        }
+        if let Some(v) = present("emitFailureMode") {
+            c.emit_failure_mode = match string_opt("emitFailureMode", v)?.as_str() {
+                "silent" => EmitFailureMode::Silent,
+                "log" => EmitFailureMode::Log,
+                "raise" => EmitFailureMode::Raise,
+                _ => {
+                    return Err(Error::config(
+                        "emitFailureMode",
+                        Range,
+                        "must be \"silent\", \"log\" or \"raise\"",
+                    ))
+                }
+            };
+        }
+        if let Some(v) = present("validationFailureMode") {
+            c.validation_failure_mode = match string_opt("validationFailureMode", v)?.as_str() {
+                "drop" => ValidationFailureMode::Drop,
+                "log_and_emit" => ValidationFailureMode::LogAndEmit,
+                "raise" => ValidationFailureMode::Raise,
+                _ => {
+                    return Err(Error::config(
+                        "validationFailureMode",
+                        Range,
+                        "must be \"drop\", \"log_and_emit\" or \"raise\"",
+                    ))
+                }
+            };
+        }
+        if let Some(v) = present("schemaVersion") {
+            c.schema_version = match string_opt("schemaVersion", v)?.as_str() {
+                "1.0" => SchemaVersion::V1_0,
+                "1.1" => SchemaVersion::V1_1,
+                _ => {
+                    return Err(Error::config(
+                        "schemaVersion",
+                        Range,
+                        "must be \"1.0\" or \"1.1\"",
+                    ))
+                }
+            };
+        }
+        if let Some(v) = present("redaction") {
+            c.redaction = match string_opt("redaction", v)?.as_str() {
+                "reference" => Redaction::Reference,
+                "strict" => Redaction::Strict,
+                _ => {
+                    return Err(Error::config(
+                        "redaction",
+                        Range,
+                        "must be \"reference\" or \"strict\"",
+                    ))
+                }
+            };
+        }
+        if let Some(v) = present("failureLoggerName") {
+            string_opt("failureLoggerName", v)?;
+        }
+        c.validate()?;
+        Ok(c)
+    }
+}
+
+fn string_opt(option: &'static str, v: &Value) -> Result<String, Error> {
+    v.as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| Error::config(option, Type, "must be a string"))
+}
+
+fn int_opt(option: &'static str, v: &Value, min: u64) -> Result<usize, Error> {
+    let Value::Number(n) = v else {
+        return Err(Error::config(option, Type, "must be a number"));
+    };
+    let int = match (n.as_u64(), n.as_f64()) {
+        (Some(u), _) => Some(u),
+        (None, Some(f)) if f.fract() == 0.0 && (0.0..1.8e19).contains(&f) => Some(f as u64),
+        _ => None,
+    };
+    match int {
+        Some(u) if u >= min => Ok(usize::try_from(u).unwrap_or(usize::MAX)),
+        _ => Err(Error::config(
+            option,
+            Range,
+            format!("must be an integer >= {min}"),
+        )),
+    }
+}

@@ -1,0 +1,416 @@
+//! `AuditLogger`: builds, prepares, validates and emits events to a [`Sink`], counting
+//! every outcome and applying the configured failure modes.
+
+use serde_json::{Map, Value};
+
+use crate::config::{EmitFailureMode, ValidationFailureMode};
+use crate::diagnostics::{Diagnostics, Level, StderrDiagnostics};
+use crate::event::{canonical_order, AuditError, AuditRequest, EventBuilder};
+use crate::{Config, Error, Timestamp, ValidationIssue};
+
+/// Where emitted events go. Wrap a closure with [`FnSink`]; `&mut S` is a sink when `S` is.
+///
+/// An `Err` is a sink failure: counted in `emit_failures_total` and handled per
+/// `emitFailureMode`. Its text is sanitized before it appears in any diagnostic or error.
+pub trait Sink {
+    /// Deliver one event.
+    fn emit(&mut self, event: &Map<String, Value>) -> Result<(), String>;
+}
+
+/// A closure `FnMut(&Map<String, Value>) -> Result<(), String>` as a [`Sink`].
+pub struct FnSink<F>(pub F);
+
+impl<F: FnMut(&Map<String, Value>) -> Result<(), String>> Sink for FnSink<F> {
+    fn emit(&mut self, event: &Map<String, Value>) -> Result<(), String> {
+        (self.0)(event)
+    }
+}
+
+/// Keeps events in memory, optionally only the last `maxlen`.
+#[derive(Clone, Debug, Default)]
+pub struct MemorySink {
+    events: std::collections::VecDeque<Map<String, Value>>,
+    maxlen: Option<usize>,
+}
+
+impl MemorySink {
+    /// An unbounded memory sink.
+    pub fn new() -> MemorySink {
+        MemorySink::default()
+    }
+    /// A memory sink keeping only the last `maxlen` events.
+    pub fn with_maxlen(maxlen: usize) -> MemorySink {
+        MemorySink {
+            events: Default::default(),
+            maxlen: Some(maxlen),
+        }
+    }
+    /// The events held, oldest first.
+    pub fn events(&self) -> Vec<Map<String, Value>> {
+        self.events.iter().cloned().collect()
+    }
+    /// Number of events held.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+    /// `true` when no event is held.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+    /// Forget every event.
+    pub fn clear(&mut self) {
+        self.events.clear();
+    }
+}
+
+impl Sink for MemorySink {
+    fn emit(&mut self, event: &Map<String, Value>) -> Result<(), String> {
+        if self.maxlen == Some(0) {
+            return Ok(());
+        }
+        if let Some(max) = self.maxlen {
+            while self.events.len() >= max {
+                self.events.pop_front();
+            }
+        }
+        self.events.push_back(event.clone());
+        Ok(())
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn emit(&mut self, event: &Map<String, Value>) -> Result<(), String> {
+        (**self).emit(event)
+    }
+}
+
+/// The four counters, as the reference names them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    /// Events the sink accepted.
+    pub events_emitted_total: u64,
+    /// Sink failures.
+    pub emit_failures_total: u64,
+    /// Events not emitted (validation drops, async sinks over the limit or timed out).
+    pub events_dropped_total: u64,
+    /// Events that failed validation (dropped, emitted anyway, or raised).
+    pub validation_failures_total: u64,
+}
+
+/// Source of `timestamp`. Implemented for every `FnMut() -> Option<Timestamp>`;
+/// `None` means the clock failed and makes the event fail validation.
+pub trait TimeSource {
+    /// The current instant.
+    fn now(&mut self) -> Option<Timestamp>;
+}
+
+impl<F: FnMut() -> Option<Timestamp>> TimeSource for F {
+    fn now(&mut self) -> Option<Timestamp> {
+        self()
+    }
+}
+
+/// Source of `event_id`. Implemented for every `FnMut() -> String`.
+pub trait IdSource {
+    /// A new event id (a UUID for the event to be valid).
+    fn next_id(&mut self) -> String;
+}
+
+impl<F: FnMut() -> String> IdSource for F {
+    fn next_id(&mut self) -> String {
+        self()
+    }
+}
+
+/// Random UUID v4 from the operating system's generator.
+pub fn random_uuid_v4() -> String {
+    let mut b = [0u8; 16];
+    #[cfg(not(target_arch = "wasm32"))]
+    if getrandom::getrandom(&mut b).is_err() {
+        // Fall back to hashing time and a counter; ids stay unique within the process.
+        use std::hash::{BuildHasher, Hasher};
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_i64(Timestamp::now().as_micros());
+        h.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        let x = h.finish().to_le_bytes();
+        b[..8].copy_from_slice(&x);
+        b[8..].copy_from_slice(&x);
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Emits PHI-safe audit events conforming to bh-audit-schema 1.1 (or 1.0).
+///
+/// ```
+/// use bh_audit_logger::{AuditLogger, AuditRequest, Config, MemorySink, Timestamp};
+/// use serde_json::json;
+///
+/// let mut sink = MemorySink::new();
+/// let mut logger = AuditLogger::new(Config::new("notes-api"), &mut sink).unwrap()
+///     .with_time_source(|| Some(Timestamp::from_micros(1_773_254_515_123_456)))
+///     .with_id_source(|| "2f4c1d11-3f42-44d3-83a0-1d3f7e1d2b1c".to_string());
+/// let req = AuditRequest { resource: Some(json!({"type": "Note", "id": "note_1"})), ..Default::default() };
+/// let event = logger.audit("READ", req).unwrap().unwrap();
+/// assert_eq!(event["timestamp"], "2026-03-11T18:41:55.123Z");
+/// assert_eq!(logger.stats().events_emitted_total, 1);
+/// drop(logger);
+/// assert_eq!(sink.len(), 1);
+/// ```
+pub struct AuditLogger<S: Sink> {
+    builder: EventBuilder,
+    sink: S,
+    clock: Box<dyn TimeSource>,
+    ids: Box<dyn IdSource>,
+    diag: Box<dyn Diagnostics>,
+    stats: Stats,
+}
+
+impl<S: Sink> std::fmt::Debug for AuditLogger<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditLogger")
+            .field("config", self.builder.config())
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+impl<S: Sink> AuditLogger<S> {
+    /// A logger for `config` (validated here) writing to `sink`, with the system clock,
+    /// random UUID v4 ids and diagnostics on standard error.
+    pub fn new(config: Config, sink: S) -> Result<AuditLogger<S>, Error> {
+        Ok(AuditLogger {
+            builder: EventBuilder::new(config)?,
+            sink,
+            clock: Box::new(|| Some(Timestamp::now())),
+            ids: Box::new(random_uuid_v4),
+            diag: Box::new(StderrDiagnostics),
+            stats: Stats::default(),
+        })
+    }
+
+    /// Replace the time source.
+    pub fn with_time_source(mut self, clock: impl TimeSource + 'static) -> Self {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    /// Replace the id source.
+    pub fn with_id_source(mut self, ids: impl IdSource + 'static) -> Self {
+        self.ids = Box::new(ids);
+        self
+    }
+
+    /// Replace the diagnostics receiver.
+    pub fn with_diagnostics(mut self, diag: impl Diagnostics + 'static) -> Self {
+        self.diag = Box::new(diag);
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        self.builder.config()
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// The sink.
+    pub fn sink(&self) -> &S {
+        &self.sink
+    }
+
+    /// Build, prepare, validate and emit one event. Returns the event as emitted, `Ok(None)`
+    /// when it was dropped, or an error in the `"raise"` failure modes.
+    pub fn audit(
+        &mut self,
+        action_type: &str,
+        req: AuditRequest,
+    ) -> Result<Option<Map<String, Value>>, Error> {
+        let now = self.clock.now();
+        let id = Value::String(self.ids.next_id());
+        let (ev, pre) = self
+            .builder
+            .build(Value::String(action_type.to_string()), req, now, id);
+        Ok(self.finish(ev, pre)?.0)
+    }
+
+    /// `LOGIN` / SUCCESS; resource defaults to `{"type": "Session"}`.
+    pub fn audit_login_success(
+        &mut self,
+        mut req: AuditRequest,
+    ) -> Result<Option<Map<String, Value>>, Error> {
+        default_session(&mut req);
+        req.outcome = Some(serde_json::json!({"status": "SUCCESS"}));
+        req.error = None;
+        self.audit("LOGIN", req)
+    }
+
+    /// `LOGIN` / FAILURE; the error defaults to `"Login failed"`.
+    pub fn audit_login_failure(
+        &mut self,
+        mut req: AuditRequest,
+    ) -> Result<Option<Map<String, Value>>, Error> {
+        default_session(&mut req);
+        let empty = match &req.error {
+            None => true,
+            Some(AuditError::Message(m)) => m.is_empty(),
+            Some(AuditError::Exception { .. }) => false,
+        };
+        if empty {
+            req.error = Some(AuditError::Message("Login failed".into()));
+        }
+        self.audit("LOGIN", req)
+    }
+
+    /// A generic access event (READ / CREATE / UPDATE / DELETE ...): same as [`Self::audit`].
+    pub fn audit_access(
+        &mut self,
+        action_type: &str,
+        req: AuditRequest,
+    ) -> Result<Option<Map<String, Value>>, Error> {
+        self.audit(action_type, req)
+    }
+
+    /// An access-denied event: outcome DENIED with `error_type` (default `"AccessDenied"`)
+    /// and, when non-empty, `error_message`. With schema 1.0 it is emitted as FAILURE.
+    pub fn audit_access_denied(
+        &mut self,
+        action_type: &str,
+        error_type: Option<&str>,
+        error_message: Option<&str>,
+        mut req: AuditRequest,
+    ) -> Result<Option<Map<String, Value>>, Error> {
+        req.outcome = Some(access_denied_outcome(error_type, error_message));
+        req.error = None;
+        self.audit(action_type, req)
+    }
+
+    /// Prepare (allowlist, sanitize), validate and emit a pre-built event. Returns `true`
+    /// when the sink accepted it.
+    pub fn emit(&mut self, event: Map<String, Value>) -> Result<bool, Error> {
+        let ev = canonical_order(event);
+        Ok(self.finish(ev, Vec::new())?.1)
+    }
+
+    /// Validate and dispatch; returns the event (unless dropped) and whether the sink took it.
+    fn finish(
+        &mut self,
+        ev: Map<String, Value>,
+        pre: Vec<ValidationIssue>,
+    ) -> Result<(Option<Map<String, Value>>, bool), Error> {
+        let prepared = self.builder.prepare(ev, pre, &mut *self.diag);
+        let mut ev = prepared.event;
+        if !prepared.issues.is_empty() {
+            self.stats.validation_failures_total += 1;
+            let summary = issue_summary(&prepared.issues);
+            match self.builder.config().validation_failure_mode {
+                ValidationFailureMode::Drop => {
+                    self.stats.events_dropped_total += 1;
+                    self.diag.report(
+                        Level::Warn,
+                        &format!("audit event dropped: failed validation: {summary}"),
+                    );
+                    return Ok((None, false));
+                }
+                ValidationFailureMode::Raise => {
+                    self.stats.events_dropped_total += 1;
+                    return Err(Error::Validation {
+                        issues: prepared.issues,
+                    });
+                }
+                ValidationFailureMode::LogAndEmit => {
+                    self.diag.report(
+                        Level::Warn,
+                        &format!("audit event failed validation, emitted anyway: {summary}"),
+                    );
+                    self.builder.strip_unknown(&mut ev, &prepared.issues);
+                }
+            }
+        }
+        self.dispatch(ev)
+    }
+
+    fn dispatch(
+        &mut self,
+        ev: Map<String, Value>,
+    ) -> Result<(Option<Map<String, Value>>, bool), Error> {
+        match self.sink.emit(&ev) {
+            Ok(()) => {
+                self.stats.events_emitted_total += 1;
+                Ok((Some(ev), true))
+            }
+            Err(text) => {
+                self.stats.emit_failures_total += 1;
+                let message = crate::sanitize_error_message(&text, 200);
+                let line = format!("audit sink emit failed: {}: {message}", event_label(&ev));
+                match self.builder.config().emit_failure_mode {
+                    EmitFailureMode::Raise => return Err(Error::Sink { message }),
+                    EmitFailureMode::Log => self.diag.report(Level::Warn, &line),
+                    EmitFailureMode::Silent => self.diag.report(Level::Debug, &line),
+                }
+                Ok((Some(ev), false))
+            }
+        }
+    }
+}
+
+fn default_session(req: &mut AuditRequest) {
+    if !req.resource.as_ref().is_some_and(crate::event::truthy) {
+        req.resource = Some(serde_json::json!({"type": "Session"}));
+    }
+}
+
+/// The outcome block of `auditAccessDenied`.
+pub fn access_denied_outcome(error_type: Option<&str>, error_message: Option<&str>) -> Value {
+    let mut o = Map::with_capacity(3);
+    o.insert("status".into(), Value::String("DENIED".into()));
+    o.insert(
+        "error_type".into(),
+        Value::String(error_type.unwrap_or("AccessDenied").to_string()),
+    );
+    if let Some(m) = error_message.filter(|m| !m.is_empty()) {
+        o.insert("error_message".into(), Value::String(m.to_string()));
+    }
+    Value::Object(o)
+}
+
+/// `event_id=<uuid> action=<type>`, with either left out unless it has a safe, known shape.
+pub(crate) fn event_label(ev: &Map<String, Value>) -> String {
+    let id = ev
+        .get("event_id")
+        .and_then(Value::as_str)
+        .filter(|s| crate::event::is_uuid(s))
+        .unwrap_or("(invalid)");
+    const ACTIONS: &[&str] = &[
+        "READ", "CREATE", "UPDATE", "DELETE", "EXPORT", "LOGIN", "LOGOUT", "PRINT", "OTHER",
+    ];
+    let action = ev
+        .get("action")
+        .and_then(|a| a.get("type"))
+        .and_then(Value::as_str)
+        .filter(|t| ACTIONS.contains(t))
+        .unwrap_or("(invalid)");
+    format!("event_id={id} action={action}")
+}
+
+/// `"/actor/subject_id: must be a string (type); ..."` — paths and rules only.
+pub fn issue_summary(issues: &[ValidationIssue]) -> String {
+    issues
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
