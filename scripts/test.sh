@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Set up and run every test. Needs only rustup, Node.js >= 20 and python3 (for the reference).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+echo "== setup: rust components"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+echo "== setup: python reference bh-audit-logger 0.3.0"
+if [ ! -x .venv-ref/bin/python ] || ! .venv-ref/bin/python -c 'import bh_audit_logger, sys; sys.exit(bh_audit_logger.__version__ != "0.3.0")' 2>/dev/null; then
+  python3 -m venv .venv-ref
+  .venv-ref/bin/pip install -q --disable-pip-version-check bh-audit-logger==0.3.0
+fi
+export BH_REF_PYTHON="$root/.venv-ref/bin/python"
+
+echo "== rust: fmt, clippy, tests"
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
+cargo test

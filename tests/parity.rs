@@ -1,0 +1,167 @@
+//! Parity with the Python reference: runs `bh-audit-logger` 0.3.0 itself (the interpreter
+//! named by `BH_REF_PYTHON`, set up by `scripts/test.sh`) and this engine on the same vector
+//! file, and requires identical results for every case not marked `differs`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::process::Command;
+use std::rc::Rc;
+
+use bh_audit_logger::{
+    sanitize_error_message, AuditError, AuditLogger, AuditRequest, Config, FnSink, Timestamp,
+    Validator,
+};
+use serde_json::{json, Map, Value};
+
+fn reference_results(vectors: &Path) -> Option<Value> {
+    let Ok(python) = std::env::var("BH_REF_PYTHON") else {
+        if std::env::var("BH_SKIP_PYTHON").is_ok() {
+            return None;
+        }
+        panic!("BH_REF_PYTHON is not set: run scripts/test.sh (or set BH_SKIP_PYTHON=1 to skip parity)");
+    };
+    let out = Command::new(python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parity/reference.py"))
+        .arg(vectors)
+        .output()
+        .expect("run the reference");
+    assert!(
+        out.status.success(),
+        "reference failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["version"], "0.3.0",
+        "the parity suite targets bh-audit-logger 0.3.0"
+    );
+    Some(v["results"].clone())
+}
+
+fn request(args: &Value) -> AuditRequest {
+    let get = |k: &str| args.get(k).cloned();
+    AuditRequest {
+        actor: get("actor"),
+        resource: get("resource"),
+        outcome: get("outcome"),
+        correlation: get("correlation"),
+        metadata: get("metadata"),
+        phi_touched: get("phi_touched"),
+        data_classification: get("data_classification"),
+        action_name: None,
+        error: args.get("error").map(|e| match e {
+            Value::String(s) => AuditError::Message(s.clone()),
+            other => AuditError::Exception {
+                type_name: other["exception"].as_str().unwrap().to_string(),
+                message: other["message"].as_str().unwrap().to_string(),
+            },
+        }),
+    }
+}
+
+/// Run one case through this engine, producing the reference runner's result shape.
+fn run(case: &Value) -> Value {
+    if case["call"] == "sanitize" {
+        let max = case["max_len"].as_u64().unwrap() as usize;
+        return json!({ "sanitized": sanitize_error_message(case["message"].as_str().unwrap(), max) });
+    }
+    let config = Config::from_options(case["config"].as_object().unwrap()).unwrap();
+    let received = Rc::new(RefCell::new(Vec::<Value>::new()));
+    let fail = case.get("sink").and_then(Value::as_str) == Some("fail");
+    let sink_events = received.clone();
+    let sink = FnSink(move |ev: &Map<String, Value>| {
+        if fail {
+            return Err("sink unavailable".to_string());
+        }
+        sink_events.borrow_mut().push(Value::Object(ev.clone()));
+        Ok(())
+    });
+    let now = Timestamp::from_micros(case["now_us"].as_i64().unwrap());
+    let id = case["id"].as_str().unwrap().to_string();
+    let mut logger = AuditLogger::new(config, sink)
+        .unwrap()
+        .with_time_source(move || Some(now))
+        .with_id_source(move || id.clone())
+        .with_diagnostics(|_: bh_audit_logger::Level, _: &str| {});
+    let req = request(&case["args"]);
+    let action = case["action_type"].as_str().unwrap();
+    let result = match case["call"].as_str().unwrap() {
+        "audit" => logger.audit(action, req),
+        "audit_access" => logger.audit_access(action, req),
+        "audit_login_success" => logger.audit_login_success(req),
+        "audit_login_failure" => logger.audit_login_failure(req),
+        "emit" => logger
+            .emit(case["event"].as_object().unwrap().clone())
+            .map(|_| None),
+        other => panic!("unknown call {other}"),
+    };
+    let (returned, raised) = match result {
+        Ok(ev) => (ev.map(Value::Object).unwrap_or(Value::Null), Value::Null),
+        Err(e) => (
+            Value::Null,
+            Value::String(
+                format!("{e:?}")
+                    .split([' ', '{', '('])
+                    .next()
+                    .unwrap()
+                    .to_string(),
+            ),
+        ),
+    };
+    let stats = serde_json::to_value(logger.stats()).unwrap();
+    let sink = Value::Array(received.borrow().clone());
+    json!({ "returned": returned, "raised": raised, "sink": sink, "stats": stats })
+}
+
+#[test]
+fn engine_matches_reference_on_every_vector() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/parity.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(
+        cases.len() >= 300,
+        "the parity file must hold at least 300 cases"
+    );
+    let Some(reference) = reference_results(&path) else {
+        return;
+    };
+    let v11 = Validator::for_version(bh_audit_logger::SchemaVersion::V1_1).unwrap();
+    let mut mismatches = Vec::new();
+    let mut compared = 0;
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let ours = run(case);
+        let theirs = &reference[name];
+        if let Some(reason) = case.get("differs") {
+            // Deliberate difference: what we emit must still be schema-valid.
+            for ev in ours["sink"].as_array().unwrap() {
+                assert!(
+                    v11.is_valid(ev) || ev["schema_version"] == "1.0",
+                    "{name}: emitted an invalid event ({reason})"
+                );
+            }
+            continue;
+        }
+        compared += 1;
+        let same_raise = ours["raised"].is_null() == theirs["raised"].is_null();
+        if ours["returned"] != theirs["returned"]
+            || ours["sink"] != theirs["sink"]
+            || ours["stats"] != theirs["stats"]
+            || ours.get("sanitized") != theirs.get("sanitized")
+            || !same_raise
+        {
+            mismatches.push(format!("{name}\n  ours:   {ours}\n  theirs: {theirs}"));
+        }
+    }
+    println!(
+        "parity: {compared} cases compared, {} deliberate differences",
+        cases.len() - compared
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} of {compared} cases differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
