@@ -29,3 +29,6 @@ pub use logger::{
 pub use sanitize::{sanitize_error_message, DEFAULT_MAX_ERROR_LENGTH};
 pub use time::Timestamp;
 pub use validator::{validate, validate_str, SchemaVersion, ValidationIssue, Validator};
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

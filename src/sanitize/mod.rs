@@ -255,15 +255,20 @@ fn clean(message: &str, redact: bool) -> Vec<char> {
     s
 }
 
+/// `text[:max_len - 3] + "..."` when longer than `max_len`, with Python's slicing rules
+/// (for `max_len < 3` the slice end is negative and counts from the end).
 fn cap(s: Vec<char>, max_len: usize) -> String {
-    if s.len() > max_len {
-        let keep = max_len.saturating_sub(3);
-        let mut out: String = s.into_iter().take(keep).collect();
-        out.push_str("...");
-        out
-    } else {
-        s.into_iter().collect()
+    if s.len() <= max_len {
+        return s.into_iter().collect();
     }
+    let keep = if max_len >= 3 {
+        max_len - 3
+    } else {
+        s.len().saturating_sub(3 - max_len)
+    };
+    let mut out: String = s.into_iter().take(keep).collect();
+    out.push_str("...");
+    out
 }
 
 /// Sanitize an error message exactly as the reference's `sanitize_error_message` does:

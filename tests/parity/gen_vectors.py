@@ -194,6 +194,10 @@ for i, msg in enumerate(SAMPLES):
 for i, msg in enumerate(SAMPLES[:40]):
     add(f"outcome message sample {i}", args={"outcome": {"status": "FAILURE", "error_type": "E", "error_message": msg}})
 
+for n in range(0, 6):
+    add(f"sanitize tiny max_len {n}", call="sanitize", message="hello world 123-45-6789", max_len=n)
+    add(f"sanitize tiny max_len {n} short", call="sanitize", message="hi", max_len=n)
+
 # random glue of PHI-like tokens, letters, punctuation, digits of other scripts
 PIECES = ["123-45-6789", "555-123-4567", "5551234567", "jane@example.com", "1234567890123", "a", "Z", "_",
           "é", "-", ".", " ", "@", "٣", "۵", "०", "０", "😀", "診", "\u0301", "\t", "\u3000", "(", ")", "+1 ",

@@ -1,0 +1,476 @@
+// The JS facade over the wasm core. Loaders (node.mjs, deno.mjs, workerd.mjs, browser.mjs)
+// instantiate the wasm module, then re-export this file. Nothing here runs wasm at import time.
+import { Core, validateJson, sanitizeMessage } from "../dist/glue.js";
+
+/** Vendored bh-audit-schema versions (a test checks this equals the wasm core's list). */
+export const SCHEMA_VERSIONS = Object.freeze(["1.0", "1.1", "2.0", "2.1"]);
+
+const FUNCTION_OPTIONS = ["timeSource", "idFactory", "sink", "onDiagnostic"];
+const KIND = { EMIT: 69, WARN: 87, DROP: 68, RAISE: 82, DIAG: 100 }; // 'E' 'W' 'D' 'R' 'd'
+const SENT = 1;
+const FAILED = 2;
+const DROPPED = 0;
+const INPUT_FAILURE = "the call's arguments could not be converted to JSON (a cyclic structure, a BigInt, or a getter that throws)";
+
+/** Thrown by `assertValidEvent` and by `audit`/`emit` with `validationFailureMode: "raise"`. */
+export class ValidationError extends Error {
+  constructor(errors) {
+    const summary = errors.map((e) => `${e.instancePath || "/"}: ${e.message} (${e.keyword})`).join("; ");
+    super(`event failed validation: ${summary}`);
+    this.name = "ValidationError";
+    /** `[{ instancePath, schemaPath, keyword, message }]` */
+    this.errors = errors;
+  }
+}
+
+function safeString(value) {
+  try {
+    return String(value);
+  } catch {
+    return "(unprintable)";
+  }
+}
+
+function errorClassName(err) {
+  try {
+    const ctor = err.constructor;
+    if (ctor && typeof ctor.name === "string" && ctor.name) return ctor.name;
+    if (typeof err.name === "string" && err.name) return err.name;
+  } catch {
+    // fall through
+  }
+  return "Error";
+}
+
+function isErrorLike(v) {
+  return v instanceof Error || Object.prototype.toString.call(v) === "[object Error]";
+}
+
+function errorInput(err) {
+  if (err === undefined || err === null) return undefined;
+  if (typeof err === "string") return err;
+  if (isErrorLike(err)) {
+    let message;
+    try {
+      message = err.message === undefined ? "" : String(err.message);
+    } catch {
+      message = "";
+    }
+    return { name: errorClassName(err), message };
+  }
+  return safeString(err);
+}
+
+function defaultDiagnostic(level, message) {
+  const fn = level === "error" ? console.error : level === "warn" ? console.warn : console.debug;
+  fn.call(console, `bh-audit-logger ${level}: ${message}`);
+}
+
+function randomId() {
+  return globalThis.crypto.randomUUID();
+}
+
+function readOption(options, key) {
+  try {
+    return options[key];
+  } catch {
+    throw new TypeError(`invalid option \`${key}\`: reading it threw`);
+  }
+}
+
+/**
+ * Emits PHI-safe audit events conforming to bh-audit-schema 1.1 (or 1.0).
+ * See API.md: `new AuditLogger({ serviceName, ... })`.
+ */
+export class AuditLogger {
+  #core;
+  #sink;
+  #timeSource;
+  #idFactory;
+  #onDiagnostic;
+  #emitMode;
+  #maxPending;
+  #pending = new Map();
+  #config;
+  #lastSent = false;
+  #stats = { events_emitted_total: 0, emit_failures_total: 0, events_dropped_total: 0, validation_failures_total: 0 };
+
+  constructor(options) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError("invalid option `options`: must be an object with at least `serviceName`");
+    }
+    const plain = {};
+    const fns = {};
+    for (const key of Object.keys(options)) {
+      const value = readOption(options, key);
+      if (value === undefined) continue;
+      if (FUNCTION_OPTIONS.includes(key)) {
+        if (typeof value !== "function") throw new TypeError(`invalid option \`${key}\`: must be a function`);
+        fns[key] = value;
+        continue;
+      }
+      if (key === "metadataAllowlist" && value !== null) {
+        if (typeof value === "string" || typeof value[Symbol.iterator] !== "function") {
+          throw new TypeError("invalid option `metadataAllowlist`: must be an iterable of strings");
+        }
+        const keys = Array.from(value);
+        if (!keys.every((k) => typeof k === "string")) {
+          throw new TypeError("invalid option `metadataAllowlist`: must contain only strings");
+        }
+        plain[key] = keys;
+        continue;
+      }
+      const t = typeof value;
+      if (t === "bigint" || t === "symbol" || t === "function") {
+        throw new TypeError(`invalid option \`${key}\`: has an unsupported type (${t})`);
+      }
+      if (t === "number" && !Number.isFinite(value)) {
+        throw new RangeError(`invalid option \`${key}\`: must be a finite number`);
+      }
+      plain[key] = value;
+    }
+    let text;
+    try {
+      text = JSON.stringify(plain);
+    } catch {
+      throw new TypeError("invalid option `options`: values must be plain JSON data (strings, numbers, booleans)");
+    }
+    this.#core = new Core(text); // throws TypeError / RangeError naming the option
+    const resolved = JSON.parse(this.#core.configJson());
+    this.#sink = fns.sink ?? consoleSink();
+    this.#timeSource = fns.timeSource ?? Date.now;
+    this.#idFactory = fns.idFactory ?? randomId;
+    this.#onDiagnostic = fns.onDiagnostic ?? defaultDiagnostic;
+    this.#emitMode = resolved.emitFailureMode;
+    this.#maxPending = resolved.maxPending;
+    resolved.metadataAllowlist = Object.freeze(resolved.metadataAllowlist);
+    this.#config = Object.freeze({
+      ...resolved,
+      timeSource: this.#timeSource,
+      idFactory: this.#idFactory,
+      sink: this.#sink,
+      onDiagnostic: this.#onDiagnostic,
+    });
+    if (resolved.emitFailureMode === "silent") {
+      this.#diagnostic("warn", "emitFailureMode 'silent' reports sink failures at debug level only; consider 'log' for HIPAA deployments");
+    }
+  }
+
+  /** The frozen, resolved configuration. */
+  get config() {
+    return this.#config;
+  }
+
+  /** A fresh snapshot of the four counters. */
+  get stats() {
+    return { ...this.#stats };
+  }
+
+  /** Async sink calls not yet settled. */
+  get pending() {
+    return this.#pending.size;
+  }
+
+  #diagnostic(level, message) {
+    try {
+      this.#onDiagnostic(level, message);
+    } catch {
+      // A failing diagnostics callback must not break auditing.
+    }
+  }
+
+  #now() {
+    let t;
+    try {
+      t = this.#timeSource();
+    } catch {
+      this.#diagnostic("error", "the time source threw; the event's timestamp is invalid");
+      return NaN;
+    }
+    if (typeof t === "number") return t;
+    if (t instanceof Date) return t.getTime();
+    return NaN;
+  }
+
+  #nextId() {
+    try {
+      const id = this.#idFactory();
+      return typeof id === "string" ? id : null;
+    } catch {
+      this.#diagnostic("error", "the id factory threw; the event's event_id is invalid");
+      return null;
+    }
+  }
+
+  /**
+   * Build, validate and emit one event. Returns the event, or `null` when it was dropped.
+   * @param {string} actionType READ, CREATE, UPDATE, DELETE, EXPORT, LOGIN, LOGOUT, PRINT, OTHER
+   */
+  audit(actionType, opts) {
+    const now = this.#now();
+    const id = this.#nextId();
+    let input;
+    try {
+      const o = opts ?? {};
+      input = JSON.stringify({
+        action: actionType,
+        id,
+        actor: o.actor,
+        resource: o.resource,
+        outcome: o.outcome,
+        correlation: o.correlation,
+        metadata: o.metadata,
+        phiTouched: o.phiTouched,
+        dataClassification: o.dataClassification,
+        actionName: o.actionName,
+        error: errorInput(o.error),
+      });
+    } catch {
+      return this.#inputFailure();
+    }
+    return this.#handle(this.#core.audit(input, now));
+  }
+
+  /** LOGIN / SUCCESS; resource defaults to `{ type: "Session" }`. */
+  auditLoginSuccess(opts) {
+    const o = opts ?? {};
+    return this.#withOpts(o, (p) => this.audit("LOGIN", { ...p, resource: truthyObject(p.resource) ? p.resource : { type: "Session" }, outcome: { status: "SUCCESS" }, error: undefined }));
+  }
+
+  /** LOGIN / FAILURE; error defaults to "Login failed". */
+  auditLoginFailure(opts) {
+    const o = opts ?? {};
+    return this.#withOpts(o, (p) =>
+      this.audit("LOGIN", { ...p, resource: truthyObject(p.resource) ? p.resource : { type: "Session" }, error: p.error || "Login failed" }),
+    );
+  }
+
+  /** A generic access event (READ / CREATE / UPDATE / DELETE ...). */
+  auditAccess(actionType, opts) {
+    return this.audit(actionType, opts);
+  }
+
+  /** Access denied: outcome DENIED with `errorType` (default "AccessDenied") and optional `errorMessage`. */
+  auditAccessDenied(actionType, opts) {
+    const o = opts ?? {};
+    return this.#withOpts(o, (p) => {
+      const outcome = { status: "DENIED", error_type: p.errorType === undefined || p.errorType === null ? "AccessDenied" : p.errorType };
+      if (p.errorMessage) outcome.error_message = p.errorMessage;
+      return this.audit(actionType, { ...p, outcome, error: undefined });
+    });
+  }
+
+  #withOpts(o, fn) {
+    let copy;
+    try {
+      copy = { ...o };
+    } catch {
+      this.#nextId();
+      return this.#inputFailure();
+    }
+    return fn(copy);
+  }
+
+  /** Prepare (allowlist, sanitize), validate and emit a pre-built event. `true` when emitted. */
+  emit(event) {
+    let text;
+    try {
+      text = JSON.stringify(event);
+    } catch {
+      return this.#inputFailure() !== null;
+    }
+    if (text === undefined) text = "null";
+    this.#lastSent = false;
+    this.#handle(this.#core.emit(text));
+    return this.#lastSent;
+  }
+
+  #inputFailure() {
+    this.#stats.validation_failures_total++;
+    this.#stats.events_dropped_total++;
+    const errors = [{ instancePath: "", schemaPath: "", keyword: "input", message: INPUT_FAILURE }];
+    this.#diagnostic("warn", `audit event dropped: ${INPUT_FAILURE}`);
+    if (this.#config.validationFailureMode === "raise") throw new ValidationError(errors);
+    return null;
+  }
+
+  #handle(out) {
+    const status = out.charCodeAt(0);
+    if (out.charCodeAt(1) === KIND.DIAG) {
+      for (const [level, message] of JSON.parse(this.#core.takeDiagnostics())) this.#diagnostic(level, message);
+    }
+    const body = out.slice(2);
+    if (status === KIND.EMIT || status === KIND.WARN) {
+      if (status === KIND.WARN) this.#stats.validation_failures_total++;
+      const event = JSON.parse(body);
+      const outcome = this.#dispatch(event);
+      this.#lastSent = outcome === SENT;
+      return outcome === DROPPED ? null : event;
+    }
+    this.#stats.validation_failures_total++;
+    this.#stats.events_dropped_total++;
+    if (status === KIND.RAISE) throw new ValidationError(JSON.parse(body));
+    return null;
+  }
+
+  #label(event) {
+    const id = typeof event.event_id === "string" ? event.event_id : "(invalid)";
+    return `event_id=${id} action=${event.action?.type ?? "(invalid)"}`;
+  }
+
+  #sinkFailed(err, event, async) {
+    this.#stats.emit_failures_total++;
+    const text = sanitizeMessage(isErrorLike(err) ? `${errorClassName(err)}: ${safeString(err.message)}` : safeString(err), 200, this.#config.redaction === "strict");
+    const line = `audit sink ${async ? "promise rejected" : "emit failed"}: ${this.#label(event)}: ${text}`;
+    if (this.#emitMode === "raise" && !async) throw err;
+    this.#diagnostic(this.#emitMode === "silent" ? "debug" : async && this.#emitMode === "raise" ? "error" : "warn", line);
+  }
+
+  /** Hand the event to the sink: SENT, FAILED (the sink threw) or DROPPED (maxPending reached). */
+  #dispatch(event) {
+    if (this.#pending.size >= this.#maxPending) {
+      this.#stats.events_dropped_total++;
+      this.#diagnostic("warn", `audit event dropped: ${this.#maxPending} async sink calls already pending (maxPending): ${this.#label(event)}`);
+      return DROPPED;
+    }
+    let result;
+    try {
+      result = this.#sink(event);
+    } catch (err) {
+      this.#sinkFailed(err, event, false);
+      return FAILED;
+    }
+    let then;
+    try {
+      then = result !== null && (typeof result === "object" || typeof result === "function") ? result.then : undefined;
+    } catch {
+      then = undefined;
+    }
+    if (typeof then !== "function") {
+      this.#stats.events_emitted_total++;
+      return SENT;
+    }
+    const entry = { abandoned: false };
+    const settle = (ok, err) => {
+      if (entry.abandoned) return;
+      this.#pending.delete(promise);
+      if (ok) this.#stats.events_emitted_total++;
+      else this.#sinkFailed(err, event, true);
+    };
+    const promise = new Promise((resolve) => {
+      try {
+        then.call(result, () => resolve(settle(true)), (err) => resolve(settle(false, err)));
+      } catch (err) {
+        resolve(settle(false, err));
+      }
+    });
+    this.#pending.set(promise, entry);
+    return SENT;
+  }
+
+  /**
+   * Resolves when every pending async sink call has settled, or after `timeoutMs`; calls still
+   * unsettled then are counted in `events_dropped_total`. Never rejects.
+   */
+  async flush(timeoutMs = 5000) {
+    const ms = typeof timeoutMs === "number" && timeoutMs >= 0 ? Math.min(timeoutMs, 2 ** 31 - 1) : 5000;
+    const waiting = [...this.#pending.keys()];
+    if (waiting.length === 0) return;
+    let timer;
+    const timeout = new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+    try {
+      await Promise.race([Promise.allSettled(waiting), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    for (const p of waiting) {
+      const entry = this.#pending.get(p);
+      if (entry) {
+        entry.abandoned = true;
+        this.#pending.delete(p);
+        this.#stats.events_dropped_total++;
+      }
+    }
+    if (this.#pending.size > 0) await this.flush(ms);
+  }
+}
+
+function truthyObject(v) {
+  return v !== null && typeof v === "object" && Object.keys(v).length > 0;
+}
+
+/**
+ * Validate an event (object or JSON text) against the vendored schema.
+ * @returns {{ valid: boolean, errors: { instancePath: string, schemaPath: string, keyword: string, message: string }[] }}
+ */
+export function validateEvent(event, options) {
+  let version = "";
+  if (options !== undefined && options !== null) {
+    const v = options.schemaVersion;
+    if (v !== undefined && v !== null) {
+      if (typeof v !== "string") throw new TypeError("invalid option `schemaVersion`: must be a string");
+      if (!SCHEMA_VERSIONS.includes(v)) throw new RangeError(`invalid option \`schemaVersion\`: must be one of ${SCHEMA_VERSIONS.join(", ")}`);
+      version = v;
+    }
+  }
+  let text = event;
+  if (typeof event !== "string") {
+    try {
+      text = JSON.stringify(event);
+    } catch {
+      return { valid: false, errors: [{ instancePath: "", schemaPath: "", keyword: "input", message: "the event could not be converted to JSON (a cyclic structure, a BigInt, or a getter that throws)" }] };
+    }
+    if (text === undefined) text = "null";
+  }
+  return JSON.parse(validateJson(text, version));
+}
+
+/** Like `validateEvent`, but throws `ValidationError` when the event is invalid. */
+export function assertValidEvent(event, options) {
+  const result = validateEvent(event, options);
+  if (!result.valid) throw new ValidationError(result.errors);
+}
+
+/**
+ * Trim, collapse whitespace, redact SSN / email / phone / 10+ digit ids, cap at `maxLen`
+ * code points, exactly as the reference does (`redaction: "strict"` for the strict profile).
+ */
+export function sanitizeErrorMessage(message, maxLen = 200, options) {
+  if (message === undefined || message === null) return "";
+  if (typeof message !== "string") throw new TypeError("sanitizeErrorMessage: `message` must be a string");
+  if (!Number.isInteger(maxLen) || maxLen < 0 || maxLen > 0xffffffff) throw new RangeError("sanitizeErrorMessage: `maxLen` must be a non-negative integer");
+  const redaction = options?.redaction ?? "reference";
+  if (redaction !== "reference" && redaction !== "strict") throw new RangeError('sanitizeErrorMessage: `redaction` must be "reference" or "strict"');
+  return sanitizeMessage(message, maxLen, redaction === "strict");
+}
+
+/** One compact JSON line per event via `console[level]` (the reference's LoggingSink). */
+export function consoleSink(options) {
+  const level = options?.level ?? "info";
+  if (typeof console[level] !== "function") throw new RangeError("consoleSink: `level` must name a console method (debug, info, log, warn, error)");
+  return (event) => {
+    console[level](JSON.stringify(event));
+  };
+}
+
+/** Keeps events in memory (the last `maxlen` when given): `.events` (a copy), `.length`, `.clear()`. */
+export function memorySink(options) {
+  const maxlen = options?.maxlen;
+  if (maxlen !== undefined && maxlen !== null && (!Number.isInteger(maxlen) || maxlen < 0)) {
+    throw new RangeError("memorySink: `maxlen` must be a non-negative integer");
+  }
+  let events = [];
+  const sink = (event) => {
+    if (maxlen === 0) return;
+    events.push(event);
+    if (maxlen && events.length > maxlen) events.splice(0, events.length - maxlen);
+  };
+  Object.defineProperties(sink, {
+    events: { get: () => events.slice() },
+    length: { get: () => events.length },
+    clear: { value: () => { events = []; } },
+  });
+  return sink;
+}

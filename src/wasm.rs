@@ -1,0 +1,314 @@
+//! WebAssembly bindings: a thin layer over the core for the npm package's JS facade.
+//!
+//! Data crosses the boundary as JSON text (the facade's `JSON.stringify` / `JSON.parse` are
+//! far cheaper than walking JS objects from Rust). Nothing here can trap: every input error
+//! becomes a status the facade turns into a counted failure or a thrown JS error.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use wasm_bindgen::prelude::*;
+
+use crate::config::ValidationFailureMode;
+use crate::diagnostics::{CollectDiagnostics, Diagnostics, Level};
+use crate::event::{canonical_order, AuditError, AuditRequest, EventBuilder};
+use crate::{
+    issue_summary, Config, ConfigErrorKind, Error, SchemaVersion, Timestamp, ValidationIssue,
+};
+
+/// Arguments of one `audit()` call as the facade serializes them.
+#[derive(Deserialize)]
+struct AuditInput {
+    #[serde(default)]
+    action: Value,
+    #[serde(default)]
+    id: Value,
+    #[serde(default)]
+    actor: Option<Value>,
+    #[serde(default)]
+    resource: Option<Value>,
+    #[serde(default)]
+    outcome: Option<Value>,
+    #[serde(default)]
+    correlation: Option<Value>,
+    #[serde(default)]
+    metadata: Option<Value>,
+    #[serde(default, rename = "phiTouched")]
+    phi_touched: Option<Value>,
+    #[serde(default, rename = "dataClassification")]
+    data_classification: Option<Value>,
+    #[serde(default, rename = "actionName")]
+    action_name: Option<Value>,
+    #[serde(default)]
+    error: Option<ErrorInput>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ErrorInput {
+    Exception { name: String, message: String },
+    Message(String),
+}
+
+fn js_error(err: &Error) -> JsValue {
+    let text = err.to_string();
+    match err {
+        Error::Config {
+            kind: ConfigErrorKind::Type,
+            ..
+        } => js_sys::TypeError::new(&text).into(),
+        Error::Config {
+            kind: ConfigErrorKind::Range,
+            ..
+        }
+        | Error::UnsupportedSchemaVersion => js_sys::RangeError::new(&text).into(),
+        _ => js_sys::Error::new(&text).into(),
+    }
+}
+
+/// The engine for one logger configuration. Outputs of `audit` / `emit` start with a status
+/// character: `E` emit, `W` emit despite validation issues, `D` dropped, `R` raise; then
+/// `d` when diagnostics wait in [`Core::take_diagnostics`], else `-`; then the event JSON
+/// (for `E` / `W`) or the validation issues JSON (for `D` / `R`).
+#[wasm_bindgen]
+pub struct Core {
+    builder: EventBuilder,
+    diag: CollectDiagnostics,
+    config_json: String,
+}
+
+#[wasm_bindgen]
+impl Core {
+    /// Validate the options (a JSON object, camelCase) and build the engine.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options_json: &str) -> Result<Core, JsValue> {
+        let opts: Value =
+            serde_json::from_str(options_json).map_err(|e| js_error(&Error::from_json(&e)))?;
+        let Value::Object(opts) = opts else {
+            return Err(js_sys::TypeError::new("options must be an object").into());
+        };
+        let config = Config::from_options(&opts).map_err(|e| js_error(&e))?;
+        let config_json = config_to_json(&config);
+        let builder = EventBuilder::new(config).map_err(|e| js_error(&e))?;
+        Ok(Core {
+            builder,
+            diag: CollectDiagnostics::default(),
+            config_json,
+        })
+    }
+
+    /// The resolved configuration (every option with its default applied), as JSON.
+    #[wasm_bindgen(js_name = configJson)]
+    pub fn config_json(&self) -> String {
+        self.config_json.clone()
+    }
+
+    /// Build, prepare and validate one event. `input` is the facade's JSON of the call;
+    /// `now_ms` the time source's epoch milliseconds (NaN when it failed).
+    pub fn audit(&mut self, input: &str, now_ms: f64) -> String {
+        let parsed: AuditInput = match serde_json::from_str(input) {
+            Ok(v) => v,
+            Err(e) => return self.input_failure(&e),
+        };
+        let req = AuditRequest {
+            actor: parsed.actor,
+            resource: parsed.resource,
+            outcome: parsed.outcome,
+            correlation: parsed.correlation,
+            metadata: parsed.metadata,
+            phi_touched: parsed.phi_touched,
+            data_classification: parsed.data_classification,
+            action_name: parsed.action_name,
+            error: parsed.error.map(|e| match e {
+                ErrorInput::Exception { name, message } => AuditError::Exception {
+                    type_name: name,
+                    message,
+                },
+                ErrorInput::Message(m) => AuditError::Message(m),
+            }),
+        };
+        let (ev, pre) = self.builder.build(
+            parsed.action,
+            req,
+            Timestamp::from_millis_f64(now_ms),
+            parsed.id,
+        );
+        self.finish(ev, pre)
+    }
+
+    /// Prepare and validate a pre-built event (JSON text).
+    pub fn emit(&mut self, event_json: &str) -> String {
+        match serde_json::from_str::<Value>(event_json) {
+            Ok(Value::Object(m)) => self.finish(canonical_order(m), Vec::new()),
+            Ok(_) => self.verdict(
+                Map::new(),
+                vec![issue("", "type", "the event must be a JSON object")],
+            ),
+            Err(e) => self.input_failure(&e),
+        }
+    }
+
+    /// Diagnostics gathered since the last call, as JSON `[[level, message], ...]`.
+    #[wasm_bindgen(js_name = takeDiagnostics)]
+    pub fn take_diagnostics(&mut self) -> String {
+        let entries = std::mem::take(&mut self.diag.entries);
+        let list: Vec<(&str, String)> = entries.into_iter().map(|(l, m)| (l.as_str(), m)).collect();
+        serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
+    }
+
+    fn input_failure(&mut self, e: &serde_json::Error) -> String {
+        let message = match Error::from_json(e) {
+            Error::Json { message, .. }
+                if message.contains("surrogate") || message.contains("unicode") =>
+            {
+                "input holds a lone surrogate or invalid unicode escape".to_string()
+            }
+            Error::Json { message, .. } if message.contains("recursion") => {
+                "input is nested too deeply".to_string()
+            }
+            Error::Json { message, .. } => format!("input is not valid: {message}"),
+            other => other.to_string(),
+        };
+        self.verdict(Map::new(), vec![issue("", "input", &message)])
+    }
+
+    fn finish(&mut self, ev: Map<String, Value>, pre: Vec<ValidationIssue>) -> String {
+        let prepared = self.builder.prepare(ev, pre, &mut self.diag);
+        self.verdict(prepared.event, prepared.issues)
+    }
+
+    fn verdict(&mut self, mut ev: Map<String, Value>, issues: Vec<ValidationIssue>) -> String {
+        let status = if issues.is_empty() {
+            'E'
+        } else {
+            match self.builder.config().validation_failure_mode() {
+                ValidationFailureMode::Drop => {
+                    self.diag.report(
+                        Level::Warn,
+                        &format!(
+                            "audit event dropped: failed validation: {}",
+                            issue_summary(&issues)
+                        ),
+                    );
+                    'D'
+                }
+                ValidationFailureMode::Raise => 'R',
+                ValidationFailureMode::LogAndEmit => {
+                    self.diag.report(
+                        Level::Warn,
+                        &format!(
+                            "audit event failed validation, emitted anyway: {}",
+                            issue_summary(&issues)
+                        ),
+                    );
+                    self.builder.strip_unknown(&mut ev, &issues);
+                    'W'
+                }
+            }
+        };
+        let mut out = String::with_capacity(512);
+        out.push(status);
+        out.push(if self.diag.entries.is_empty() {
+            '-'
+        } else {
+            'd'
+        });
+        let body = match status {
+            'E' | 'W' => serde_json::to_string(&ev),
+            _ => serde_json::to_string(&issues),
+        };
+        out.push_str(&body.unwrap_or_else(|_| "null".into()));
+        out
+    }
+}
+
+fn issue(path: &str, keyword: &str, message: &str) -> ValidationIssue {
+    ValidationIssue {
+        instance_path: path.into(),
+        schema_path: String::new(),
+        keyword: keyword.into(),
+        message: message.into(),
+    }
+}
+
+fn config_to_json(c: &Config) -> String {
+    let v = serde_json::json!({
+        "serviceName": c.service_name,
+        "serviceEnvironment": c.service_environment,
+        "serviceVersion": c.service_version,
+        "defaultActorId": c.default_actor_id,
+        "defaultActorType": c.default_actor_type.as_str(),
+        "metadataAllowlist": c.metadata_allowlist.iter().collect::<Vec<_>>(),
+        "sanitizeErrors": c.sanitize_errors,
+        "errorMessageMaxLen": c.error_message_max_len,
+        "maxMetadataValueLength": c.max_metadata_value_length,
+        "emitFailureMode": match c.emit_failure_mode { crate::EmitFailureMode::Silent => "silent", crate::EmitFailureMode::Log => "log", crate::EmitFailureMode::Raise => "raise" },
+        "validationFailureMode": match c.validation_failure_mode { ValidationFailureMode::Drop => "drop", ValidationFailureMode::LogAndEmit => "log_and_emit", ValidationFailureMode::Raise => "raise" },
+        "schemaVersion": c.schema_version.as_str(),
+        "redaction": match c.redaction { crate::Redaction::Reference => "reference", crate::Redaction::Strict => "strict" },
+        "maxPending": c.max_pending,
+    });
+    v.to_string()
+}
+
+/// Validate an event (JSON text) against `version` (or its own `schema_version` when
+/// empty). Returns JSON `{valid, errors}`; JSON syntax errors come back as one error with
+/// keyword `"syntax"` and `line` / `column`.
+#[wasm_bindgen(js_name = validateJson)]
+pub fn validate_json(text: &str, version: &str) -> Result<String, JsValue> {
+    let version = if version.is_empty() {
+        None
+    } else {
+        Some(
+            SchemaVersion::parse(version)
+                .ok_or_else(|| js_error(&Error::UnsupportedSchemaVersion))?,
+        )
+    };
+    let result = match crate::validator::validate_str(text, version) {
+        Ok(issues) => serde_json::json!({ "valid": issues.is_empty(), "errors": issues }),
+        Err(Error::Json {
+            line,
+            column,
+            message,
+        }) => serde_json::json!({
+            "valid": false,
+            "errors": [{ "instancePath": "", "schemaPath": "", "keyword": "syntax",
+                         "message": format!("invalid json at line {line} column {column}: {message}"),
+                         "line": line, "column": column }]
+        }),
+        Err(Error::UnsupportedSchemaVersion) => serde_json::json!({
+            "valid": false,
+            "errors": [{ "instancePath": "/schema_version", "schemaPath": "", "keyword": "schema_version",
+                         "message": Error::UnsupportedSchemaVersion.to_string() }]
+        }),
+        Err(e) => return Err(js_error(&e)),
+    };
+    Ok(result.to_string())
+}
+
+/// `sanitizeErrorMessage` with the chosen profile (`strict` = true for the strict profile).
+#[wasm_bindgen(js_name = sanitizeMessage)]
+pub fn sanitize_message(message: &str, max_len: u32, strict: bool) -> String {
+    let max = max_len as usize;
+    if strict {
+        crate::sanitize::strict_sanitize_error_message(message, max)
+    } else {
+        crate::sanitize_error_message(message, max)
+    }
+}
+
+/// The vendored schema versions, oldest first.
+#[wasm_bindgen(js_name = schemaVersions)]
+pub fn schema_versions() -> Vec<JsValue> {
+    SchemaVersion::ALL
+        .iter()
+        .map(|v| JsValue::from_str(v.as_str()))
+        .collect()
+}
+
+/// The vendored schema text for `version`.
+#[wasm_bindgen(js_name = schemaText)]
+pub fn schema_text(version: &str) -> Result<String, JsValue> {
+    SchemaVersion::parse(version)
+        .map(|v| v.schema_text().to_string())
+        .ok_or_else(|| js_error(&Error::UnsupportedSchemaVersion))
+}
