@@ -87,6 +87,9 @@ pub(crate) struct Keyword {
     pub kind: Kind,
 }
 
+/// Property names, each with the message reported when it is missing.
+pub(crate) type NamesWithMessages = Vec<(Box<str>, Box<str>)>;
+
 /// The check a keyword performs; subschemas are node indices.
 #[derive(Debug)]
 pub(crate) enum Kind {
@@ -101,8 +104,7 @@ pub(crate) enum Kind {
         /// `additionalProperties: false`.
         forbid: bool,
     },
-    /// Each entry: property name and its message.
-    Required(Vec<(Box<str>, Box<str>)>),
+    Required(NamesWithMessages),
     MinLength(u64),
     MaxLength(u64),
     Minimum(Number),
@@ -136,7 +138,7 @@ pub(crate) enum Kind {
         otherwise: Option<usize>,
     },
     /// Each entry: trigger property and the properties (with messages) it requires.
-    DependentRequired(Vec<(Box<str>, Vec<(Box<str>, Box<str>)>)>),
+    DependentRequired(Vec<(Box<str>, NamesWithMessages)>),
     DependentSchemas(Vec<(Box<str>, usize)>),
     PropertyNames(usize),
     Ref(usize),
@@ -432,9 +434,11 @@ impl<'s> Compiler<'s> {
                     String::new(),
                     Kind::Properties(self.sub_map(value, &kpath, depth)?),
                 ),
-                "patternProperties" | "pattern" => return Err(err(format!(
+                "patternProperties" | "pattern" => {
+                    return Err(err(format!(
                     "unsupported keyword `{key}` at {kpath}: regular expressions are not supported"
-                ))),
+                )))
+                }
                 "additionalProperties" => {
                     let sub = self.compile(value, &kpath, depth + 1)?;
                     let mut known: Vec<Box<str>> =
