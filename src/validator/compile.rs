@@ -96,6 +96,7 @@ pub(crate) enum Kind {
     Type(u8),
     Const(Value),
     Enum(Vec<Value>),
+    /// Sorted by name.
     Properties(Vec<(Box<str>, usize)>),
     AdditionalProperties {
         sub: usize,
@@ -432,7 +433,11 @@ impl<'s> Compiler<'s> {
                 "properties" => (
                     "properties",
                     String::new(),
-                    Kind::Properties(self.sub_map(value, &kpath, depth)?),
+                    Kind::Properties({
+                        let mut props = self.sub_map(value, &kpath, depth)?;
+                        props.sort_by(|a, b| a.0.cmp(&b.0));
+                        props
+                    }),
                 ),
                 "patternProperties" | "pattern" => {
                     return Err(err(format!(

@@ -28,7 +28,8 @@
 //! # Issues
 //!
 //! Every issue is reported, in a deterministic order: keywords in schema order within
-//! each subschema, depth first. `instance_path` is a JSON Pointer into the instance;
+//! each subschema, depth first; `properties`, `additionalProperties` and `propertyNames`
+//! walk the instance's members in document order. `instance_path` is a JSON Pointer into the instance;
 //! `schema_path` is the absolute pointer of the failing keyword in the schema, taken at
 //! the *resolved* location for keywords reached through `$ref` (e.g.
 //! `/$defs/ActionType/enum`). Messages are fixed phrases derived from the schema only and
@@ -37,6 +38,7 @@
 //! * `required` / `dependentRequired`: one issue per missing property, at the object.
 //! * `additionalProperties: false`: one issue per extra property, at the path of that
 //!   property (`/actor/extra`), message `is not allowed here (additionalProperties)`.
+//!   Instance paths contain member *names* from the instance (never values).
 //! * `propertyNames`: one issue per bad name, at the path of that property.
 //! * `anyOf`, `oneOf`, `not`, `contains`: one issue for the keyword itself, without the
 //!   issues of the subschemas tried.
@@ -259,13 +261,18 @@ impl Validator {
                     return true;
                 };
                 let mut valid = true;
-                for (name, sub) in props {
-                    if let Some(v) = obj.get(name.as_ref()) {
-                        if !self.node(*sub, v, &path.key(name), d, out) {
-                            valid = false;
-                            if out.is_none() {
-                                return false;
-                            }
+                // Walk the instance (document order); `props` is sorted by name.
+                for (k, v) in obj {
+                    let Ok(at) = props.binary_search_by(|(n, _)| n.as_ref().cmp(k.as_str())) else {
+                        continue;
+                    };
+                    let Some((_, sub)) = props.get(at) else {
+                        continue;
+                    };
+                    if !self.node(*sub, v, &path.key(k), d, out) {
+                        valid = false;
+                        if out.is_none() {
+                            return false;
                         }
                     }
                 }
@@ -304,7 +311,7 @@ impl Validator {
                 };
                 let mut valid = true;
                 for (name, message) in names {
-                    if !obj.contains_key(name.as_ref()) {
+                    if !has_key(obj, name) {
                         report(out, path, &kw.path, kw.name, message);
                         valid = false;
                         if out.is_none() {
@@ -316,7 +323,13 @@ impl Validator {
             }
             Kind::MinLength(n) => match inst {
                 Value::String(s) => {
-                    (s.len() as u64) >= *n && (s.chars().count() as u64) >= *n || fail(out)
+                    {
+                        // A char is at most 4 bytes: count only when the byte length is ambiguous.
+                        let bytes = s.len() as u64;
+                        bytes / 4 >= *n
+                            || (bytes >= *n && s.chars().count() as u64 >= *n)
+                            || fail(out)
+                    }
                 }
                 _ => true,
             },
@@ -453,11 +466,11 @@ impl Validator {
                 };
                 let mut valid = true;
                 for (trigger, names) in deps {
-                    if !obj.contains_key(trigger.as_ref()) {
+                    if !has_key(obj, trigger) {
                         continue;
                     }
                     for (name, message) in names {
-                        if !obj.contains_key(name.as_ref()) {
+                        if !has_key(obj, name) {
                             report(out, path, &kw.path, kw.name, message);
                             valid = false;
                             if out.is_none() {
@@ -474,7 +487,7 @@ impl Validator {
                 };
                 let mut valid = true;
                 for (trigger, sub) in deps {
-                    if obj.contains_key(trigger.as_ref()) && !self.node(*sub, inst, path, d, out) {
+                    if has_key(obj, trigger) && !self.node(*sub, inst, path, d, out) {
                         valid = false;
                         if out.is_none() {
                             return false;
@@ -589,6 +602,15 @@ impl<'a> IPath<'a> {
             }
         }
         out
+    }
+}
+
+/// Key lookup without hashing for the small objects audit events are made of.
+fn has_key(obj: &serde_json::Map<String, Value>, name: &str) -> bool {
+    if obj.len() <= 16 {
+        obj.keys().any(|k| k == name)
+    } else {
+        obj.contains_key(name)
     }
 }
 
