@@ -720,3 +720,89 @@ pub fn validate_str(
     let value: Value = serde_json::from_str(text).map_err(|e| Error::from_json(&e))?;
     validate(&value, version)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn issues(schema: Value, instance: Value) -> Vec<ValidationIssue> {
+        Validator::compile(&schema).unwrap().validate(&instance)
+    }
+
+    #[test]
+    fn ref_through_root_id_and_escaped_pointers() {
+        let schema = json!({
+            "$id": "https://example.com/s.json",
+            "$defs": {"a/b": {"type": "string"}, "p%q": {"minimum": 3}},
+            "properties": {
+                "x": {"$ref": "https://example.com/s.json#/$defs/a~1b"},
+                "y": {"$ref": "#/$defs/p%25q"}
+            }
+        });
+        let got = issues(schema, json!({"x": 1, "y": 2}));
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].schema_path, "/$defs/a~1b/type");
+        assert_eq!(got[0].instance_path, "/x");
+        assert_eq!(got[0].message, "must be a string");
+        assert_eq!(got[1].schema_path, "/$defs/p%q/minimum");
+        assert_eq!(got[1].message, "must be >= 3");
+    }
+
+    #[test]
+    fn subschema_id_is_refused() {
+        let err = Validator::compile(&json!({"properties": {"a": {"$id": "x"}}})).unwrap_err();
+        assert!(err.to_string().contains("/properties/a"), "{err}");
+    }
+
+    #[test]
+    fn type_messages() {
+        let got = issues(json!({"type": ["string", "null"]}), json!(1));
+        assert_eq!(got[0].message, "must be of type string or null");
+        assert_eq!(
+            issues(json!({"type": "integer"}), json!(1.5))[0].message,
+            "must be an integer"
+        );
+        assert!(issues(json!({"type": "integer"}), json!(1.0)).is_empty());
+        assert_eq!(
+            issues(json!({"type": "null"}), json!(0))[0].message,
+            "must be null"
+        );
+    }
+
+    #[test]
+    fn enum_and_const_compare_numbers_by_value() {
+        assert!(issues(json!({"enum": [1, "a"]}), json!(1.0)).is_empty());
+        assert!(issues(json!({"const": {"a": [1]}}), json!({"a": [1.0]})).is_empty());
+        let got = issues(json!({"enum": ["A", "B"]}), json!("C"));
+        assert_eq!(got[0].message, "must be one of: \"A\", \"B\"");
+    }
+
+    #[test]
+    fn all_issues_and_fast_path_agree() {
+        let v = Validator::compile(&json!({
+            "type": "object",
+            "required": ["a", "b"],
+            "properties": {"a": true, "b": true, "c": {"maxLength": 2}},
+            "additionalProperties": false
+        }))
+        .unwrap();
+        let inst = json!({"c": "ééé", "d": 1});
+        let got = v.validate(&inst);
+        let kinds: Vec<_> = got
+            .iter()
+            .map(|i| (i.instance_path.as_str(), i.keyword.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("", "required"),
+                ("", "required"),
+                ("/c", "maxLength"),
+                ("/d", "additionalProperties")
+            ]
+        );
+        assert!(!v.is_valid(&inst));
+        assert!(v.is_valid(&json!({"a": 1, "b": 2, "c": "éé"})));
+    }
+}
