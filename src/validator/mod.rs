@@ -1,13 +1,64 @@
 //! JSON Schema draft 2020-12 validation of audit events against the vendored schemas.
 //!
-//! PLACEHOLDER: the keyword engine lands in its own change; this module fixes the public API.
+//! # What is supported
+//!
+//! A schema is compiled once ([`Validator::compile`]) into an arena of keyword nodes;
+//! validation walks that arena without allocating unless an issue is found.
+//!
+//! * Assertions: `type` (one name or an array; `integer` accepts `1.0`), `const`, `enum`
+//!   (JSON equality, numbers compare numerically), `properties`, `required`,
+//!   `additionalProperties`, `minLength`/`maxLength` (Unicode code points),
+//!   `minimum`/`maximum`/`exclusiveMinimum`/`exclusiveMaximum`, `multipleOf`,
+//!   `minProperties`/`maxProperties`, `prefixItems`, `items`, `minItems`/`maxItems`,
+//!   `uniqueItems`, `contains`/`minContains`/`maxContains`, `allOf`, `anyOf`, `oneOf`,
+//!   `not`, `if`/`then`/`else`, `dependentRequired`, `dependentSchemas`, `propertyNames`,
+//!   `$ref`, `$defs`, `format`, and boolean schemas.
+//! * `$ref` must be local: `#`, `#/json/pointer` (percent-encoded or `~`-escaped), or the
+//!   root `$id` followed by such a fragment. `$id` is allowed only at the root.
+//! * `format` asserts `uuid`, `date-time`, `date`, `time`, `ipv4` and `ipv6` (see
+//!   [`format`]); any other format name is an annotation and never fails.
+//! * Ignored annotations: `$schema`, `$id`, `$comment`, `$anchor`, `title`, `description`,
+//!   `default`, `examples`, `deprecated`, `readOnly`, `writeOnly`, `contentMediaType`,
+//!   `contentEncoding`, `contentSchema`.
+//! * Everything else — including `pattern` and `patternProperties` (no regular expression
+//!   engine is bundled), `$dynamicRef`, `unevaluated*`, remote refs and unknown keywords —
+//!   makes compilation fail with [`Error::Schema`] naming the keyword and its schema path,
+//!   so a schema is never half-validated.
+//!
+//! # Issues
+//!
+//! Every issue is reported, in a deterministic order: keywords in schema order within
+//! each subschema, depth first; `properties`, `additionalProperties` and `propertyNames`
+//! walk the instance's members in document order. `instance_path` is a JSON Pointer into the instance;
+//! `schema_path` is the absolute pointer of the failing keyword in the schema, taken at
+//! the *resolved* location for keywords reached through `$ref` (e.g.
+//! `/$defs/ActionType/enum`). Messages are fixed phrases derived from the schema only and
+//! never contain instance values:
+//!
+//! * `required` / `dependentRequired`: one issue per missing property, at the object.
+//! * `additionalProperties: false`: one issue per extra property, at the path of that
+//!   property (`/actor/extra`), message `is not allowed here (additionalProperties)`.
+//!   Instance paths contain member *names* from the instance (never values).
+//! * `propertyNames`: one issue per bad name, at the path of that property.
+//! * `anyOf`, `oneOf`, `not`, `contains`: one issue for the keyword itself, without the
+//!   issues of the subschemas tried.
+//! * `allOf`, `$ref`, `properties`, `items`, `prefixItems`, `if`/`then`/`else`,
+//!   `dependentSchemas`: no issue of their own; the issues of the applied subschemas.
+//! * A `false` subschema: keyword `false`, message `no value is allowed here`.
+//! * Nesting deeper than [`MAX_DEPTH`] subschema applications stops with keyword
+//!   `depth`, message `nesting too deep` (protects the stack from deep instances).
 
+mod compile;
+pub mod format;
+
+use std::cmp::Ordering;
 use std::fmt;
+use std::sync::OnceLock;
 
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 use crate::Error;
-
+use compile::{types, Compiler, Keyword, Kind, Node};
 /// A vendored bh-audit-schema version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SchemaVersion {
@@ -88,32 +139,560 @@ impl fmt::Display for ValidationIssue {
     }
 }
 
+/// How many nested subschema applications validation follows before giving up.
+pub const MAX_DEPTH: usize = 256;
+
 /// A schema compiled once into a tree of keyword validators.
 #[derive(Debug)]
 pub struct Validator {
-    _private: (),
+    nodes: Vec<Node>,
+}
+
+fn compile_version(version: SchemaVersion) -> Result<Validator, Error> {
+    let schema: Value = serde_json::from_str(version.schema_text()).map_err(|_| Error::Schema {
+        message: format!("vendored schema {version} is not valid json"),
+    })?;
+    Validator::compile(&schema)
 }
 
 impl Validator {
     /// Compile a draft 2020-12 schema. Unknown keywords make compilation fail.
-    pub fn compile(_schema: &Value) -> Result<Validator, Error> {
-        Ok(Validator { _private: () })
+    pub fn compile(schema: &Value) -> Result<Validator, Error> {
+        let mut compiler = Compiler::new(schema);
+        compiler.compile(schema, "", 0)?;
+        Ok(Validator {
+            nodes: compiler.nodes,
+        })
     }
 
     /// The compiled validator for a vendored version (compiled on first use, then shared).
-    pub fn for_version(_version: SchemaVersion) -> Result<&'static Validator, Error> {
-        static V: Validator = Validator { _private: () };
-        Ok(&V)
+    pub fn for_version(version: SchemaVersion) -> Result<&'static Validator, Error> {
+        static V1_0: OnceLock<Result<Validator, Error>> = OnceLock::new();
+        static V1_1: OnceLock<Result<Validator, Error>> = OnceLock::new();
+        static V2_0: OnceLock<Result<Validator, Error>> = OnceLock::new();
+        static V2_1: OnceLock<Result<Validator, Error>> = OnceLock::new();
+        let cell = match version {
+            SchemaVersion::V1_0 => &V1_0,
+            SchemaVersion::V1_1 => &V1_1,
+            SchemaVersion::V2_0 => &V2_0,
+            SchemaVersion::V2_1 => &V2_1,
+        };
+        match cell.get_or_init(|| compile_version(version)) {
+            Ok(v) => Ok(v),
+            Err(e) => Err(e.clone()),
+        }
     }
 
     /// Every issue in `instance`, in document order; empty when valid.
-    pub fn validate(&self, _instance: &Value) -> Vec<ValidationIssue> {
-        Vec::new()
+    pub fn validate(&self, instance: &Value) -> Vec<ValidationIssue> {
+        let mut issues = Vec::new();
+        self.node(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues));
+        issues
     }
 
-    /// `true` when `instance` is valid.
+    /// `true` when `instance` is valid. Stops at the first failure; never allocates.
     pub fn is_valid(&self, instance: &Value) -> bool {
-        self.validate(instance).is_empty()
+        self.node(0, instance, &IPath::ROOT, 0, &mut None)
+    }
+
+    fn node(
+        &self,
+        id: usize,
+        inst: &Value,
+        path: &IPath<'_>,
+        depth: usize,
+        out: &mut Out<'_>,
+    ) -> bool {
+        let Some(node) = self.nodes.get(id) else {
+            return false;
+        };
+        if depth > MAX_DEPTH {
+            report(out, path, node.path(), "depth", "nesting too deep");
+            return false;
+        }
+        match node {
+            Node::Bool { value: true, .. } => true,
+            Node::Bool {
+                value: false,
+                path: sp,
+            } => {
+                report(out, path, sp, "false", "no value is allowed here");
+                false
+            }
+            Node::Keywords { keywords, .. } => {
+                let mut valid = true;
+                for kw in keywords {
+                    if !self.keyword(kw, inst, path, depth, out) {
+                        valid = false;
+                        if out.is_none() {
+                            return false;
+                        }
+                    }
+                }
+                valid
+            }
+        }
+    }
+
+    /// Whether `inst` matches node `id`, without collecting issues.
+    fn matches(&self, id: usize, inst: &Value, path: &IPath<'_>, depth: usize) -> bool {
+        self.node(id, inst, path, depth + 1, &mut None)
+    }
+
+    fn keyword(
+        &self,
+        kw: &Keyword,
+        inst: &Value,
+        path: &IPath<'_>,
+        depth: usize,
+        out: &mut Out<'_>,
+    ) -> bool {
+        let fail = |out: &mut Out<'_>| {
+            report(out, path, &kw.path, kw.name, &kw.message);
+            false
+        };
+        let d = depth + 1;
+        match &kw.kind {
+            Kind::Type(set) => type_matches(inst, *set) || fail(out),
+            Kind::Const(v) => json_eq(inst, v, 0) || fail(out),
+            Kind::Enum(vs) => vs.iter().any(|v| json_eq(inst, v, 0)) || fail(out),
+            Kind::Properties(props) => {
+                let Value::Object(obj) = inst else {
+                    return true;
+                };
+                let mut valid = true;
+                // Walk the instance (document order); `props` is sorted by name.
+                for (k, v) in obj {
+                    let Ok(at) = props.binary_search_by(|(n, _)| n.as_ref().cmp(k.as_str())) else {
+                        continue;
+                    };
+                    let Some((_, sub)) = props.get(at) else {
+                        continue;
+                    };
+                    if !self.node(*sub, v, &path.key(k), d, out) {
+                        valid = false;
+                        if out.is_none() {
+                            return false;
+                        }
+                    }
+                }
+                valid
+            }
+            Kind::AdditionalProperties { sub, known, forbid } => {
+                let Value::Object(obj) = inst else {
+                    return true;
+                };
+                let mut valid = true;
+                for (k, v) in obj {
+                    if known
+                        .binary_search_by(|n| n.as_ref().cmp(k.as_str()))
+                        .is_ok()
+                    {
+                        continue;
+                    }
+                    let ok = if *forbid {
+                        report(out, &path.key(k), &kw.path, kw.name, &kw.message);
+                        false
+                    } else {
+                        self.node(*sub, v, &path.key(k), d, out)
+                    };
+                    if !ok {
+                        valid = false;
+                        if out.is_none() {
+                            return false;
+                        }
+                    }
+                }
+                valid
+            }
+            Kind::Required(names) => {
+                let Value::Object(obj) = inst else {
+                    return true;
+                };
+                let mut valid = true;
+                for (name, message) in names {
+                    if !has_key(obj, name) {
+                        report(out, path, &kw.path, kw.name, message);
+                        valid = false;
+                        if out.is_none() {
+                            return false;
+                        }
+                    }
+                }
+                valid
+            }
+            Kind::MinLength(n) => match inst {
+                Value::String(s) => {
+                    {
+                        // A char is at most 4 bytes: count only when the byte length is ambiguous.
+                        let bytes = s.len() as u64;
+                        bytes / 4 >= *n
+                            || (bytes >= *n && s.chars().count() as u64 >= *n)
+                            || fail(out)
+                    }
+                }
+                _ => true,
+            },
+            Kind::MaxLength(n) => match inst {
+                Value::String(s) => {
+                    (s.len() as u64) <= *n || (s.chars().count() as u64) <= *n || fail(out)
+                }
+                _ => true,
+            },
+            Kind::Minimum(m) => {
+                num_check(inst, |x| num_cmp(x, m).is_some_and(Ordering::is_ge)) || fail(out)
+            }
+            Kind::Maximum(m) => {
+                num_check(inst, |x| num_cmp(x, m).is_some_and(Ordering::is_le)) || fail(out)
+            }
+            Kind::ExclusiveMinimum(m) => {
+                num_check(inst, |x| num_cmp(x, m).is_some_and(Ordering::is_gt)) || fail(out)
+            }
+            Kind::ExclusiveMaximum(m) => {
+                num_check(inst, |x| num_cmp(x, m).is_some_and(Ordering::is_lt)) || fail(out)
+            }
+            Kind::MultipleOf(m) => num_check(inst, |x| is_multiple(x, m)) || fail(out),
+            Kind::MinProperties(n) => match inst {
+                Value::Object(o) => o.len() as u64 >= *n || fail(out),
+                _ => true,
+            },
+            Kind::MaxProperties(n) => match inst {
+                Value::Object(o) => o.len() as u64 <= *n || fail(out),
+                _ => true,
+            },
+            Kind::PrefixItems(subs) => {
+                let Value::Array(arr) = inst else { return true };
+                let mut valid = true;
+                for (i, (item, sub)) in arr.iter().zip(subs).enumerate() {
+                    if !self.node(*sub, item, &path.index(i), d, out) {
+                        valid = false;
+                        if out.is_none() {
+                            return false;
+                        }
+                    }
+                }
+                valid
+            }
+            Kind::Items { start, sub } => {
+                let Value::Array(arr) = inst else { return true };
+                let mut valid = true;
+                for (i, item) in arr.iter().enumerate().skip(*start) {
+                    if !self.node(*sub, item, &path.index(i), d, out) {
+                        valid = false;
+                        if out.is_none() {
+                            return false;
+                        }
+                    }
+                }
+                valid
+            }
+            Kind::MinItems(n) => match inst {
+                Value::Array(a) => a.len() as u64 >= *n || fail(out),
+                _ => true,
+            },
+            Kind::MaxItems(n) => match inst {
+                Value::Array(a) => a.len() as u64 <= *n || fail(out),
+                _ => true,
+            },
+            Kind::UniqueItems => match inst {
+                Value::Array(a) => {
+                    let dup = a
+                        .iter()
+                        .enumerate()
+                        .any(|(i, x)| a.iter().skip(i + 1).any(|y| json_eq(x, y, 0)));
+                    !dup || fail(out)
+                }
+                _ => true,
+            },
+            Kind::Contains { sub, min, max } => {
+                let Value::Array(arr) = inst else { return true };
+                let mut count: u64 = 0;
+                for (i, item) in arr.iter().enumerate() {
+                    if self.matches(*sub, item, &path.index(i), depth) {
+                        count += 1;
+                        if max.is_none() && count >= *min {
+                            break;
+                        }
+                    }
+                }
+                (count >= *min && max.is_none_or_ge(count)) || fail(out)
+            }
+            Kind::AllOf(subs) => {
+                let mut valid = true;
+                for sub in subs {
+                    if !self.node(*sub, inst, path, d, out) {
+                        valid = false;
+                        if out.is_none() {
+                            return false;
+                        }
+                    }
+                }
+                valid
+            }
+            Kind::AnyOf(subs) => {
+                subs.iter().any(|s| self.matches(*s, inst, path, depth)) || fail(out)
+            }
+            Kind::OneOf(subs) => {
+                let mut count = 0;
+                for s in subs {
+                    if self.matches(*s, inst, path, depth) {
+                        count += 1;
+                        if count > 1 {
+                            break;
+                        }
+                    }
+                }
+                count == 1 || fail(out)
+            }
+            Kind::Not(sub) => !self.matches(*sub, inst, path, depth) || fail(out),
+            Kind::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let branch = if self.matches(*cond, inst, path, depth) {
+                    then
+                } else {
+                    otherwise
+                };
+                match branch {
+                    Some(b) => self.node(*b, inst, path, d, out),
+                    None => true,
+                }
+            }
+            Kind::DependentRequired(deps) => {
+                let Value::Object(obj) = inst else {
+                    return true;
+                };
+                let mut valid = true;
+                for (trigger, names) in deps {
+                    if !has_key(obj, trigger) {
+                        continue;
+                    }
+                    for (name, message) in names {
+                        if !has_key(obj, name) {
+                            report(out, path, &kw.path, kw.name, message);
+                            valid = false;
+                            if out.is_none() {
+                                return false;
+                            }
+                        }
+                    }
+                }
+                valid
+            }
+            Kind::DependentSchemas(deps) => {
+                let Value::Object(obj) = inst else {
+                    return true;
+                };
+                let mut valid = true;
+                for (trigger, sub) in deps {
+                    if has_key(obj, trigger) && !self.node(*sub, inst, path, d, out) {
+                        valid = false;
+                        if out.is_none() {
+                            return false;
+                        }
+                    }
+                }
+                valid
+            }
+            Kind::PropertyNames(sub) => {
+                let Value::Object(obj) = inst else {
+                    return true;
+                };
+                let mut valid = true;
+                for k in obj.keys() {
+                    let name = Value::String(k.clone());
+                    let key_path = path.key(k);
+                    if !self.matches(*sub, &name, &key_path, depth) {
+                        report(out, &key_path, &kw.path, kw.name, &kw.message);
+                        valid = false;
+                        if out.is_none() {
+                            return false;
+                        }
+                    }
+                }
+                valid
+            }
+            Kind::Ref(target) => self.node(*target, inst, path, d, out),
+            Kind::Format(f) => match inst {
+                Value::String(s) => f.check(s) || fail(out),
+                _ => true,
+            },
+        }
+    }
+}
+
+/// Where issues go: `Some` collects all of them, `None` only asks valid-or-not.
+type Out<'a> = Option<&'a mut Vec<ValidationIssue>>;
+
+fn report(out: &mut Out<'_>, path: &IPath<'_>, schema_path: &str, keyword: &str, message: &str) {
+    if let Some(issues) = out {
+        issues.push(ValidationIssue {
+            instance_path: path.render(),
+            schema_path: schema_path.to_string(),
+            keyword: keyword.to_string(),
+            message: message.to_string(),
+        });
+    }
+}
+
+trait MaxExt {
+    fn is_none_or_ge(&self, count: u64) -> bool;
+}
+
+impl MaxExt for Option<u64> {
+    fn is_none_or_ge(&self, count: u64) -> bool {
+        match self {
+            Some(max) => count <= *max,
+            None => true,
+        }
+    }
+}
+
+/// One step of an instance path.
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// An instance path as a linked list on the stack; rendered only when an issue is found.
+#[derive(Clone, Copy)]
+struct IPath<'a> {
+    parent: Option<&'a IPath<'a>>,
+    seg: Option<Seg<'a>>,
+}
+
+impl<'a> IPath<'a> {
+    const ROOT: IPath<'static> = IPath {
+        parent: None,
+        seg: None,
+    };
+
+    fn key<'b>(&'b self, k: &'b str) -> IPath<'b> {
+        IPath {
+            parent: Some(self),
+            seg: Some(Seg::Key(k)),
+        }
+    }
+
+    fn index(&self, i: usize) -> IPath<'_> {
+        IPath {
+            parent: Some(self),
+            seg: Some(Seg::Index(i)),
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut segs = Vec::new();
+        let mut cur = Some(self);
+        while let Some(p) = cur {
+            if let Some(s) = p.seg {
+                segs.push(s);
+            }
+            cur = p.parent;
+        }
+        let mut out = String::new();
+        for s in segs.iter().rev() {
+            out.push('/');
+            match s {
+                Seg::Key(k) => out.push_str(&compile::escape_token(k)),
+                Seg::Index(i) => out.push_str(&i.to_string()),
+            }
+        }
+        out
+    }
+}
+
+/// Key lookup without hashing for the small objects audit events are made of.
+fn has_key(obj: &serde_json::Map<String, Value>, name: &str) -> bool {
+    if obj.len() <= 16 {
+        obj.keys().any(|k| k == name)
+    } else {
+        obj.contains_key(name)
+    }
+}
+
+fn type_matches(v: &Value, set: u8) -> bool {
+    let bit = match v {
+        Value::Null => types::NULL,
+        Value::Bool(_) => types::BOOLEAN,
+        Value::Object(_) => types::OBJECT,
+        Value::Array(_) => types::ARRAY,
+        Value::String(_) => types::STRING,
+        Value::Number(n) => {
+            if set & types::NUMBER != 0 || (set & types::INTEGER != 0 && is_integer(n)) {
+                return true;
+            }
+            types::NUMBER
+        }
+    };
+    set & bit != 0
+}
+
+fn is_integer(n: &Number) -> bool {
+    n.is_i64()
+        || n.is_u64()
+        || n.as_f64()
+            .is_some_and(|f| f.is_finite() && f.fract() == 0.0)
+}
+
+fn as_i128(n: &Number) -> Option<i128> {
+    n.as_i64()
+        .map(i128::from)
+        .or_else(|| n.as_u64().map(i128::from))
+}
+
+fn num_cmp(a: &Number, b: &Number) -> Option<Ordering> {
+    match (as_i128(a), as_i128(b)) {
+        (Some(x), Some(y)) => Some(x.cmp(&y)),
+        _ => a.as_f64()?.partial_cmp(&b.as_f64()?),
+    }
+}
+
+fn num_check(v: &Value, f: impl Fn(&Number) -> bool) -> bool {
+    match v {
+        Value::Number(n) => f(n),
+        _ => true,
+    }
+}
+
+/// `x` is an integer multiple of `m` (`m` > 0). Integers are exact; otherwise the
+/// quotient must be integral up to floating-point rounding (so `0.3` is a multiple of `0.1`).
+fn is_multiple(x: &Number, m: &Number) -> bool {
+    if let (Some(a), Some(b)) = (as_i128(x), as_i128(m)) {
+        return b != 0 && a % b == 0;
+    }
+    let (Some(a), Some(b)) = (x.as_f64(), m.as_f64()) else {
+        return false;
+    };
+    if b == 0.0 {
+        return false;
+    }
+    let q = a / b;
+    if !q.is_finite() {
+        return false;
+    }
+    q.fract() == 0.0 || (q - q.round()).abs() <= q.abs() * f64::EPSILON * 4.0
+}
+
+/// JSON equality: numbers compare by value (`1 == 1.0`), objects ignore key order.
+fn json_eq(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => num_cmp(x, y) == Some(Ordering::Equal),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q, depth + 1))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, p)| y.get(k).is_some_and(|q| json_eq(p, q, depth + 1)))
+        }
+        _ => a == b,
     }
 }
 
@@ -140,4 +719,90 @@ pub fn validate_str(
 ) -> Result<Vec<ValidationIssue>, Error> {
     let value: Value = serde_json::from_str(text).map_err(|e| Error::from_json(&e))?;
     validate(&value, version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn issues(schema: Value, instance: Value) -> Vec<ValidationIssue> {
+        Validator::compile(&schema).unwrap().validate(&instance)
+    }
+
+    #[test]
+    fn ref_through_root_id_and_escaped_pointers() {
+        let schema = json!({
+            "$id": "https://example.com/s.json",
+            "$defs": {"a/b": {"type": "string"}, "p%q": {"minimum": 3}},
+            "properties": {
+                "x": {"$ref": "https://example.com/s.json#/$defs/a~1b"},
+                "y": {"$ref": "#/$defs/p%25q"}
+            }
+        });
+        let got = issues(schema, json!({"x": 1, "y": 2}));
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].schema_path, "/$defs/a~1b/type");
+        assert_eq!(got[0].instance_path, "/x");
+        assert_eq!(got[0].message, "must be a string");
+        assert_eq!(got[1].schema_path, "/$defs/p%q/minimum");
+        assert_eq!(got[1].message, "must be >= 3");
+    }
+
+    #[test]
+    fn subschema_id_is_refused() {
+        let err = Validator::compile(&json!({"properties": {"a": {"$id": "x"}}})).unwrap_err();
+        assert!(err.to_string().contains("/properties/a"), "{err}");
+    }
+
+    #[test]
+    fn type_messages() {
+        let got = issues(json!({"type": ["string", "null"]}), json!(1));
+        assert_eq!(got[0].message, "must be of type string or null");
+        assert_eq!(
+            issues(json!({"type": "integer"}), json!(1.5))[0].message,
+            "must be an integer"
+        );
+        assert!(issues(json!({"type": "integer"}), json!(1.0)).is_empty());
+        assert_eq!(
+            issues(json!({"type": "null"}), json!(0))[0].message,
+            "must be null"
+        );
+    }
+
+    #[test]
+    fn enum_and_const_compare_numbers_by_value() {
+        assert!(issues(json!({"enum": [1, "a"]}), json!(1.0)).is_empty());
+        assert!(issues(json!({"const": {"a": [1]}}), json!({"a": [1.0]})).is_empty());
+        let got = issues(json!({"enum": ["A", "B"]}), json!("C"));
+        assert_eq!(got[0].message, "must be one of: \"A\", \"B\"");
+    }
+
+    #[test]
+    fn all_issues_and_fast_path_agree() {
+        let v = Validator::compile(&json!({
+            "type": "object",
+            "required": ["a", "b"],
+            "properties": {"a": true, "b": true, "c": {"maxLength": 2}},
+            "additionalProperties": false
+        }))
+        .unwrap();
+        let inst = json!({"c": "ééé", "d": 1});
+        let got = v.validate(&inst);
+        let kinds: Vec<_> = got
+            .iter()
+            .map(|i| (i.instance_path.as_str(), i.keyword.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("", "required"),
+                ("", "required"),
+                ("/c", "maxLength"),
+                ("/d", "additionalProperties")
+            ]
+        );
+        assert!(!v.is_valid(&inst));
+        assert!(v.is_valid(&json!({"a": 1, "b": 2, "c": "éé"})));
+    }
 }
