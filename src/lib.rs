@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod error;
+pub mod integrity;
 pub mod validator;
 
 pub use error::{ConfigErrorKind, Error};
