@@ -340,7 +340,10 @@ pub fn integrity_block(prev: Option<&str>, event: &Value, alg: HashAlgorithm) ->
         "event_hash".to_string(),
         Value::String(compute_chain_hash(prev, event, alg)),
     );
-    block.insert("hash_alg".to_string(), Value::String(alg.as_str().to_string()));
+    block.insert(
+        "hash_alg".to_string(),
+        Value::String(alg.as_str().to_string()),
+    );
     if let Some(p) = prev {
         block.insert("prev_event_hash".to_string(), Value::String(p.to_string()));
     }
@@ -446,7 +449,10 @@ impl ChainFailureKind {
 
     /// Whether this is an input error (exit code 2) rather than an integrity failure.
     pub fn is_error(self) -> bool {
-        matches!(self, ChainFailureKind::InvalidJson | ChainFailureKind::Malformed)
+        matches!(
+            self,
+            ChainFailureKind::InvalidJson | ChainFailureKind::Malformed
+        )
     }
 }
 
@@ -675,11 +681,9 @@ pub fn verify_chain(jsonl: &str) -> ChainReport {
             }
             Some(rp) if Some(rp) != prev.as_deref() => {
                 report.chain_gaps += 1;
-                report.failures.push(fail(
-                    ChainFailureKind::ChainGap,
-                    REASON_GAP_LINK,
-                    event_id,
-                ));
+                report
+                    .failures
+                    .push(fail(ChainFailureKind::ChainGap, REASON_GAP_LINK, event_id));
             }
             _ => {}
         }
@@ -736,7 +740,10 @@ mod json {
     }
 
     /// The value of `key` in an object's members; the last one wins, as in Python.
-    pub(super) fn get<'n, 'a>(members: &'n [(String, Node<'a>)], key: &str) -> Option<&'n Node<'a>> {
+    pub(super) fn get<'n, 'a>(
+        members: &'n [(String, Node<'a>)],
+        key: &str,
+    ) -> Option<&'n Node<'a>> {
         members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
@@ -1144,7 +1151,11 @@ mod tests {
             r#"{"a":{"c":[true,null],"d":1.0},"b":1,"integrity":{"x":1}}"#
         );
         let h1 = compute_chain_hash(None, &v, HashAlgorithm::Sha256);
-        let h2 = compute_chain_hash(None, &json!({"a": {"c": [true, null], "d": 1.0}, "b": 1}), HashAlgorithm::Sha256);
+        let h2 = compute_chain_hash(
+            None,
+            &json!({"a": {"c": [true, null], "d": 1.0}, "b": 1}),
+            HashAlgorithm::Sha256,
+        );
         assert_eq!(h1, h2);
     }
 
@@ -1161,9 +1172,24 @@ mod tests {
     fn parse_json_errors_and_values() {
         let v = parse_json(r#"{"a":1,"a":[2.5,-0,18446744073709551615]}"#).unwrap();
         assert_eq!(canonical_json(&v), r#"{"a":[2.5,0,18446744073709551615]}"#);
-        for bad in ["{\"a\":1,}", "[1.]", "01", "\"\\ud800\"", "[NaN]", "18446744073709551616", "{\n\"a\" 1}"] {
+        for bad in [
+            "{\"a\":1,}",
+            "[1.]",
+            "01",
+            "\"\\ud800\"",
+            "[NaN]",
+            "18446744073709551616",
+            "{\n\"a\" 1}",
+        ] {
             assert!(matches!(parse_json(bad), Err(Error::Json { .. })), "{bad}");
         }
-        assert!(matches!(parse_json("{\n\"a\" 1}"), Err(Error::Json { line: 2, column: 5, .. })));
+        assert!(matches!(
+            parse_json("{\n\"a\" 1}"),
+            Err(Error::Json {
+                line: 2,
+                column: 5,
+                ..
+            })
+        ));
     }
 }

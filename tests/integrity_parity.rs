@@ -52,7 +52,14 @@ fn run_reference(py: &str, args: &[&str]) -> Value {
 /// (exit code, parsed JSON report when the exit code is 0 or 1).
 fn python_cli_verify(py: &str, file: &Path) -> (i32, Option<Value>) {
     let out = Command::new(py)
-        .args(["-m", "bh_audit_logger.cli", "--source", "file", "--format", "json"])
+        .args([
+            "-m",
+            "bh_audit_logger.cli",
+            "--source",
+            "file",
+            "--format",
+            "json",
+        ])
         .arg("--path")
         .arg(file)
         .output()
@@ -63,10 +70,8 @@ fn python_cli_verify(py: &str, file: &Path) -> (i32, Option<Value>) {
 }
 
 fn tmp_file(name: &str, text: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "integrity-{}-{name}.jsonl",
-        std::process::id()
-    ));
+    let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("integrity-{}-{name}.jsonl", std::process::id()));
     std::fs::write(&p, text).unwrap();
     p
 }
@@ -105,7 +110,11 @@ fn event_hashes_match_python_for_every_event_and_algorithm() {
         let theirs = exp["canonical"].as_str().unwrap();
         if ours != theirs {
             let (a, b): (Vec<char>, Vec<char>) = (ours.chars().collect(), theirs.chars().collect());
-            let at = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+            let at = a
+                .iter()
+                .zip(&b)
+                .position(|(x, y)| x != y)
+                .unwrap_or(a.len().min(b.len()));
             let ctx: String = a[at.saturating_sub(30)..].iter().take(60).collect();
             let tctx: String = b[at.saturating_sub(30)..].iter().take(60).collect();
             mismatches.push(format!(
@@ -118,13 +127,17 @@ fn event_hashes_match_python_for_every_event_and_algorithm() {
             if compute_chain_hash(None, &value, alg) != exp["first"][a].as_str().unwrap() {
                 mismatches.push(format!("event {i}: {a} hash without prev differs"));
             }
-            if compute_chain_hash(Some(seed), &value, alg) != exp["chained"][a].as_str().unwrap()
-            {
+            if compute_chain_hash(Some(seed), &value, alg) != exp["chained"][a].as_str().unwrap() {
                 mismatches.push(format!("event {i}: {a} hash with prev differs"));
             }
         }
     }
-    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }
 
 #[test]
@@ -137,7 +150,11 @@ fn rust_chains_equal_python_ledger_chains_and_verify_both_ways() {
 
         // Rust verifies Python's chain.
         let r = verify_chain(py_text);
-        assert!(r.ok, "{name}: Rust rejects Python's chain: {:?}", r.failures);
+        assert!(
+            r.ok,
+            "{name}: Rust rejects Python's chain: {:?}",
+            r.failures
+        );
         assert_eq!(r.chain_length, corpus().len());
 
         // Rust seals the same events into the same chain.
@@ -154,8 +171,16 @@ fn rust_chains_equal_python_ledger_chains_and_verify_both_ways() {
                 "{name}: event {i} key order"
             );
             assert_eq!(
-                ev["integrity"].as_object().unwrap().keys().collect::<Vec<_>>(),
-                py_ev["integrity"].as_object().unwrap().keys().collect::<Vec<_>>()
+                ev["integrity"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .collect::<Vec<_>>(),
+                py_ev["integrity"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .collect::<Vec<_>>()
             );
             rust_lines.push(serde_json::to_string(&ev).unwrap());
         }
@@ -235,7 +260,10 @@ fn tamper_verdicts_agree_with_python_verifier() {
     cases.push(("changed-alg", join(&l)));
     let mut l = base.clone();
     l[6] = edit(&l[6], |e| {
-        e["integrity"].as_object_mut().unwrap().remove("prev_event_hash");
+        e["integrity"]
+            .as_object_mut()
+            .unwrap()
+            .remove("prev_event_hash");
     });
     cases.push(("dropped-prev", join(&l)));
     let mut l = base.clone();
@@ -258,10 +286,17 @@ fn tamper_verdicts_agree_with_python_verifier() {
     cases.push(("integrity-stripped", join(&l)));
     cases.push((
         "blank-and-crlf",
-        format!("\n{}\r\n   \n{}\r\n", base[..6].join("\r\n"), base[6..].join("\n")),
+        format!(
+            "\n{}\r\n   \n{}\r\n",
+            base[..6].join("\r\n"),
+            base[6..].join("\n")
+        ),
     ));
     let mut l = base.clone();
-    l[9] = l[9].replace("\"metadata\":{", "\"metadata\":{\"n\":-0,\"big\":123456789012345678901234567890,\"f\":1.0E2,");
+    l[9] = l[9].replace(
+        "\"metadata\":{",
+        "\"metadata\":{\"n\":-0,\"big\":123456789012345678901234567890,\"f\":1.0E2,",
+    );
     cases.push(("text-level-edit", join(&l)));
 
     for (name, text) in &cases {
@@ -270,10 +305,22 @@ fn tamper_verdicts_agree_with_python_verifier() {
         let report = report.unwrap_or_else(|| panic!("{name}: python printed no json"));
         let r = verify_chain(text);
         assert_eq!(r.exit_code(), code, "{name}: exit code");
-        assert_eq!(rust_failures(&r), python_failures(&report), "{name}: failures");
+        assert_eq!(
+            rust_failures(&r),
+            python_failures(&report),
+            "{name}: failures"
+        );
         assert_eq!(report["events_scanned"], Value::from(r.checked), "{name}");
-        assert_eq!(report["chain_length"], Value::from(r.chain_length), "{name}");
-        assert_eq!(report["unchained_events"], Value::from(r.unchained_events), "{name}");
+        assert_eq!(
+            report["chain_length"],
+            Value::from(r.chain_length),
+            "{name}"
+        );
+        assert_eq!(
+            report["unchained_events"],
+            Value::from(r.unchained_events),
+            "{name}"
+        );
         std::fs::remove_file(file).ok();
     }
 

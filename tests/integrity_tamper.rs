@@ -36,7 +36,7 @@ fn first_event_has_no_prev_and_block_order_matches_python() {
     let first: serde_json::Map<String, Value> = serde_json::from_str(&lines[0]).unwrap();
     let second: serde_json::Map<String, Value> = serde_json::from_str(&lines[1]).unwrap();
     // integrity is appended last, like Python's {**event, "integrity": ...}
-    assert_eq!(first.keys().last().unwrap(), "integrity");
+    assert_eq!(first.keys().next_back().unwrap(), "integrity");
     let b1 = first["integrity"].as_object().unwrap();
     let b2 = second["integrity"].as_object().unwrap();
     assert_eq!(b1.keys().collect::<Vec<_>>(), ["event_hash", "hash_alg"]);
@@ -58,7 +58,11 @@ fn first_event_has_no_prev_and_block_order_matches_python() {
 #[test]
 fn seal_replaces_existing_integrity_in_place_and_resumes_from_head() {
     let mut ev = sample_event(1);
-    ev.shift_insert(2, "integrity".into(), serde_json::json!({"event_hash": "x"}));
+    ev.shift_insert(
+        2,
+        "integrity".into(),
+        serde_json::json!({"event_hash": "x"}),
+    );
     let mut chain = Chain::new(HashAlgorithm::Sha256);
     chain.seal(&mut ev).unwrap();
     assert_eq!(ev.keys().nth(2).unwrap(), "integrity");
@@ -182,7 +186,10 @@ fn garbage_line_in_the_middle_stops_with_an_error() {
 fn non_object_and_bad_integrity_types_are_malformed() {
     let mut lines = chain_lines(3, HashAlgorithm::Sha256);
     lines[1] = "[1,2,3]".to_string();
-    assert_eq!(kinds_at(&verify_chain(&join(&lines))), vec![(2, K::Malformed)]);
+    assert_eq!(
+        kinds_at(&verify_chain(&join(&lines))),
+        vec![(2, K::Malformed)]
+    );
     let mut lines = chain_lines(3, HashAlgorithm::Sha256);
     lines[1] = edit(&lines[1], |e| {
         e["integrity"] = Value::String("x".into());
