@@ -593,7 +593,7 @@ pub fn verify_chain(jsonl: &str) -> ChainReport {
             break;
         };
         let event_id = match json::get(members, "event_id") {
-            Some(json::Node::Str(s)) => Some(s.clone()),
+            Some(json::Node::Str(s)) => Some(s.to_string()),
             _ => None,
         };
         let integrity = match json::get(members, "integrity") {
@@ -618,7 +618,7 @@ pub fn verify_chain(jsonl: &str) -> ChainReport {
         let recorded: Option<String> = match json::get(integrity, "event_hash") {
             None => Some(String::new()),
             Some(json::Node::Null) => None,
-            Some(json::Node::Str(s)) => Some(s.clone()),
+            Some(json::Node::Str(s)) => Some(s.to_string()),
             Some(_) => {
                 report.failures.push(fail(
                     ChainFailureKind::Malformed,
@@ -630,7 +630,7 @@ pub fn verify_chain(jsonl: &str) -> ChainReport {
         };
         let recorded_prev: Option<&str> = match json::get(integrity, "prev_event_hash") {
             None | Some(json::Node::Null) => None,
-            Some(json::Node::Str(s)) => Some(s.as_str()),
+            Some(json::Node::Str(s)) => Some(s.as_ref()),
             Some(_) => {
                 report.failures.push(fail(
                     ChainFailureKind::Malformed,
@@ -726,6 +726,8 @@ pub fn parse_json(text: &str) -> Result<Value, Error> {
 /// A small JSON reader with Python `json.loads` semantics, keeping numbers as written so
 /// they can be re-serialized exactly as Python would.
 mod json {
+    use std::borrow::Cow;
+
     use super::{write_float, write_str};
 
     /// A parsed JSON value; numbers keep their source text.
@@ -734,14 +736,14 @@ mod json {
         Bool(bool),
         Int(&'a str),
         Float(f64),
-        Str(String),
+        Str(Cow<'a, str>),
         Arr(Vec<Node<'a>>),
-        Obj(Vec<(String, Node<'a>)>),
+        Obj(Vec<(Cow<'a, str>, Node<'a>)>),
     }
 
     /// The value of `key` in an object's members; the last one wins, as in Python.
     pub(super) fn get<'n, 'a>(
-        members: &'n [(String, Node<'a>)],
+        members: &'n [(Cow<'a, str>, Node<'a>)],
         key: &str,
     ) -> Option<&'n Node<'a>> {
         members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
@@ -789,7 +791,7 @@ mod json {
             Node::Float(f) => {
                 Value::Number(Number::from_f64(f).ok_or("NaN or Infinity is not supported")?)
             }
-            Node::Str(s) => Value::String(s),
+            Node::Str(s) => Value::String(s.into_owned()),
             Node::Arr(items) => Value::Array(
                 items
                     .into_iter()
@@ -799,7 +801,7 @@ mod json {
             Node::Obj(members) => {
                 let mut map = serde_json::Map::with_capacity(members.len());
                 for (k, v) in members {
-                    map.insert(k, to_value(v)?);
+                    map.insert(k.into_owned(), to_value(v)?);
                 }
                 Value::Object(map)
             }
@@ -915,8 +917,20 @@ mod json {
             u32::from_str_radix(h, 16).map_err(|_| "invalid \\u escape")
         }
 
-        fn string(&mut self) -> Result<String, &'static str> {
+        fn string(&mut self) -> Result<Cow<'a, str>, &'static str> {
             self.pos += 1; // opening quote
+            let first = self.pos;
+            while let Some(&c) = self.b.get(self.pos) {
+                if c == b'"' {
+                    self.pos += 1;
+                    return Ok(Cow::Borrowed(&self.s[first..self.pos - 1]));
+                }
+                if c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            self.pos = first;
             let mut out = String::new();
             loop {
                 let start = self.pos;
@@ -931,7 +945,7 @@ mod json {
                     None => return Err("unterminated string"),
                     Some(b'"') => {
                         self.pos += 1;
-                        return Ok(out);
+                        return Ok(Cow::Owned(out));
                     }
                     Some(b'\\') => {
                         self.pos += 1;
@@ -1012,7 +1026,7 @@ mod json {
         fn object(&mut self) -> Result<Node<'a>, &'static str> {
             self.enter()?;
             self.pos += 1;
-            let mut members: Vec<(String, Node<'a>)> = Vec::new();
+            let mut members: Vec<(Cow<'a, str>, Node<'a>)> = Vec::new();
             self.ws();
             if self.b.get(self.pos) == Some(&b'}') {
                 self.pos += 1;
@@ -1078,18 +1092,22 @@ mod json {
                 out.push(']');
             }
             Node::Obj(members) => {
-                // Python dict semantics: a repeated key keeps its last value.
-                let mut entries: Vec<(&String, &Node<'_>)> = Vec::with_capacity(members.len());
-                for (i, (k, v)) in members.iter().enumerate() {
-                    if skip_integrity && k == "integrity" {
-                        continue;
+                // Python dict semantics: a repeated key keeps its last value. A stable
+                // sort keeps repeats in input order; keep the last of each run.
+                let mut entries: Vec<(&str, &Node<'_>)> = members
+                    .iter()
+                    .filter(|(k, _)| !(skip_integrity && k == "integrity"))
+                    .map(|(k, v)| (k.as_ref(), v))
+                    .collect();
+                entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                entries.dedup_by(|later, earlier| {
+                    if later.0 == earlier.0 {
+                        *earlier = *later;
+                        true
+                    } else {
+                        false
                     }
-                    if members[i + 1..].iter().any(|(k2, _)| k2 == k) {
-                        continue;
-                    }
-                    entries.push((k, v));
-                }
-                entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                });
                 out.push('{');
                 for (i, (k, v)) in entries.into_iter().enumerate() {
                     if i > 0 {
