@@ -14,6 +14,7 @@ pub mod event;
 mod logger;
 pub mod sanitize;
 mod time;
+pub mod integrity;
 pub mod validator;
 
 pub use config::{

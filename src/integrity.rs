@@ -1,0 +1,1213 @@
+//! Tamper-evident hash chaining, hash for hash equal to the Python reference
+//! `bh-audit-logger` 1.1.1 (`bh_audit_logger._chain`, `_verifier`, `cli verify`).
+//!
+//! # The algorithm (as implemented by the reference)
+//!
+//! For an event `E` (a JSON object) and the previous event's hash `P` (a hex string, or
+//! none for the first event of a chain), with algorithm `A` ∈ {`sha256`, `sha384`,
+//! `sha512`}:
+//!
+//! 1. `C` = the canonical JSON of `E` **without its top-level `integrity` key**:
+//!    Python `json.dumps(E, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`
+//!    encoded as UTF-8. That is: object keys sorted recursively by code point (equal to
+//!    UTF-8 byte order), no whitespace, non-ASCII written raw (also U+007F, U+2028,
+//!    U+2029), and only `"` `\` `\b` `\f` `\n` `\r` `\t` and the other controls below
+//!    U+0020 escaped (the latter as `\u00xx`, lowercase hex). Integers are written in
+//!    decimal, floats as Python's `float.__repr__` (shortest round-trip digits; exponent
+//!    form `d[.ddd]e±XX` when the decimal exponent is < -4 or >= 16, at least two
+//!    exponent digits; otherwise fixed with at least one fractional digit: `1.0`,
+//!    `-0.0`, `0.0001`, `1e-05`, `1e+16`, `5e-324`).
+//! 2. `event_hash = hex(A(P_utf8 ‖ C))` when there is a previous hash, and
+//!    `hex(A(C))` when there is none (nothing at all is prepended; not an empty
+//!    string, not a zero hash). Lowercase hex.
+//! 3. The event gets `integrity = {"event_hash": …, "hash_alg": A, "prev_event_hash": P}`
+//!    in that key order; `prev_event_hash` is **absent** on the first event of a chain.
+//!    Python writes `{**event, "integrity": block}`: the block goes last in the event,
+//!    or keeps its position when the event already had an `integrity` key.
+//!    [`Chain::seal`] does exactly that.
+//!
+//! # Verification (as `bh-audit verify --source file`)
+//!
+//! The file is split into lines on `\n`, `\r\n` or `\r` (Python universal newlines);
+//! lines empty after stripping whitespace are skipped but keep their number. Each event
+//! is checked in order, with `prev` = the previous chained event's *recorded*
+//! `event_hash` (none at the start, reset to none after an event without `integrity`):
+//!
+//! * no `integrity` (or `null`): an *unchained* event, not a failure; `prev` is reset.
+//! * `hash_mismatch`: the hash recomputed with `prev` and `integrity.hash_alg`
+//!   (default `sha256` when absent) differs from `integrity.event_hash`.
+//! * `chain_gap`: `prev_event_hash` is absent while this is not the first chained
+//!   event of the file, or it is present and differs from `prev`.
+//!
+//! A removed or reordered event therefore shows up as a `chain_gap` *and* a
+//! `hash_mismatch` on the first line after the cut (the hash is recomputed with the
+//! actual predecessor's hash, as Python does). A changed field or changed `hash_alg`
+//! shows up as a `hash_mismatch` on that line. An unparseable line (for example a
+//! truncated last line) is an *error* (exit code 2 in Python, where the run stops with
+//! no report); here it is reported as an [`ChainFailureKind::InvalidJson`] failure at
+//! that line and verification stops there. Python crashes (exit code 1, traceback) on an
+//! unsupported `hash_alg`; here that is an [`ChainFailureKind::UnsupportedAlgorithm`]
+//! failure (exit code 1) and verification goes on. Lines that are not JSON objects, or
+//! whose `integrity` block or hash fields have the wrong JSON type, on which Python also
+//! crashes, are [`ChainFailureKind::Malformed`] errors (exit code 2) that stop the run.
+//!
+//! Python checks each event's hash against its own `hash_alg` only; a chain that
+//! switches algorithm between events with correct hashes passes. So does this verifier
+//! (for parity), but [`ChainReport::algorithms`] lists every algorithm seen so a caller
+//! can insist on one.
+//!
+//! The verifier parses lines with its own JSON reader that keeps numbers as written, so
+//! integers of any size and floats are canonicalized exactly as Python's `json.loads`
+//! then `json.dumps` would (serde_json's default float parsing is not always correctly
+//! rounded, and it has no integers beyond 64 bits). It also accepts Python's `NaN`,
+//! `Infinity` and `-Infinity` tokens. [`canonical_json`] and [`compute_chain_hash`]
+//! work on a `serde_json::Value` and are exact for every value it can hold, but a value
+//! read from text by `serde_json::from_str` may already be off: this crate's serde_json
+//! has no `float_roundtrip`, so some floats come out one unit in the last place away
+//! (found on 52 of the 254 events of the parity corpus), and integers outside the
+//! `i64`/`u64` range become floats. To rehash events written by Python, read them with
+//! [`parse_json`], which rounds floats correctly and refuses what a `Value` cannot hold.
+//!
+//! Note on the reference CLI: with typer 0.29 the single-command app takes no `verify`
+//! subcommand word, so the working invocation is
+//! `bh-audit --source file --path FILE [--format json]` (`bh-audit verify …` exits 2
+//! with "unexpected extra argument").
+//!
+//! Failure reasons are fixed phrases and never contain values from the event; only the
+//! `event_id` (when it is a string) is reported alongside.
+
+use std::fmt::Write as _;
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256, Sha384, Sha512};
+
+use crate::Error;
+
+/// A hash algorithm allowed in `integrity.hash_alg`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum HashAlgorithm {
+    /// SHA-256 (the reference's default); 64 hex digits.
+    #[default]
+    Sha256,
+    /// SHA-384; 96 hex digits.
+    Sha384,
+    /// SHA-512; 128 hex digits.
+    Sha512,
+}
+
+impl HashAlgorithm {
+    /// Every supported algorithm.
+    pub const ALL: [HashAlgorithm; 3] = [
+        HashAlgorithm::Sha256,
+        HashAlgorithm::Sha384,
+        HashAlgorithm::Sha512,
+    ];
+
+    /// The name written in `integrity.hash_alg`: `"sha256"`, `"sha384"` or `"sha512"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha256 => "sha256",
+            HashAlgorithm::Sha384 => "sha384",
+            HashAlgorithm::Sha512 => "sha512",
+        }
+    }
+
+    /// Parse a `hash_alg` name. Exact, case-sensitive match as in the reference.
+    pub fn parse(s: &str) -> Option<HashAlgorithm> {
+        match s {
+            "sha256" => Some(HashAlgorithm::Sha256),
+            "sha384" => Some(HashAlgorithm::Sha384),
+            "sha512" => Some(HashAlgorithm::Sha512),
+            _ => None,
+        }
+    }
+
+    /// Parse a `hash_alg` option value, returning a configuration error naming
+    /// `hashAlgorithm` (without echoing the value) when it is not supported.
+    pub fn parse_option(s: &str) -> Result<HashAlgorithm, Error> {
+        HashAlgorithm::parse(s).ok_or_else(|| {
+            Error::config(
+                "hashAlgorithm",
+                crate::ConfigErrorKind::Range,
+                "expected one of sha256, sha384, sha512",
+            )
+        })
+    }
+}
+
+impl std::fmt::Display for HashAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Hash `prev_utf8 ‖ canonical` with `alg`, as lowercase hex.
+fn hash_hex(prev: Option<&str>, canonical: &[u8], alg: HashAlgorithm) -> String {
+    fn run<D: Digest>(prev: Option<&str>, canonical: &[u8]) -> String {
+        let mut h = D::new();
+        if let Some(p) = prev {
+            h.update(p.as_bytes());
+        }
+        h.update(canonical);
+        to_hex(&h.finalize())
+    }
+    match alg {
+        HashAlgorithm::Sha256 => run::<Sha256>(prev, canonical),
+        HashAlgorithm::Sha384 => run::<Sha384>(prev, canonical),
+        HashAlgorithm::Sha512 => run::<Sha512>(prev, canonical),
+    }
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 0x0f)] as char);
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------
+// Canonical serialization
+// ---------------------------------------------------------------------------
+
+/// Write `s` as a JSON string the way Python's `json.dumps(..., ensure_ascii=False)` does.
+fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let esc: Option<&str> = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            '\u{08}' => Some("\\b"),
+            '\u{0c}' => Some("\\f"),
+            c if (c as u32) < 0x20 => None,
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        match esc {
+            Some(e) => out.push_str(e),
+            None => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+        }
+        start = i + c.len_utf8();
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+/// Write a float as Python's `float.__repr__` (and `json.dumps` for non-finite values).
+fn write_float(out: &mut String, v: f64) {
+    if v.is_nan() {
+        out.push_str("NaN");
+        return;
+    }
+    if v.is_infinite() {
+        out.push_str(if v > 0.0 { "Infinity" } else { "-Infinity" });
+        return;
+    }
+    if v == 0.0 {
+        out.push_str(if v.is_sign_negative() { "-0.0" } else { "0.0" });
+        return;
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits, like Python's repr.
+    let sci = format!("{v:e}");
+    let (mantissa, exp) = match sci.split_once('e') {
+        Some(parts) => parts,
+        None => (sci.as_str(), "0"),
+    };
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (neg, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    if neg {
+        out.push('-');
+    }
+    if (-4..16).contains(&exp) {
+        if exp >= 0 {
+            let int_len = (exp as usize) + 1;
+            if digits.len() <= int_len {
+                out.push_str(&digits);
+                for _ in digits.len()..int_len {
+                    out.push('0');
+                }
+                out.push_str(".0");
+            } else {
+                out.push_str(&digits[..int_len]);
+                out.push('.');
+                out.push_str(&digits[int_len..]);
+            }
+        } else {
+            out.push_str("0.");
+            for _ in 0..(-exp - 1) {
+                out.push('0');
+            }
+            out.push_str(&digits);
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let _ = write!(
+            out,
+            "e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.unsigned_abs()
+        );
+    }
+}
+
+fn write_value(out: &mut String, v: &Value, skip_integrity: bool) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                let _ = write!(out, "{i}");
+            } else if let Some(u) = n.as_u64() {
+                let _ = write!(out, "{u}");
+            } else if let Some(f) = n.as_f64() {
+                write_float(out, f);
+            }
+        }
+        Value::String(s) => write_str(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item, false);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => write_map(out, map, skip_integrity),
+    }
+}
+
+fn write_map(out: &mut String, map: &Map<String, Value>, skip_integrity: bool) {
+    let mut entries: Vec<(&String, &Value)> = map
+        .iter()
+        .filter(|(k, _)| !(skip_integrity && k.as_str() == "integrity"))
+        .collect();
+    entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    out.push('{');
+    for (i, (k, v)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(out, k);
+        out.push(':');
+        write_value(out, v, false);
+    }
+    out.push('}');
+}
+
+/// Canonical JSON of `value`, as Python's
+/// `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`.
+///
+/// Nothing is excluded here; [`compute_chain_hash`] drops the top-level `integrity` key.
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value, false);
+    out
+}
+
+/// The chain hash of `event` (lowercase hex): the hash of `prev`'s UTF-8 bytes, when
+/// given, followed by the canonical JSON of `event` without its top-level `integrity`
+/// key. A non-object `event` is hashed whole.
+pub fn compute_chain_hash(prev: Option<&str>, event: &Value, alg: HashAlgorithm) -> String {
+    let mut out = String::new();
+    write_value(&mut out, event, true);
+    hash_hex(prev, out.as_bytes(), alg)
+}
+
+/// The `integrity` block for `event` chained after `prev`, with keys in the reference's
+/// order: `event_hash`, `hash_alg`, then `prev_event_hash` only when `prev` is given.
+pub fn integrity_block(prev: Option<&str>, event: &Value, alg: HashAlgorithm) -> Value {
+    let mut block = Map::new();
+    block.insert(
+        "event_hash".to_string(),
+        Value::String(compute_chain_hash(prev, event, alg)),
+    );
+    block.insert(
+        "hash_alg".to_string(),
+        Value::String(alg.as_str().to_string()),
+    );
+    if let Some(p) = prev {
+        block.insert("prev_event_hash".to_string(), Value::String(p.to_string()));
+    }
+    Value::Object(block)
+}
+
+/// The state of one hash chain: its algorithm and the hash of its last sealed event
+/// (the reference's `ChainState`).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Chain {
+    head: Option<String>,
+    alg: HashAlgorithm,
+}
+
+impl Chain {
+    /// A new, empty chain: the first sealed event gets no `prev_event_hash`.
+    pub fn new(alg: HashAlgorithm) -> Chain {
+        Chain { head: None, alg }
+    }
+
+    /// A chain resumed after an event whose hash is `head` (for example from a previous
+    /// process run); `None` starts a new chain.
+    pub fn with_head(alg: HashAlgorithm, head: Option<String>) -> Chain {
+        Chain { head, alg }
+    }
+
+    /// The chain's hash algorithm.
+    pub fn algorithm(&self) -> HashAlgorithm {
+        self.alg
+    }
+
+    /// The hash of the last sealed event, or `None` before the first.
+    pub fn head(&self) -> Option<&str> {
+        self.head.as_deref()
+    }
+
+    /// Replace the chain head (`None` starts a new chain).
+    pub fn set_head(&mut self, head: Option<String>) {
+        self.head = head;
+    }
+
+    /// Compute `event`'s `integrity` block, insert it and advance the head.
+    ///
+    /// Like the reference's `{**event, "integrity": block}`, the block is appended at
+    /// the end of the event, or replaces an existing `integrity` value in place. Any
+    /// existing `integrity` value is excluded from the hash.
+    ///
+    /// # Errors
+    ///
+    /// None at present: every `serde_json` value has a canonical form. The `Result`
+    /// leaves room for chain stores that can fail.
+    pub fn seal(&mut self, event: &mut Map<String, Value>) -> Result<(), Error> {
+        let mut out = String::new();
+        write_map(&mut out, event, true);
+        let hash = hash_hex(self.head.as_deref(), out.as_bytes(), self.alg);
+        let mut block = Map::new();
+        block.insert("event_hash".to_string(), Value::String(hash.clone()));
+        block.insert(
+            "hash_alg".to_string(),
+            Value::String(self.alg.as_str().to_string()),
+        );
+        if let Some(p) = self.head.take() {
+            block.insert("prev_event_hash".to_string(), Value::String(p));
+        }
+        event.insert("integrity".to_string(), Value::Object(block));
+        self.head = Some(hash);
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Verification
+// ---------------------------------------------------------------------------
+
+/// What kind of problem a [`ChainFailure`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChainFailureKind {
+    /// The recomputed hash differs from `integrity.event_hash` (Python `hash_mismatch`).
+    HashMismatch,
+    /// `prev_event_hash` does not link to the previous event (Python `chain_gap`).
+    ChainGap,
+    /// `integrity.hash_alg` is not a supported algorithm (Python crashes).
+    UnsupportedAlgorithm,
+    /// The line is not valid JSON (Python: exit code 2). Verification stops here.
+    InvalidJson,
+    /// The line is not an object, or its integrity fields have the wrong JSON type
+    /// (Python crashes). Verification stops here.
+    Malformed,
+}
+
+impl ChainFailureKind {
+    /// A stable snake_case name: `hash_mismatch`, `chain_gap`, `unsupported_algorithm`,
+    /// `invalid_json` or `malformed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChainFailureKind::HashMismatch => "hash_mismatch",
+            ChainFailureKind::ChainGap => "chain_gap",
+            ChainFailureKind::UnsupportedAlgorithm => "unsupported_algorithm",
+            ChainFailureKind::InvalidJson => "invalid_json",
+            ChainFailureKind::Malformed => "malformed",
+        }
+    }
+
+    /// Whether this is an input error (exit code 2) rather than an integrity failure.
+    pub fn is_error(self) -> bool {
+        matches!(
+            self,
+            ChainFailureKind::InvalidJson | ChainFailureKind::Malformed
+        )
+    }
+}
+
+/// One problem found by [`verify_chain`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainFailure {
+    /// Line number in the input, from 1 (blank lines count).
+    pub line: usize,
+    /// Index of the event among the non-blank lines, from 0 (Python's `event_index`).
+    pub event_index: usize,
+    /// The event's `event_id` when it is a string.
+    pub event_id: Option<String>,
+    /// The kind of problem.
+    pub kind: ChainFailureKind,
+    /// A fixed phrase describing the problem; never contains event values.
+    pub reason: String,
+}
+
+/// The outcome of [`verify_chain`].
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ChainReport {
+    /// No failures of any kind.
+    pub ok: bool,
+    /// Events (non-blank lines) examined, including an unparseable one.
+    pub checked: usize,
+    /// Events that carry an `integrity` block.
+    pub chain_length: usize,
+    /// Number of [`ChainFailureKind::ChainGap`] failures.
+    pub chain_gaps: usize,
+    /// Number of [`ChainFailureKind::HashMismatch`] failures.
+    pub hash_mismatches: usize,
+    /// Events without an `integrity` block (not a failure on their own).
+    pub unchained_events: usize,
+    /// Every supported `hash_alg` seen, in order of first appearance.
+    pub algorithms: Vec<HashAlgorithm>,
+    /// Every problem, in line order.
+    pub failures: Vec<ChainFailure>,
+}
+
+impl ChainReport {
+    /// The exit code `bh-audit verify` uses: 0 pass, 1 integrity failure, 2 input error.
+    pub fn exit_code(&self) -> i32 {
+        if self.failures.iter().any(|f| f.kind.is_error()) {
+            2
+        } else if self.ok {
+            0
+        } else {
+            1
+        }
+    }
+}
+
+const REASON_MISMATCH: &str =
+    "event content does not match its recorded hash; the event may have been modified";
+const REASON_GAP_MISSING: &str = "missing prev_event_hash mid-chain (possible unchained emission)";
+const REASON_GAP_LINK: &str =
+    "prev_event_hash does not match the previous event's hash; an event may have been deleted or reordered";
+const REASON_ALG: &str = "unsupported hash_alg (expected sha256, sha384 or sha512)";
+const REASON_NOT_OBJECT: &str = "line is not a json object";
+const REASON_INTEGRITY_TYPE: &str = "integrity is not a json object";
+const REASON_FIELD_TYPE: &str = "integrity.event_hash or integrity.prev_event_hash is not a string";
+
+/// Python's `str.isspace`: Rust's `char::is_whitespace` plus U+001C..U+001F.
+fn py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// Split like Python's universal-newline file iteration: `\n`, `\r\n` or `\r`.
+fn lines_universal(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= bytes.len() {
+            return None;
+        }
+        let start = pos;
+        while pos < bytes.len() {
+            match bytes[pos] {
+                b'\n' => {
+                    pos += 1;
+                    return Some(&text[start..pos - 1]);
+                }
+                b'\r' => {
+                    let end = pos;
+                    pos += 1;
+                    if bytes.get(pos) == Some(&b'\n') {
+                        pos += 1;
+                    }
+                    return Some(&text[start..end]);
+                }
+                _ => pos += 1,
+            }
+        }
+        Some(&text[start..])
+    })
+}
+
+/// Verify a JSON Lines audit trail as `bh-audit verify --source file` does.
+///
+/// See the [module documentation](self) for what counts as a failure.
+pub fn verify_chain(jsonl: &str) -> ChainReport {
+    let mut report = ChainReport::default();
+    let mut prev: Option<String> = None;
+    let mut buf = String::new();
+    let mut event_index = 0usize;
+
+    for (lineno0, raw) in lines_universal(jsonl).enumerate() {
+        let line_no = lineno0 + 1;
+        let line = raw.trim_matches(py_space);
+        if line.is_empty() {
+            continue;
+        }
+        let idx = event_index;
+        event_index += 1;
+        report.checked += 1;
+
+        let fail = |kind: ChainFailureKind, reason: &str, event_id: Option<String>| ChainFailure {
+            line: line_no,
+            event_index: idx,
+            event_id,
+            kind,
+            reason: reason.to_string(),
+        };
+
+        let node = match json::parse(line) {
+            Ok(n) => n,
+            Err((_, reason)) => {
+                report
+                    .failures
+                    .push(fail(ChainFailureKind::InvalidJson, reason, None));
+                break;
+            }
+        };
+        let json::Node::Obj(members) = &node else {
+            report
+                .failures
+                .push(fail(ChainFailureKind::Malformed, REASON_NOT_OBJECT, None));
+            break;
+        };
+        let event_id = match json::get(members, "event_id") {
+            Some(json::Node::Str(s)) => Some(s.to_string()),
+            _ => None,
+        };
+        let integrity = match json::get(members, "integrity") {
+            None | Some(json::Node::Null) => {
+                report.unchained_events += 1;
+                prev = None;
+                continue;
+            }
+            Some(json::Node::Obj(m)) => m,
+            Some(_) => {
+                report.failures.push(fail(
+                    ChainFailureKind::Malformed,
+                    REASON_INTEGRITY_TYPE,
+                    event_id,
+                ));
+                break;
+            }
+        };
+        report.chain_length += 1;
+
+        // Python: integrity.get("event_hash", ""); None when explicitly null.
+        let recorded: Option<String> = match json::get(integrity, "event_hash") {
+            None => Some(String::new()),
+            Some(json::Node::Null) => None,
+            Some(json::Node::Str(s)) => Some(s.to_string()),
+            Some(_) => {
+                report.failures.push(fail(
+                    ChainFailureKind::Malformed,
+                    REASON_FIELD_TYPE,
+                    event_id,
+                ));
+                break;
+            }
+        };
+        let recorded_prev: Option<&str> = match json::get(integrity, "prev_event_hash") {
+            None | Some(json::Node::Null) => None,
+            Some(json::Node::Str(s)) => Some(s.as_ref()),
+            Some(_) => {
+                report.failures.push(fail(
+                    ChainFailureKind::Malformed,
+                    REASON_FIELD_TYPE,
+                    event_id,
+                ));
+                break;
+            }
+        };
+        let alg = match json::get(integrity, "hash_alg") {
+            None => Some(HashAlgorithm::Sha256),
+            Some(json::Node::Str(s)) => HashAlgorithm::parse(s),
+            Some(_) => None,
+        };
+
+        match alg {
+            Some(alg) => {
+                if !report.algorithms.contains(&alg) {
+                    report.algorithms.push(alg);
+                }
+                buf.clear();
+                json::write_canonical(&mut buf, &node, true);
+                let recomputed = hash_hex(prev.as_deref(), buf.as_bytes(), alg);
+                if recorded.as_deref() != Some(recomputed.as_str()) {
+                    report.hash_mismatches += 1;
+                    report.failures.push(fail(
+                        ChainFailureKind::HashMismatch,
+                        REASON_MISMATCH,
+                        event_id.clone(),
+                    ));
+                }
+            }
+            None => report.failures.push(fail(
+                ChainFailureKind::UnsupportedAlgorithm,
+                REASON_ALG,
+                event_id.clone(),
+            )),
+        }
+
+        match recorded_prev {
+            None if report.chain_length > 1 => {
+                report.chain_gaps += 1;
+                report.failures.push(fail(
+                    ChainFailureKind::ChainGap,
+                    REASON_GAP_MISSING,
+                    event_id,
+                ));
+            }
+            Some(rp) if Some(rp) != prev.as_deref() => {
+                report.chain_gaps += 1;
+                report
+                    .failures
+                    .push(fail(ChainFailureKind::ChainGap, REASON_GAP_LINK, event_id));
+            }
+            _ => {}
+        }
+
+        prev = recorded;
+    }
+
+    report.ok = report.failures.is_empty();
+    report
+}
+
+/// Parse JSON text into a `serde_json::Value` as Python's `json.loads` reads it, with
+/// every float correctly rounded.
+///
+/// Use this rather than `serde_json::from_str` to rehash events written by Python:
+/// serde_json, built without its `float_roundtrip` feature (as in this crate), may read
+/// a float one unit in the last place off, which changes the canonical form and so the
+/// hash. Repeated keys keep their last value, as in Python.
+///
+/// # Errors
+///
+/// [`Error::Json`] (line and column from 1, a fixed phrase) for invalid JSON, and for
+/// numbers a `Value` cannot hold exactly: integers outside the `i64`/`u64` range and
+/// Python's `NaN`/`Infinity` (use [`verify_chain`], which handles them, for such files).
+pub fn parse_json(text: &str) -> Result<Value, Error> {
+    let at = |pos: usize, message: &str| {
+        let before = text.get(..pos).unwrap_or(text);
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Error::Json {
+            line,
+            column,
+            message: message.to_string(),
+        }
+    };
+    let node = json::parse(text).map_err(|(pos, msg)| at(pos, msg))?;
+    json::to_value(node).map_err(|msg| at(0, msg))
+}
+
+/// A small JSON reader with Python `json.loads` semantics, keeping numbers as written so
+/// they can be re-serialized exactly as Python would.
+mod json {
+    use std::borrow::Cow;
+
+    use super::{write_float, write_str};
+
+    /// A parsed JSON value; numbers keep their source text.
+    pub(super) enum Node<'a> {
+        Null,
+        Bool(bool),
+        Int(&'a str),
+        Float(f64),
+        Str(Cow<'a, str>),
+        Arr(Vec<Node<'a>>),
+        Obj(Vec<(Cow<'a, str>, Node<'a>)>),
+    }
+
+    /// The value of `key` in an object's members; the last one wins, as in Python.
+    pub(super) fn get<'n, 'a>(
+        members: &'n [(Cow<'a, str>, Node<'a>)],
+        key: &str,
+    ) -> Option<&'n Node<'a>> {
+        members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    const MAX_DEPTH: usize = 512;
+
+    struct Parser<'a> {
+        s: &'a str,
+        b: &'a [u8],
+        pos: usize,
+        depth: usize,
+    }
+
+    /// Parse one JSON document (the whole input). Errors are a byte offset and a fixed
+    /// phrase.
+    pub(super) fn parse(s: &str) -> Result<Node<'_>, (usize, &'static str)> {
+        let mut p = Parser {
+            s,
+            b: s.as_bytes(),
+            pos: 0,
+            depth: 0,
+        };
+        match p.document() {
+            Ok(v) => Ok(v),
+            Err(msg) => Err((p.pos, msg)),
+        }
+    }
+
+    /// Convert to a `serde_json::Value`; numbers it cannot hold are an error.
+    pub(super) fn to_value(node: Node<'_>) -> Result<serde_json::Value, &'static str> {
+        use serde_json::{Number, Value};
+        Ok(match node {
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(b),
+            Node::Int(text) => {
+                if let Ok(i) = text.parse::<i64>() {
+                    Value::Number(Number::from(i))
+                } else if let Ok(u) = text.parse::<u64>() {
+                    Value::Number(Number::from(u))
+                } else {
+                    return Err("integer outside the 64-bit range");
+                }
+            }
+            Node::Float(f) => {
+                Value::Number(Number::from_f64(f).ok_or("NaN or Infinity is not supported")?)
+            }
+            Node::Str(s) => Value::String(s.into_owned()),
+            Node::Arr(items) => Value::Array(
+                items
+                    .into_iter()
+                    .map(to_value)
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            Node::Obj(members) => {
+                let mut map = serde_json::Map::with_capacity(members.len());
+                for (k, v) in members {
+                    map.insert(k.into_owned(), to_value(v)?);
+                }
+                Value::Object(map)
+            }
+        })
+    }
+
+    impl<'a> Parser<'a> {
+        fn document(&mut self) -> Result<Node<'a>, &'static str> {
+            self.ws();
+            let v = self.value()?;
+            self.ws();
+            if self.pos != self.b.len() {
+                return Err("extra data after the json value");
+            }
+            Ok(v)
+        }
+
+        fn ws(&mut self) {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.pos) {
+                self.pos += 1;
+            }
+        }
+
+        fn lit(&mut self, word: &str) -> bool {
+            if self.s[self.pos..].starts_with(word) {
+                self.pos += word.len();
+                true
+            } else {
+                false
+            }
+        }
+
+        fn value(&mut self) -> Result<Node<'a>, &'static str> {
+            match self.b.get(self.pos) {
+                None => Err("unexpected end of input"),
+                Some(b'{') => self.object(),
+                Some(b'[') => self.array(),
+                Some(b'"') => Ok(Node::Str(self.string()?)),
+                Some(b'n') if self.lit("null") => Ok(Node::Null),
+                Some(b't') if self.lit("true") => Ok(Node::Bool(true)),
+                Some(b'f') if self.lit("false") => Ok(Node::Bool(false)),
+                Some(b'N') if self.lit("NaN") => Ok(Node::Float(f64::NAN)),
+                Some(b'I') if self.lit("Infinity") => Ok(Node::Float(f64::INFINITY)),
+                Some(b'-') if self.lit("-Infinity") => Ok(Node::Float(f64::NEG_INFINITY)),
+                Some(b'-' | b'0'..=b'9') => self.number(),
+                Some(_) => Err("expected value"),
+            }
+        }
+
+        fn digits(&mut self) -> usize {
+            let start = self.pos;
+            while let Some(b'0'..=b'9') = self.b.get(self.pos) {
+                self.pos += 1;
+            }
+            self.pos - start
+        }
+
+        fn number(&mut self) -> Result<Node<'a>, &'static str> {
+            // Python: (-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?
+            let start = self.pos;
+            if self.b.get(self.pos) == Some(&b'-') {
+                self.pos += 1;
+            }
+            match self.b.get(self.pos) {
+                Some(b'0') => self.pos += 1,
+                Some(b'1'..=b'9') => {
+                    self.digits();
+                }
+                _ => return Err("expected value"),
+            }
+            let int_end = self.pos;
+            let mut is_float = false;
+            if self.b.get(self.pos) == Some(&b'.') {
+                let save = self.pos;
+                self.pos += 1;
+                if self.digits() == 0 {
+                    self.pos = save;
+                } else {
+                    is_float = true;
+                }
+            }
+            if let Some(b'e' | b'E') = self.b.get(self.pos) {
+                let save = self.pos;
+                self.pos += 1;
+                if let Some(b'+' | b'-') = self.b.get(self.pos) {
+                    self.pos += 1;
+                }
+                if self.digits() == 0 {
+                    self.pos = save;
+                } else {
+                    is_float = true;
+                }
+            }
+            let text = &self.s[start..self.pos];
+            if is_float {
+                text.parse::<f64>()
+                    .map(Node::Float)
+                    .map_err(|_| "invalid number")
+            } else {
+                Ok(Node::Int(&self.s[start..int_end]))
+            }
+        }
+
+        fn hex4(&mut self) -> Result<u32, &'static str> {
+            let h = self
+                .s
+                .get(self.pos..self.pos + 4)
+                .ok_or("invalid \\u escape")?;
+            if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
+                return Err("invalid \\u escape");
+            }
+            self.pos += 4;
+            u32::from_str_radix(h, 16).map_err(|_| "invalid \\u escape")
+        }
+
+        fn string(&mut self) -> Result<Cow<'a, str>, &'static str> {
+            self.pos += 1; // opening quote
+            let first = self.pos;
+            while let Some(&c) = self.b.get(self.pos) {
+                if c == b'"' {
+                    self.pos += 1;
+                    return Ok(Cow::Borrowed(&self.s[first..self.pos - 1]));
+                }
+                if c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            self.pos = first;
+            let mut out = String::new();
+            loop {
+                let start = self.pos;
+                while let Some(&c) = self.b.get(self.pos) {
+                    if c == b'"' || c == b'\\' || c < 0x20 {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                out.push_str(&self.s[start..self.pos]);
+                match self.b.get(self.pos) {
+                    None => return Err("unterminated string"),
+                    Some(b'"') => {
+                        self.pos += 1;
+                        return Ok(Cow::Owned(out));
+                    }
+                    Some(b'\\') => {
+                        self.pos += 1;
+                        let e = self.b.get(self.pos).copied().ok_or("unterminated string")?;
+                        self.pos += 1;
+                        match e {
+                            b'"' => out.push('"'),
+                            b'\\' => out.push('\\'),
+                            b'/' => out.push('/'),
+                            b'b' => out.push('\u{08}'),
+                            b'f' => out.push('\u{0c}'),
+                            b'n' => out.push('\n'),
+                            b'r' => out.push('\r'),
+                            b't' => out.push('\t'),
+                            b'u' => {
+                                let mut cp = self.hex4()?;
+                                if (0xd800..0xdc00).contains(&cp)
+                                    && self.s[self.pos..].starts_with("\\u")
+                                {
+                                    let save = self.pos;
+                                    self.pos += 2;
+                                    let lo = self.hex4()?;
+                                    if (0xdc00..0xe000).contains(&lo) {
+                                        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                                    } else {
+                                        self.pos = save;
+                                    }
+                                }
+                                // Python keeps lone surrogates, then cannot encode them
+                                // to UTF-8 for hashing; they cannot be verified.
+                                let c = char::from_u32(cp).ok_or("unpaired surrogate escape")?;
+                                out.push(c);
+                            }
+                            _ => return Err("invalid escape"),
+                        }
+                    }
+                    Some(_) => return Err("invalid control character in string"),
+                }
+            }
+        }
+
+        fn enter(&mut self) -> Result<(), &'static str> {
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                Err("nesting too deep")
+            } else {
+                Ok(())
+            }
+        }
+
+        fn array(&mut self) -> Result<Node<'a>, &'static str> {
+            self.enter()?;
+            self.pos += 1;
+            let mut items = Vec::new();
+            self.ws();
+            if self.b.get(self.pos) == Some(&b']') {
+                self.pos += 1;
+                self.depth -= 1;
+                return Ok(Node::Arr(items));
+            }
+            loop {
+                self.ws();
+                items.push(self.value()?);
+                self.ws();
+                match self.b.get(self.pos) {
+                    Some(b',') => self.pos += 1,
+                    Some(b']') => {
+                        self.pos += 1;
+                        self.depth -= 1;
+                        return Ok(Node::Arr(items));
+                    }
+                    None => return Err("unexpected end of input"),
+                    Some(_) => return Err("expected ',' or ']'"),
+                }
+            }
+        }
+
+        fn object(&mut self) -> Result<Node<'a>, &'static str> {
+            self.enter()?;
+            self.pos += 1;
+            let mut members: Vec<(Cow<'a, str>, Node<'a>)> = Vec::new();
+            self.ws();
+            if self.b.get(self.pos) == Some(&b'}') {
+                self.pos += 1;
+                self.depth -= 1;
+                return Ok(Node::Obj(members));
+            }
+            loop {
+                self.ws();
+                match self.b.get(self.pos) {
+                    Some(b'"') => {}
+                    None => return Err("unexpected end of input"),
+                    Some(_) => return Err("expected property name"),
+                }
+                let key = self.string()?;
+                self.ws();
+                if self.b.get(self.pos) != Some(&b':') {
+                    return Err("expected ':'");
+                }
+                self.pos += 1;
+                self.ws();
+                let v = self.value()?;
+                members.push((key, v));
+                self.ws();
+                match self.b.get(self.pos) {
+                    Some(b',') => self.pos += 1,
+                    Some(b'}') => {
+                        self.pos += 1;
+                        self.depth -= 1;
+                        return Ok(Node::Obj(members));
+                    }
+                    None => return Err("unexpected end of input"),
+                    Some(_) => return Err("expected ',' or '}'"),
+                }
+            }
+        }
+    }
+
+    /// Write `node` canonically (Python `sort_keys=True`, compact, `ensure_ascii=False`);
+    /// with `skip_integrity`, drop the top-level `integrity` key.
+    pub(super) fn write_canonical(out: &mut String, node: &Node<'_>, skip_integrity: bool) {
+        match node {
+            Node::Null => out.push_str("null"),
+            Node::Bool(true) => out.push_str("true"),
+            Node::Bool(false) => out.push_str("false"),
+            Node::Int(text) => {
+                // Python int(): "-0" is 0; JSON forbids other leading zeros.
+                if *text == "-0" {
+                    out.push('0');
+                } else {
+                    out.push_str(text);
+                }
+            }
+            Node::Float(f) => write_float(out, *f),
+            Node::Str(s) => write_str(out, s),
+            Node::Arr(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_canonical(out, item, false);
+                }
+                out.push(']');
+            }
+            Node::Obj(members) => {
+                // Python dict semantics: a repeated key keeps its last value. A stable
+                // sort keeps repeats in input order; keep the last of each run.
+                let mut entries: Vec<(&str, &Node<'_>)> = members
+                    .iter()
+                    .filter(|(k, _)| !(skip_integrity && k == "integrity"))
+                    .map(|(k, v)| (k.as_ref(), v))
+                    .collect();
+                entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                entries.dedup_by(|later, earlier| {
+                    if later.0 == earlier.0 {
+                        *earlier = *later;
+                        true
+                    } else {
+                        false
+                    }
+                });
+                out.push('{');
+                for (i, (k, v)) in entries.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_str(out, k);
+                    out.push(':');
+                    write_canonical(out, v, false);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn f(v: f64) -> String {
+        let mut s = String::new();
+        write_float(&mut s, v);
+        s
+    }
+
+    #[test]
+    fn python_float_repr() {
+        assert_eq!(f(1.0), "1.0");
+        assert_eq!(f(-0.0), "-0.0");
+        assert_eq!(f(0.1), "0.1");
+        assert_eq!(f(1e-7), "1e-07");
+        assert_eq!(f(1.5e-7), "1.5e-07");
+        assert_eq!(f(1e16), "1e+16");
+        assert_eq!(f(1e15), "1000000000000000.0");
+        assert_eq!(f(0.0001), "0.0001");
+        assert_eq!(f(0.00001), "1e-05");
+        assert_eq!(f(123456789.123), "123456789.123");
+        assert_eq!(f(5e-324), "5e-324");
+        assert_eq!(f(1.7976931348623157e308), "1.7976931348623157e+308");
+        assert_eq!(f(1.2345e-5), "1.2345e-05");
+        assert_eq!(f(12345.678), "12345.678");
+    }
+
+    #[test]
+    fn python_string_escapes() {
+        let v = json!("a\"b\\c\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}\u{2028}é😀");
+        assert_eq!(
+            canonical_json(&v),
+            "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\u{7f}\u{2028}é😀\""
+        );
+    }
+
+    #[test]
+    fn sorted_and_integrity_excluded() {
+        let v = json!({"b": 1, "a": {"d": 1.0, "c": [true, null]}, "integrity": {"x": 1}});
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"a":{"c":[true,null],"d":1.0},"b":1,"integrity":{"x":1}}"#
+        );
+        let h1 = compute_chain_hash(None, &v, HashAlgorithm::Sha256);
+        let h2 = compute_chain_hash(
+            None,
+            &json!({"a": {"c": [true, null], "d": 1.0}, "b": 1}),
+            HashAlgorithm::Sha256,
+        );
+        assert_eq!(h1, h2);
+    }
+
+    #[test]
+    fn json_reader_matches_serde_canonical() {
+        let text = r#"{"b":[1,-0,2.50,1E2,"\u00e9\ud83d\ude00"],"a":null,"a":true}"#;
+        let node = json::parse(text).unwrap();
+        let mut s = String::new();
+        json::write_canonical(&mut s, &node, false);
+        assert_eq!(s, "{\"a\":true,\"b\":[1,0,2.5,100.0,\"é😀\"]}");
+    }
+
+    #[test]
+    fn parse_json_errors_and_values() {
+        let v = parse_json(r#"{"a":1,"a":[2.5,-0,18446744073709551615]}"#).unwrap();
+        assert_eq!(canonical_json(&v), r#"{"a":[2.5,0,18446744073709551615]}"#);
+        for bad in [
+            "{\"a\":1,}",
+            "[1.]",
+            "01",
+            "\"\\ud800\"",
+            "[NaN]",
+            "18446744073709551616",
+            "{\n\"a\" 1}",
+        ] {
+            assert!(matches!(parse_json(bad), Err(Error::Json { .. })), "{bad}");
+        }
+        assert!(matches!(
+            parse_json("{\n\"a\" 1}"),
+            Err(Error::Json {
+                line: 2,
+                column: 5,
+                ..
+            })
+        ));
+    }
+}
