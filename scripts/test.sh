@@ -14,6 +14,13 @@ if [ ! -x .venv-ref/bin/python ] || ! .venv-ref/bin/python -c 'import bh_audit_l
 fi
 export BH_REF_PYTHON="$root/.venv-ref/bin/python"
 
+echo "== setup: python bh-audit-logger 1.1.1 (integrity chain reference)"
+if [ ! -x .venv-ref111/bin/python ] || ! .venv-ref111/bin/python -c 'import bh_audit_logger, typer, sys; sys.exit(bh_audit_logger.__version__ != "1.1.1")' 2>/dev/null; then
+  python3 -m venv .venv-ref111
+  .venv-ref111/bin/pip install -q --disable-pip-version-check "bh-audit-logger[cli]==1.1.1"
+fi
+export BH_REF111_PYTHON="$root/.venv-ref111/bin/python"
+
 echo "== rust: fmt, clippy, tests"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings

@@ -11,10 +11,10 @@ mod config;
 pub mod diagnostics;
 mod error;
 pub mod event;
+pub mod integrity;
 mod logger;
 pub mod sanitize;
 mod time;
-pub mod integrity;
 pub mod validator;
 
 pub use config::{
