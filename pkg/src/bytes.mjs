@@ -1,0 +1,8 @@
+// Deno, browsers and bundlers: instantiate from bytes embedded in a JS module, so no file,
+// network or permission is needed. Compiled synchronously: the module is small.
+import { initSync } from "../dist/glue.js";
+import { wasmBytes } from "../dist/wasm_bytes.js";
+
+initSync({ module: new WebAssembly.Module(wasmBytes()) });
+
+export * from "./facade.js";

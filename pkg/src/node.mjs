@@ -1,0 +1,7 @@
+// Node.js entry: instantiate the wasm core synchronously from the file beside the glue.
+import { readFileSync } from "node:fs";
+import { initSync } from "../dist/glue.js";
+
+initSync({ module: readFileSync(new URL("../dist/glue_bg.wasm", import.meta.url)) });
+
+export * from "./facade.js";
