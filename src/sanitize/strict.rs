@@ -106,25 +106,14 @@ fn exact_digits(s: &[char], i: usize, n: usize) -> bool {
 }
 
 fn starts_with_ci(s: &[char], i: usize, word: &str) -> bool {
-    let mut p = i;
-    for w in word.chars() {
-        match s.get(p) {
-            Some(c) if c.eq_ignore_ascii_case(&w) => p += 1,
-            _ => return false,
-        }
-    }
-    true
+    let mut rest = s.iter().skip(i);
+    word.chars()
+        .all(|w| rest.next().is_some_and(|c| c.eq_ignore_ascii_case(&w)))
 }
 
 fn starts_with(s: &[char], i: usize, word: &str) -> bool {
-    let mut p = i;
-    for w in word.chars() {
-        if s.get(p) != Some(&w) {
-            return false;
-        }
-        p += 1;
-    }
-    true
+    let mut rest = s.iter().skip(i);
+    word.chars().all(|w| rest.next() == Some(&w))
 }
 
 /// Replace every match left to right; `matcher(s, i)` returns the match end (> `i`) and the
@@ -254,13 +243,25 @@ fn is_identifier(c: char) -> bool {
     c == '-' || (is_py_word(c) && c != '_')
 }
 
-/// Position after the label and its separators, if a label starts at `i`.
-fn label_end(s: &[char], i: usize) -> Option<usize> {
+/// The label starting at `i`, if any (a label is not preceded by a letter).
+fn label_at_len(s: &[char], i: usize) -> Option<usize> {
     if i > 0 && s.get(i - 1).is_some_and(|c| c.is_alphabetic()) {
         return None;
     }
-    let label = LABELS.iter().find(|l| starts_with_ci(s, i, l))?;
-    let mut p = i + label.len();
+    LABELS
+        .iter()
+        .find(|l| starts_with_ci(s, i, l))
+        .map(|l| l.len())
+}
+
+fn label_at(s: &[char], i: usize) -> bool {
+    label_at_len(s, i).is_some()
+}
+
+/// Position after the label and its separators, if a label starts at `i`.
+fn label_end(s: &[char], i: usize) -> Option<usize> {
+    let label_len = label_at_len(s, i)?;
+    let mut p = i + label_len;
     let limit = p + MAX_SEPARATOR;
     while p < limit {
         match s.get(p) {
@@ -292,10 +293,12 @@ fn redact_labelled(s: &[char]) -> Vec<char> {
             if id_start < failed_until || !s.get(id_start).is_some_and(|&c| is_py_word(c)) {
                 return None;
             }
+            // The identifier stops where another label starts (`XZ-52285account AB-1`).
             let run = s
                 .iter()
+                .enumerate()
                 .skip(id_start)
-                .take_while(|&&c| is_identifier(c))
+                .take_while(|&(p, &c)| is_identifier(c) && (p == id_start || !label_at(s, p)))
                 .count();
             let mut end = id_start + run;
             while end > id_start && s.get(end - 1) == Some(&'-') {
@@ -335,7 +338,7 @@ fn is_v6_run(c: char) -> bool {
 }
 
 fn is_glue(c: Option<&char>) -> bool {
-    c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+    c.is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
 /// Whole-text IPv4 check on ASCII text (`a.b.c.d`, octets <= 255, 1–3 digits).
@@ -379,41 +382,49 @@ fn v6_groups(t: &[char], allow_v4_tail: bool) -> Option<usize> {
     Some(groups)
 }
 
-fn parse_ipv6_text(t: &[char]) -> bool {
-    if t.iter().filter(|&&c| c == ':').count() < 2 {
-        return false;
+/// Number of groups of a valid IPv6 text (8 when uncompressed), if it is one.
+fn parse_ipv6_text(t: &[char]) -> Option<usize> {
+    if t.iter().filter(|&&c| c == ':').count() < 2 || !t.iter().any(|c| c.is_ascii_digit()) {
+        return None;
     }
-    let double = t.windows(2).position(|w| w == [':', ':']);
-    match double {
-        None => v6_groups(t, true) == Some(8),
+    match t.windows(2).position(|w| w == [':', ':']) {
+        None => (v6_groups(t, true)? == 8).then_some(8),
         Some(d) => {
-            let (head, tail) = (&t[..d], &t[d + 2..]);
+            let (head, tail) = (t.get(..d)?, t.get(d + 2..)?);
             if tail.windows(2).any(|w| w == [':', ':']) || tail.first() == Some(&':') {
-                return false;
+                return None;
             }
-            match (v6_groups(head, false), v6_groups(tail, true)) {
-                (Some(h), Some(tl)) => h + tl >= 1 && h + tl <= 7,
-                _ => false,
-            }
+            let total = v6_groups(head, false)? + v6_groups(tail, true)?;
+            (1..=7).contains(&total).then_some(total)
         }
     }
 }
 
+/// Groups needed for an IPv6 candidate glued to an ASCII letter or digit to count
+/// (`u8::MAX`, `i32::from` have fewer).
+const MIN_GLUED_GROUPS: usize = 3;
+
 fn match_ipv6(s: &[char], i: usize) -> Option<(usize, &'static str)> {
-    let in_run = |p: usize| s.get(p).is_some_and(|&c| is_v6_run(c));
-    let run_start = |p: usize| in_run(p) && (p == 0 || !in_run(p - 1));
+    let hex = |p: usize| s.get(p).is_some_and(|c| c.is_ascii_hexdigit());
+    let colon = |p: usize| s.get(p) == Some(&':');
     let c = *s.get(i)?;
-    // Candidates start at a run start (a lone leading `:` is trimmed, so the candidate
-    // then starts one character later).
-    let starts_here = if run_start(i) {
-        c != ':' || s.get(i + 1) == Some(&':')
+    // Candidate starts: a hex digit not preceded by a hex digit or a colon (a lone colon
+    // before it is punctuation, as in `error:fe80::1`), or a leading `::`.
+    let before_ok = |p: usize| p == 0 || (!hex(p - 1) && !colon(p - 1));
+    let starts_here = if c.is_ascii_hexdigit() {
+        before_ok(i) || (colon(i - 1) && before_ok(i - 1))
     } else {
-        i > 0 && run_start(i - 1) && s.get(i - 1) == Some(&':') && c != ':'
+        c == ':' && colon(i + 1) && before_ok(i) && !(i > 0 && s.get(i - 1) == Some(&'.'))
     };
-    if !starts_here || !in_run(i) {
+    if !starts_here {
         return None;
     }
-    let run = s.iter().skip(i).take_while(|&&c| is_v6_run(c)).count();
+    let run = s
+        .iter()
+        .skip(i)
+        .take(MAX_IPV6_RUN + 1)
+        .take_while(|&&c| is_v6_run(c))
+        .count();
     if run > MAX_IPV6_RUN {
         return None;
     }
@@ -421,18 +432,28 @@ fn match_ipv6(s: &[char], i: usize) -> Option<(usize, &'static str)> {
     while b > i && s.get(b - 1) == Some(&'.') {
         b -= 1;
     }
-    if b >= i + 2 && s.get(b - 1) == Some(&':') && s.get(b - 2) != Some(&':') {
+    if b >= i + 2 && colon(b - 1) && !colon(b - 2) {
         b -= 1;
     }
     if b <= i {
         return None;
     }
+    // Within a run, the address may stop at a dot that does not start an IPv4 tail
+    // (`f5c2.10.1.2.3`): fall back to the text before the first dot.
+    let text = s.get(i..b)?;
+    let (groups, end) = match parse_ipv6_text(text) {
+        Some(g) => (g, b),
+        None => {
+            let dot = text.iter().position(|&c| c == '.')?;
+            (parse_ipv6_text(text.get(..dot)?)?, i + dot)
+        }
+    };
     let glued_left = c != ':' && i > 0 && is_glue(s.get(i - 1));
-    let glued_right = s.get(b - 1) != Some(&':') && is_glue(s.get(b));
-    if glued_left || glued_right {
+    let glued_right = !colon(end - 1) && is_glue(s.get(end));
+    if (glued_left || glued_right) && groups < MIN_GLUED_GROUPS {
         return None;
     }
-    parse_ipv6_text(s.get(i..b)?).then_some((b, IP))
+    Some((end, IP))
 }
 
 // ---------------------------------------------------------------- IPv4
