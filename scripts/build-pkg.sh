@@ -16,7 +16,7 @@ echo "== cargo build (wasm32, profile wasm)"
 cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm
 rm -rf pkg/dist && mkdir -p pkg/dist
 wasm-bindgen --target web --out-dir pkg/dist --out-name glue --no-typescript \
-  target/wasm32-unknown-unknown/wasm/bh_audit_logger.wasm
+  "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm/bh_audit_logger.wasm"
 if [ -x node_modules/.bin/wasm-opt ]; then
   node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     pkg/dist/glue_bg.wasm -o pkg/dist/glue_bg.opt.wasm
