@@ -25,3 +25,14 @@ echo "== rust: fmt, clippy, tests"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test
+
+echo "== setup: node tooling (npm ci), Chromium, npm package build"
+npm ci --no-audit --no-fund --loglevel=error
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+./scripts/build-pkg.sh
+
+echo "== js: conformance in Node, Deno, workerd, Chromium; packaging; differential; playground"
+node --test --test-concurrency=1 tests/js/

@@ -158,7 +158,7 @@ impl Core {
     fn input_failure(&mut self, e: &serde_json::Error) -> String {
         let message = match Error::from_json(e) {
             Error::Json { message, .. }
-                if message.contains("surrogate") || message.contains("unicode") =>
+                if message.contains("surrogate") || message.contains("unicode") || message.contains("hex escape") =>
             {
                 "input holds a lone surrogate or invalid unicode escape".to_string()
             }

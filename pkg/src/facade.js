@@ -10,7 +10,7 @@ const KIND = { EMIT: 69, WARN: 87, DROP: 68, RAISE: 82, DIAG: 100 }; // 'E' 'W' 
 const SENT = 1;
 const FAILED = 2;
 const DROPPED = 0;
-const INPUT_FAILURE = "the call's arguments could not be converted to JSON (a cyclic structure, a BigInt, or a getter that throws)";
+const INPUT_FAILURE = "the call's arguments could not be converted to JSON (a cyclic structure, a BigInt, a symbol, a function, or a getter that throws)";
 
 /** Thrown by `assertValidEvent` and by `audit`/`emit` with `validationFailureMode: "raise"`. */
 export class ValidationError extends Error {
@@ -21,6 +21,13 @@ export class ValidationError extends Error {
     /** `[{ instancePath, schemaPath, keyword, message }]` */
     this.errors = errors;
   }
+}
+
+/** JSON.stringify drops symbols and functions silently; a call's data must not change shape. */
+function strictReplacer(_key, value) {
+  const t = typeof value;
+  if (t === "symbol" || t === "function") throw new TypeError("unsupported value");
+  return value;
 }
 
 function safeString(value) {
@@ -224,7 +231,7 @@ export class AuditLogger {
         dataClassification: o.dataClassification,
         actionName: o.actionName,
         error: errorInput(o.error),
-      });
+      }, strictReplacer);
     } catch {
       return this.#inputFailure();
     }
@@ -275,7 +282,7 @@ export class AuditLogger {
   emit(event) {
     let text;
     try {
-      text = JSON.stringify(event);
+      text = JSON.stringify(event, strictReplacer);
     } catch {
       return this.#inputFailure() !== null;
     }
@@ -418,9 +425,9 @@ export function validateEvent(event, options) {
   let text = event;
   if (typeof event !== "string") {
     try {
-      text = JSON.stringify(event);
+      text = JSON.stringify(event, strictReplacer);
     } catch {
-      return { valid: false, errors: [{ instancePath: "", schemaPath: "", keyword: "input", message: "the event could not be converted to JSON (a cyclic structure, a BigInt, or a getter that throws)" }] };
+      return { valid: false, errors: [{ instancePath: "", schemaPath: "", keyword: "input", message: "the event could not be converted to JSON (a cyclic structure, a BigInt, a symbol, a function, or a getter that throws)" }] };
     }
     if (text === undefined) text = "null";
   }

@@ -1,0 +1,22 @@
+// Runs the shared conformance suite in Node (ESM and require()).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { runConformance } from "./conformance.mjs";
+
+const entry = process.env.BH_PKG_ENTRY ?? new URL("../../pkg/src/node.mjs", import.meta.url).href;
+
+test("conformance suite in Node (ESM)", async () => {
+  const results = await runConformance(await import(entry));
+  const failed = results.filter((r) => !r.ok);
+  const assertions = results.reduce((n, r) => n + r.assertions, 0);
+  assert.deepEqual(failed, [], `failed: ${failed.map((f) => `${f.name}: ${f.error}`).join("\n")}`);
+  assert.ok(assertions >= 40, `at least 40 assertions ran (${assertions})`);
+});
+
+test("require() works in Node", () => {
+  const require = createRequire(import.meta.url);
+  const api = require(new URL("../../pkg/dist/node.cjs", import.meta.url).pathname);
+  const logger = new api.AuditLogger({ serviceName: "cjs", sink: api.memorySink() });
+  assert.equal(api.validateEvent(logger.audit("READ", {})).valid, true);
+});
