@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use crate::error::ConfigErrorKind::{Range, Type};
+use crate::integrity::HashAlgorithm;
 use crate::{Error, SchemaVersion};
 
 /// Who the default actor is when a call names none.
@@ -75,6 +76,9 @@ pub struct Config {
     pub(crate) schema_version: SchemaVersion,
     pub(crate) redaction: Redaction,
     pub(crate) max_pending: usize,
+    pub(crate) enable_integrity: bool,
+    pub(crate) hash_algorithm: HashAlgorithm,
+    pub(crate) chain_head: Option<String>,
 }
 
 /// The options [`Config::from_options`] accepts (camelCase, as in the JS API). Function-valued
@@ -95,6 +99,9 @@ pub const OPTION_NAMES: &[&str] = &[
     "redaction",
     "maxPending",
     "failureLoggerName",
+    "enableIntegrity",
+    "hashAlgorithm",
+    "chainHead",
     "timeSource",
     "idFactory",
     "sink",
@@ -120,6 +127,9 @@ impl Config {
             schema_version: SchemaVersion::V1_1,
             redaction: Redaction::Reference,
             max_pending: 10_000,
+            enable_integrity: false,
+            hash_algorithm: HashAlgorithm::Sha256,
+            chain_head: None,
         }
     }
 
@@ -185,6 +195,20 @@ impl Config {
     pub fn with_redaction(mut self, v: Redaction) -> Self {
         self.redaction = v;
         self
+    }
+
+    /// Chain every emitted event with an `integrity` block (hashes as bh-audit-logger 1.1.1).
+    pub fn with_integrity(mut self, algorithm: HashAlgorithm, chain_head: Option<String>) -> Self {
+        self.enable_integrity = true;
+        self.hash_algorithm = algorithm;
+        self.chain_head = chain_head;
+        self
+    }
+
+    /// Whether events are chained, with which algorithm, resuming from which head.
+    pub fn integrity(&self) -> Option<(HashAlgorithm, Option<&str>)> {
+        self.enable_integrity
+            .then_some((self.hash_algorithm, self.chain_head.as_deref()))
     }
 
     /// The service name.
@@ -410,6 +434,32 @@ impl Config {
                     ))
                 }
             };
+        }
+        if let Some(v) = present("enableIntegrity") {
+            c.enable_integrity = v
+                .as_bool()
+                .ok_or_else(|| Error::config("enableIntegrity", Type, "must be a boolean"))?;
+        }
+        if let Some(v) = present("hashAlgorithm") {
+            c.hash_algorithm =
+                HashAlgorithm::parse(&string_opt("hashAlgorithm", v)?).ok_or_else(|| {
+                    Error::config(
+                        "hashAlgorithm",
+                        Range,
+                        "must be \"sha256\", \"sha384\" or \"sha512\"",
+                    )
+                })?;
+        }
+        if let Some(v) = present("chainHead") {
+            let head = string_opt("chainHead", v)?;
+            if head.is_empty() || head.len() > 256 {
+                return Err(Error::config(
+                    "chainHead",
+                    Range,
+                    "must be a non-empty hash of at most 256 characters",
+                ));
+            }
+            c.chain_head = Some(head);
         }
         if let Some(v) = present("failureLoggerName") {
             string_opt("failureLoggerName", v)?;

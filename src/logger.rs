@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use crate::config::{EmitFailureMode, ValidationFailureMode};
 use crate::diagnostics::{Diagnostics, Level, StderrDiagnostics};
 use crate::event::{canonical_order, AuditError, AuditRequest, EventBuilder};
+use crate::integrity::Chain;
 use crate::{Config, Error, Timestamp, ValidationIssue};
 
 /// Where emitted events go. Wrap a closure with [`FnSink`]; `&mut S` is a sink when `S` is.
@@ -174,6 +175,7 @@ pub struct AuditLogger<S: Sink> {
     ids: Box<dyn IdSource>,
     diag: Box<dyn Diagnostics>,
     stats: Stats,
+    chain: Option<Chain>,
 }
 
 impl<S: Sink> std::fmt::Debug for AuditLogger<S> {
@@ -189,7 +191,11 @@ impl<S: Sink> AuditLogger<S> {
     /// A logger for `config` (validated here) writing to `sink`, with the system clock,
     /// random UUID v4 ids and diagnostics on standard error.
     pub fn new(config: Config, sink: S) -> Result<AuditLogger<S>, Error> {
+        let chain = config
+            .integrity()
+            .map(|(alg, head)| Chain::with_head(alg, head.map(str::to_owned)));
         Ok(AuditLogger {
+            chain,
             builder: EventBuilder::new(config)?,
             sink,
             clock: Box::new(|| Some(Timestamp::now())),
@@ -225,6 +231,11 @@ impl<S: Sink> AuditLogger<S> {
     /// A snapshot of the counters.
     pub fn stats(&self) -> Stats {
         self.stats
+    }
+
+    /// The last emitted event's hash, when integrity chaining is on.
+    pub fn chain_head(&self) -> Option<&str> {
+        self.chain.as_ref().and_then(Chain::head)
     }
 
     /// The sink.
@@ -340,6 +351,9 @@ impl<S: Sink> AuditLogger<S> {
                 }
             }
         }
+        if let Some(chain) = self.chain.as_mut() {
+            ev = seal_in_order(chain, ev);
+        }
         self.dispatch(ev)
     }
 
@@ -365,6 +379,15 @@ impl<S: Sink> AuditLogger<S> {
             }
         }
     }
+}
+
+/// Chain `ev` (bh-audit-logger 1.1.1's hash) and put `integrity` in the schema's place.
+pub(crate) fn seal_in_order(chain: &mut Chain, mut ev: Map<String, Value>) -> Map<String, Value> {
+    // Sealing cannot fail for a JSON value; were it to, the event goes out unchained.
+    if chain.seal(&mut ev).is_ok() {
+        return canonical_order(ev);
+    }
+    ev
 }
 
 fn default_session(req: &mut AuditRequest) {

@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use crate::config::ValidationFailureMode;
 use crate::diagnostics::{CollectDiagnostics, Diagnostics, Level};
 use crate::event::{canonical_order, AuditError, AuditRequest, EventBuilder};
+use crate::integrity::Chain;
 use crate::{
     issue_summary, Config, ConfigErrorKind, Error, SchemaVersion, Timestamp, ValidationIssue,
 };
@@ -74,6 +75,7 @@ pub struct Core {
     builder: EventBuilder,
     diag: CollectDiagnostics,
     config_json: String,
+    chain: Option<Chain>,
 }
 
 #[wasm_bindgen]
@@ -88,12 +90,24 @@ impl Core {
         };
         let config = Config::from_options(&opts).map_err(|e| js_error(&e))?;
         let config_json = config_to_json(&config);
+        let chain = config
+            .integrity()
+            .map(|(alg, head)| Chain::with_head(alg, head.map(str::to_owned)));
         let builder = EventBuilder::new(config).map_err(|e| js_error(&e))?;
         Ok(Core {
             builder,
             diag: CollectDiagnostics::default(),
             config_json,
+            chain,
         })
+    }
+
+    /// The last chained event's hash (`undefined` before the first, or without integrity).
+    #[wasm_bindgen(getter, js_name = chainHead)]
+    pub fn chain_head(&self) -> Option<String> {
+        self.chain
+            .as_ref()
+            .and_then(|c| c.head().map(str::to_owned))
     }
 
     /// The resolved configuration (every option with its default applied), as JSON.
@@ -158,7 +172,9 @@ impl Core {
     fn input_failure(&mut self, e: &serde_json::Error) -> String {
         let message = match Error::from_json(e) {
             Error::Json { message, .. }
-                if message.contains("surrogate") || message.contains("unicode") || message.contains("hex escape") =>
+                if message.contains("surrogate")
+                    || message.contains("unicode")
+                    || message.contains("hex escape") =>
             {
                 "input holds a lone surrogate or invalid unicode escape".to_string()
             }
@@ -205,6 +221,11 @@ impl Core {
                 }
             }
         };
+        if matches!(status, 'E' | 'W') {
+            if let Some(chain) = self.chain.as_mut() {
+                ev = crate::logger::seal_in_order(chain, ev);
+            }
+        }
         let mut out = String::with_capacity(512);
         out.push(status);
         out.push(if self.diag.entries.is_empty() {
@@ -246,6 +267,9 @@ fn config_to_json(c: &Config) -> String {
         "schemaVersion": c.schema_version.as_str(),
         "redaction": match c.redaction { crate::Redaction::Reference => "reference", crate::Redaction::Strict => "strict" },
         "maxPending": c.max_pending,
+        "enableIntegrity": c.enable_integrity,
+        "hashAlgorithm": c.hash_algorithm.as_str(),
+        "chainHead": c.chain_head,
     });
     v.to_string()
 }
@@ -311,4 +335,28 @@ pub fn schema_text(version: &str) -> Result<String, JsValue> {
     SchemaVersion::parse(version)
         .map(|v| v.schema_text().to_string())
         .ok_or_else(|| js_error(&Error::UnsupportedSchemaVersion))
+}
+
+/// Verify a JSON-lines audit trail's hash chain. Returns JSON
+/// `{ ok, checked, failures: [{ line, event_id, reason }], ... }` (reasons never echo values).
+#[wasm_bindgen(js_name = verifyChainJson)]
+pub fn verify_chain_json(jsonl: &str) -> String {
+    let r = crate::integrity::verify_chain(jsonl);
+    let failures: Vec<Value> = r
+        .failures
+        .iter()
+        .map(|f| serde_json::json!({ "line": f.line, "event_id": f.event_id, "kind": f.kind.as_str(), "reason": f.reason }))
+        .collect();
+    serde_json::json!({
+        "ok": r.ok,
+        "checked": r.checked,
+        "chain_length": r.chain_length,
+        "chain_gaps": r.chain_gaps,
+        "hash_mismatches": r.hash_mismatches,
+        "unchained_events": r.unchained_events,
+        "algorithms": r.algorithms.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+        "failures": failures,
+        "exit_code": r.exit_code(),
+    })
+    .to_string()
 }

@@ -1,6 +1,6 @@
 // The JS facade over the wasm core. Loaders (node.mjs, deno.mjs, workerd.mjs, browser.mjs)
 // instantiate the wasm module, then re-export this file. Nothing here runs wasm at import time.
-import { Core, validateJson, sanitizeMessage } from "../dist/glue.js";
+import { Core, validateJson, sanitizeMessage, verifyChainJson } from "../dist/glue.js";
 
 /** Vendored bh-audit-schema versions (a test checks this equals the wasm core's list). */
 export const SCHEMA_VERSIONS = Object.freeze(["1.0", "1.1", "2.0", "2.1"]);
@@ -171,6 +171,11 @@ export class AuditLogger {
   /** A fresh snapshot of the four counters. */
   get stats() {
     return { ...this.#stats };
+  }
+
+  /** The last chained event's `event_hash` (with `enableIntegrity`), else `undefined`. */
+  get chainHead() {
+    return this.#core.chainHead;
   }
 
   /** Async sink calls not yet settled. */
@@ -480,4 +485,13 @@ export function memorySink(options) {
     clear: { value: () => { events = []; } },
   });
   return sink;
+}
+
+/**
+ * Verify a JSON-lines audit trail's hash chain (as bh-audit-logger 1.1.1 chains it).
+ * @returns {{ ok: boolean, checked: number, failures: { line: number, event_id: string | null, reason: string }[] }}
+ */
+export function verifyChain(jsonl) {
+  if (typeof jsonl !== "string") throw new TypeError("verifyChain: `jsonl` must be a string of JSON lines");
+  return JSON.parse(verifyChainJson(jsonl));
 }
