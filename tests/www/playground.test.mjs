@@ -129,7 +129,7 @@ test("loading a positive example shows valid, and the timing in microseconds", a
     assert.equal(await page.getAttribute("#v-status", "data-state"), "valid", path);
     assert.match(await page.textContent("#v-status"), /^✓ valid/);
   }
-  assert.match(await page.textContent("#v-time"), /^\d+(\.\d)?\u202Fµs$/);
+  assert.match(await page.textContent("#v-time"), /^validation: \d+(\.\d)?\u202Fµs$/);
   assert.ok(Number(await page.getAttribute("#v-time", "data-micros")) > 0);
 });
 
