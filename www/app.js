@@ -438,6 +438,10 @@ function renderDiagnostics(problems) {
   );
 }
 
+// An error text makes the outcome FAILURE: keep the status select in step with that.
+$("b-error").addEventListener("input", () => {
+  if ($("b-error").value.trim() && $("b-status").value === "SUCCESS") $("b-status").value = "FAILURE";
+});
 $("b-form").addEventListener("submit", (e) => {
   e.preventDefault();
   emitFromForm();
