@@ -35,4 +35,4 @@ fi
 ./scripts/build-pkg.sh
 
 echo "== js: conformance in Node, Deno, workerd, Chromium; packaging; differential; playground"
-node --test --test-concurrency=1 tests/js/
+node --test --test-concurrency=1 tests/js/ tests/www/

@@ -1,0 +1,175 @@
+// Types for bh-audit-logger (the JS surface of API.md).
+
+export type ActionType = "READ" | "CREATE" | "UPDATE" | "DELETE" | "EXPORT" | "LOGIN" | "LOGOUT" | "PRINT" | "OTHER";
+export type OutcomeStatus = "SUCCESS" | "FAILURE" | "DENIED";
+export type ActorType = "human" | "service";
+export type DataClassification = "PHI" | "PII" | "NONE" | "UNKNOWN";
+export type HashAlgorithm = "sha256" | "sha384" | "sha512";
+export type DiagnosticLevel = "debug" | "warn" | "error";
+export type MetadataValue = string | number | boolean | null;
+
+export interface ServiceBlock { name: string; environment?: string; version?: string }
+export interface CorrelationBlock { request_id?: string; trace_id?: string; session_id?: string }
+export interface ActorBlock { subject_id: string; subject_type: ActorType; org_id?: string; owner_org_id?: string; roles?: string[] }
+export interface ActionBlock { type: ActionType; name?: string; phi_touched?: boolean; data_classification?: DataClassification }
+export interface ResourceBlock { type: string; id?: string; patient_id?: string }
+export interface HttpBlock {
+  method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+  route_template?: string;
+  status_code?: number;
+  client_ip?: string;
+  user_agent?: string;
+}
+export interface OutcomeBlock { status: OutcomeStatus; error_type?: string; error_message?: string }
+export interface IntegrityBlock { event_hash?: string; prev_event_hash?: string; hash_alg?: HashAlgorithm }
+
+/** A bh-audit-schema 1.0 / 1.1 event, keys in the schema's property order. */
+export interface AuditEvent {
+  schema_version: "1.0" | "1.1";
+  event_id: string;
+  timestamp: string;
+  service: ServiceBlock;
+  correlation?: CorrelationBlock;
+  actor: ActorBlock;
+  action: ActionBlock;
+  resource: ResourceBlock;
+  http?: HttpBlock;
+  outcome: OutcomeBlock;
+  integrity?: IntegrityBlock;
+  metadata?: Record<string, MetadataValue>;
+}
+
+/** A sink: called once per emitted event. A returned promise is tracked (`pending`, `flush`). */
+export type Sink = (event: AuditEvent) => void | Promise<void>;
+
+export interface AuditLoggerOptions {
+  serviceName: string;
+  serviceEnvironment?: string;
+  serviceVersion?: string;
+  defaultActorId?: string;
+  defaultActorType?: ActorType;
+  metadataAllowlist?: Iterable<string>;
+  sanitizeErrors?: boolean;
+  /** Integer >= 10, code points. Default 200. */
+  errorMessageMaxLen?: number;
+  /** Integer >= 1, code points. Default 200. */
+  maxMetadataValueLength?: number;
+  emitFailureMode?: "silent" | "log" | "raise";
+  validationFailureMode?: "drop" | "log_and_emit" | "raise";
+  schemaVersion?: "1.0" | "1.1";
+  redaction?: "reference" | "strict";
+  timeSource?: () => Date | number;
+  idFactory?: () => string;
+  sink?: Sink;
+  onDiagnostic?: (level: DiagnosticLevel, message: string) => void;
+  /** Integer >= 1. Default 10000. */
+  maxPending?: number;
+  enableIntegrity?: boolean;
+  hashAlgorithm?: HashAlgorithm;
+  /** Resume a chain: the last event_hash of a previous run. */
+  chainHead?: string;
+  /** Accepted for parity with the Python config; unused. */
+  failureLoggerName?: string;
+}
+
+export interface ResolvedConfig extends Readonly<Required<Omit<AuditLoggerOptions, "metadataAllowlist" | "serviceVersion" | "chainHead" | "failureLoggerName">>> {
+  readonly metadataAllowlist: readonly string[];
+  readonly serviceVersion: string | null;
+  readonly chainHead: string | null;
+}
+
+export interface AuditOptions {
+  actor?: Partial<ActorBlock>;
+  resource?: ResourceBlock;
+  outcome?: OutcomeBlock;
+  correlation?: CorrelationBlock;
+  metadata?: Record<string, unknown>;
+  phiTouched?: boolean;
+  dataClassification?: DataClassification;
+  actionName?: string;
+  /** An Error (error_type = its class name) or a string (error_type "ApplicationError"). */
+  error?: Error | string;
+}
+
+export interface AccessDeniedOptions extends Omit<AuditOptions, "outcome" | "error"> {
+  errorType?: string;
+  errorMessage?: string;
+}
+
+export interface AuditStats {
+  events_emitted_total: number;
+  emit_failures_total: number;
+  events_dropped_total: number;
+  validation_failures_total: number;
+}
+
+export class AuditLogger {
+  constructor(options: AuditLoggerOptions);
+  readonly config: ResolvedConfig;
+  /** A fresh snapshot of the counters. */
+  readonly stats: AuditStats;
+  /** Async sink calls not yet settled. */
+  readonly pending: number;
+  /** Last event_hash when `enableIntegrity` is on. */
+  readonly chainHead: string | undefined;
+  /** Returns the emitted event, or null when it was dropped. */
+  audit(actionType: ActionType, options?: AuditOptions): AuditEvent | null;
+  auditLoginSuccess(options?: Omit<AuditOptions, "outcome" | "error">): AuditEvent | null;
+  auditLoginFailure(options?: Omit<AuditOptions, "outcome">): AuditEvent | null;
+  auditAccess(actionType: ActionType, options?: AuditOptions): AuditEvent | null;
+  auditAccessDenied(actionType: ActionType, options?: AccessDeniedOptions): AuditEvent | null;
+  /** Prepare, validate and emit a pre-built event; true when the sink took it. */
+  emit(event: AuditEvent | Record<string, unknown>): boolean;
+  /** Resolves when pending async sink calls settle or after timeoutMs (default 5000). Never rejects. */
+  flush(timeoutMs?: number): Promise<void>;
+}
+
+export interface ValidationErrorItem {
+  /** JSON Pointer into the event ("" = the event itself). */
+  instancePath: string;
+  /** JSON Pointer to the failing keyword in the schema. */
+  schemaPath: string;
+  keyword: string;
+  /** What the rule requires; never the value. */
+  message: string;
+  /** For keyword "syntax": 1-based line. */
+  line?: number;
+  /** For keyword "syntax": 1-based column, in UTF-8 bytes of that line. */
+  column?: number;
+}
+
+export interface ValidationResult { valid: boolean; errors: ValidationErrorItem[] }
+
+export class ValidationError extends Error {
+  readonly errors: ValidationErrorItem[];
+}
+
+export function validateEvent(event: unknown, options?: { schemaVersion?: "1.0" | "1.1" | "2.0" | "2.1" }): ValidationResult;
+export function assertValidEvent(event: unknown, options?: { schemaVersion?: "1.0" | "1.1" | "2.0" | "2.1" }): void;
+export function sanitizeErrorMessage(message: string | null | undefined, maxLen?: number, options?: { redaction?: "reference" | "strict" }): string;
+
+export interface MemorySink extends Sink {
+  /** A copy of the stored events. */
+  readonly events: AuditEvent[];
+  readonly length: number;
+  clear(): void;
+}
+export function memorySink(options?: { maxlen?: number }): MemorySink;
+export function consoleSink(options?: { level?: "debug" | "info" | "log" | "warn" | "error" }): Sink;
+
+export interface ChainFailure { line: number; event_id: string | null; kind: string; reason: string }
+export interface ChainReport {
+  ok: boolean;
+  checked: number;
+  chain_length: number;
+  chain_gaps: number;
+  hash_mismatches: number;
+  unchained_events: number;
+  algorithms: HashAlgorithm[];
+  failures: ChainFailure[];
+  /** 0 pass, 1 integrity failure, 2 input error (as `bh-audit verify`). */
+  exit_code: 0 | 1 | 2;
+}
+export function verifyChain(jsonl: string): ChainReport;
+
+export const SCHEMA_VERSIONS: readonly ["1.0", "1.1", "2.0", "2.1"];
