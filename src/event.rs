@@ -443,21 +443,50 @@ impl EventBuilder {
         ev
     }
 
-    /// Remove every property validation reported as not allowed (`additionalProperties`), so
-    /// an event emitted despite failing validation never carries an unknown field.
+    /// Make an event that failed validation safe to emit anyway (`log_and_emit`): remove every
+    /// property the schema does not allow (`additionalProperties`) and replace every other
+    /// invalid scalar with `"[INVALID]"`, so neither a stray field nor a bad value (which may
+    /// hold PHI) reaches a log.
     pub fn strip_unknown(&self, event: &mut Map<String, Value>, issues: &[ValidationIssue]) {
-        for issue in issues
-            .iter()
-            .filter(|i| i.keyword == "additionalProperties")
-        {
+        for issue in issues {
             let parts: Vec<String> = issue
                 .instance_path
                 .split('/')
                 .skip(1)
                 .map(unescape_pointer)
                 .collect();
-            remove_path(event, &parts);
+            if issue.keyword == "additionalProperties" {
+                remove_path(event, &parts);
+            } else {
+                mask_path(event, &parts);
+            }
         }
+    }
+}
+
+fn mask_path(map: &mut Map<String, Value>, parts: &[String]) {
+    let Some((first, rest)) = parts.split_first() else {
+        return;
+    };
+    let Some(slot) = map.get_mut(first) else {
+        return;
+    };
+    let mut cur = slot;
+    for p in rest {
+        cur = match cur {
+            Value::Object(m) => match m.get_mut(p) {
+                Some(v) => v,
+                None => return,
+            },
+            Value::Array(a) => match p.parse::<usize>().ok().and_then(|i| a.get_mut(i)) {
+                Some(v) => v,
+                None => return,
+            },
+            _ => return,
+        };
+    }
+    if !matches!(cur, Value::Object(_) | Value::Array(_)) {
+        *cur = Value::String("[INVALID]".into());
     }
 }
 
