@@ -3,7 +3,7 @@
 //   node benches/js/audit.mjs [--json] [--no-python] [--no-workerd]
 // Env: BH_REF_PYTHON (default .venv-ref/bin/python), BENCH_RUNS, BENCH_SCALE.
 import { spawnSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync, rmSync, mkdirSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -213,6 +213,12 @@ export default {
 };
 `,
     );
+    // capnp `embed` paths are relative to the config file: copy the package files next to it.
+    const files = ["pkg/src/workerd.mjs", "pkg/src/facade.js", "pkg/dist/glue.js", "pkg/dist/glue_bg.wasm"];
+    for (const f of files) {
+      mkdirSync(join(dir, f, ".."), { recursive: true });
+      copyFileSync(join(ROOT, f), join(dir, f));
+    }
     const rel = (p) => JSON.stringify(p);
     writeFileSync(
       join(dir, "config.capnp"),
@@ -224,10 +230,10 @@ const config :Workerd.Config = (
 const w :Workerd.Worker = (
   modules = [
     (name = "worker.mjs", esModule = embed "worker.mjs"),
-    (name = "pkg/src/workerd.mjs", esModule = embed ${rel(join(ROOT, "pkg", "src", "workerd.mjs"))}),
-    (name = "pkg/src/facade.js", esModule = embed ${rel(join(ROOT, "pkg", "src", "facade.js"))}),
-    (name = "pkg/dist/glue.js", esModule = embed ${rel(join(ROOT, "pkg", "dist", "glue.js"))}),
-    (name = "pkg/dist/glue_bg.wasm", wasm = embed ${rel(join(ROOT, "pkg", "dist", "glue_bg.wasm"))}),
+    (name = "pkg/src/workerd.mjs", esModule = embed ${rel("pkg/src/workerd.mjs")}),
+    (name = "pkg/src/facade.js", esModule = embed ${rel("pkg/src/facade.js")}),
+    (name = "pkg/dist/glue.js", esModule = embed ${rel("pkg/dist/glue.js")}),
+    (name = "pkg/dist/glue_bg.wasm", wasm = embed ${rel("pkg/dist/glue_bg.wasm")}),
   ],
   compatibilityDate = "2025-01-01",
 );
@@ -236,9 +242,12 @@ const w :Workerd.Worker = (
     const t0 = performance.now();
     const child = spawn(bin, ["serve", join(dir, "config.capnp")], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
+    let exited = false;
     child.stderr.on("data", (d) => (stderr += d));
+    child.on("exit", () => (exited = true));
     try {
       for (;;) {
+        if (exited) throw new Error(`workerd exited: ${stderr}`);
         if (performance.now() - t0 > 20000) throw new Error(`workerd did not answer within 20 s: ${stderr}`);
         try {
           const res = await fetch(`http://127.0.0.1:${port}/`);
@@ -300,10 +309,8 @@ if (args.has("--json")) {
   const s = out.startup_ms;
   const ms = (x) => (x === null ? "n/a" : `${x.toFixed(1)} ms`);
   console.log(`\n### Import to first event (median of ${STARTS} fresh processes)\n`);
-  const srows = [
-    ["Node: `import` pkg/src/node.mjs + new AuditLogger + first audit()", ms(s.node_import_to_first_event), ms(s.node_process_start_to_first_event), ms(s.node_spawn_wall)],
-    ["Python reference: import + AuditLogger + first audit()", ms(s.python_import_to_first_event), "n/a", ms(s.python_spawn_wall)],
-  ];
+  const srows = [["Node: `import` pkg/src/node.mjs + new AuditLogger + first audit()", ms(s.node_import_to_first_event), ms(s.node_process_start_to_first_event), ms(s.node_spawn_wall)]];
+  if (pyStarts.length) srows.push(["Python reference: import + AuditLogger + first audit()", ms(s.python_import_to_first_event), "n/a", ms(s.python_spawn_wall)]);
   if (workerd) srows.push(["workerd: spawn to first response (worker imports pkg/src/workerd.mjs, emits one event)", "n/a", ms(s.workerd_spawn_to_first_response), `second request ${ms(s.workerd_second_request)}`]);
   console.log(table(["runtime", "import → first event", "process start → first event", "spawn → exit (wall)"], srows));
 }
