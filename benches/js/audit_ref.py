@@ -1,11 +1,12 @@
 """Timing of the Python reference (bh-audit-logger 0.3.0) for benches/js/audit.mjs.
 
 Same two calls as the Node benchmark, alternated, with a bounded MemorySink. Prints one JSON
-line: {"us_per_event": median over 5 repeats, "runs": [...], "import_to_first_event_ms": ...}.
+line: {"us_per_event": median over BENCH_RUNS (5) repeats, process CPU time unless BENCH_CLOCK=wall, "runs": [...], "import_to_first_event_ms": ...}.
 Usage: python audit_ref.py [number_per_repeat]
 """
 
 import json
+import os
 import sys
 import time
 
@@ -50,12 +51,14 @@ def main() -> None:
 
     for _ in range(number // 10):  # warm-up
         two()
+    # Same clock as the Node side: process CPU time unless BENCH_CLOCK=wall.
+    clock = time.perf_counter if os.environ.get("BENCH_CLOCK") == "wall" else time.process_time
     runs = []
-    for _ in range(5):
-        t = time.perf_counter()
+    for _ in range(int(os.environ.get("BENCH_RUNS", "5"))):
+        t = clock()
         for _ in range(number // 2):
             two()
-        runs.append((time.perf_counter() - t) / number * 1e6)
+        runs.append((clock() - t) / number * 1e6)
     runs_sorted = sorted(runs)
     print(
         json.dumps(

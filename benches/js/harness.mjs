@@ -9,6 +9,11 @@ import { fileURLToPath } from "node:url";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const EXAMPLES = process.env.BH_SCHEMA_EXAMPLES ?? "/work/shared/vectors/bh-audit-schema/examples";
 export const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/**
+ * Clock: "cpu" (default) = user + system CPU time of this process (process.cpuUsage), robust to
+ * other processes competing for the cores; "wall" = process.hrtime. Both are recorded.
+ */
+export const CLOCK = process.env.BENCH_CLOCK === "wall" ? "wall" : "cpu";
 /** Scale factor for loop lengths (BENCH_SCALE=0.1 for a quick smoke run). */
 export const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 
@@ -38,23 +43,28 @@ export function consume(v) {
 /**
  * Time `fn(i)` for `iters` iterations, RUNS times per candidate, interleaved.
  * @param {{ name: string, fn: (i: number) => unknown }[]} candidates
- * @returns {Map<string, { median: number, runs: number[] }>} ns/op
+ * @returns {Map<string, { median: number, runs: number[], wallMedian: number }>} ns/op (median on CLOCK)
  */
 export function compare(candidates, iters, warmup = Math.max(1000, iters / 5)) {
   iters = Math.max(100, Math.round(iters * SCALE));
   warmup = Math.max(100, Math.round(warmup * SCALE));
   for (const c of candidates) for (let i = 0; i < warmup; i++) consume(c.fn(i));
   const runs = new Map(candidates.map((c) => [c.name, []]));
+  const walls = new Map(candidates.map((c) => [c.name, []]));
   for (let r = 0; r < RUNS; r++) {
     for (const c of candidates) {
       const fn = c.fn;
+      const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < iters; i++) consume(fn(i));
-      const ns = Number(process.hrtime.bigint() - t0) / iters;
-      runs.get(c.name).push(ns);
+      const wall = Number(process.hrtime.bigint() - t0) / iters;
+      const cu = process.cpuUsage(c0);
+      const cpu = ((cu.user + cu.system) * 1000) / iters;
+      runs.get(c.name).push(CLOCK === "cpu" ? cpu : wall);
+      walls.get(c.name).push(wall);
     }
   }
-  return new Map([...runs].map(([k, v]) => [k, { median: median(v), runs: v }]));
+  return new Map([...runs].map(([k, v]) => [k, { median: median(v), runs: v, wallMedian: median(walls.get(k)) }]));
 }
 
 export function fmtNs(ns) {
