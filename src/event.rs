@@ -57,7 +57,7 @@ fn block_order(block: &str) -> &'static [&'static str] {
 
 /// Reorder `map` so `order`'s keys come first, in that order; other keys keep their order after.
 fn reorder(map: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
-    if order.is_empty() {
+    if order.is_empty() || in_order(&map, order) {
         return map;
     }
     let mut src = map;
@@ -69,6 +69,25 @@ fn reorder(map: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
     }
     out.extend(src);
     out
+}
+
+/// Whether `map`'s keys already follow `order` (known keys first, in order; others after).
+fn in_order(map: &Map<String, Value>, order: &[&str]) -> bool {
+    let mut next = 0;
+    let mut seen_unknown = false;
+    for k in map.keys() {
+        match order.iter().skip(next).position(|o| *o == k) {
+            Some(i) if !seen_unknown => next += i + 1,
+            Some(_) => return false,
+            None => {
+                if order.contains(&k.as_str()) {
+                    return false;
+                }
+                seen_unknown = true;
+            }
+        }
+    }
+    true
 }
 
 /// Put an event's keys, and each block's keys, in the schema's property order.
@@ -559,4 +578,28 @@ pub(crate) fn is_uuid(s: &str) -> bool {
             8 | 13 | 18 | 23 => c == b'-',
             _ => c.is_ascii_hexdigit(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn canonical_order_follows_the_schema_and_keeps_unknown_keys_last() {
+        let ev = json!({"outcome": {"error_type": "E", "status": "FAILURE"}, "schema_version": "1.1",
+                        "zz": 1, "actor": {"x": 1, "subject_type": "human", "subject_id": "u"}});
+        let Value::Object(m) = ev else { unreachable!() };
+        let out = Value::Object(canonical_order(m));
+        assert_eq!(
+            out.to_string(),
+            r#"{"schema_version":"1.1","actor":{"subject_id":"u","subject_type":"human","x":1},"outcome":{"status":"FAILURE","error_type":"E"},"zz":1}"#
+        );
+        let ordered = out
+            .get("actor")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        assert!(in_order(&ordered, block_order("actor")));
+    }
 }

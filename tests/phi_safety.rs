@@ -25,6 +25,8 @@ fn tokens() -> (Vec<String>, Vec<String>) {
     (list(&doc["tokens"]), list(&doc["redactable"]["strings"]))
 }
 
+type BoxedSink = Box<dyn FnMut(&Map<String, Value>) -> Result<(), String>>;
+
 #[derive(Clone, Default)]
 struct Shared(Rc<RefCell<Vec<String>>>);
 impl Diagnostics for Shared {
@@ -43,7 +45,7 @@ fn capture(
 ) -> String {
     let events = Rc::new(RefCell::new(Vec::<String>::new()));
     let ev2 = events.clone();
-    let sink: Box<dyn FnMut(&Map<String, Value>) -> Result<(), String>> = Box::new(move |ev| {
+    let sink: BoxedSink = Box::new(move |ev| {
         ev2.borrow_mut().push(serde_json::to_string(ev).unwrap());
         if sink_fails {
             Err("write failed for 987-65-4321 at jdoe+intake@clinic.example.org".into())

@@ -23,11 +23,21 @@ export class ValidationError extends Error {
   }
 }
 
-/** JSON.stringify drops symbols and functions silently; a call's data must not change shape. */
-function strictReplacer(_key, value) {
+/**
+ * JSON.stringify silently drops symbol- and function-valued properties; a call's data must not
+ * change shape on the way in, so such values are refused. A plain walk (own enumerable keys,
+ * as JSON.stringify sees them) keeps JSON.stringify on its fast path, unlike a replacer.
+ * Cycles and excessive depth are left to JSON.stringify and the core, which reject them.
+ */
+function assertPlain(value, depth = 0) {
   const t = typeof value;
   if (t === "symbol" || t === "function") throw new TypeError("unsupported value");
-  return value;
+  if (t !== "object" || value === null || depth > 64 || typeof value.toJSON === "function") return;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) assertPlain(value[i], depth + 1);
+  } else {
+    for (const k in value) if (Object.prototype.hasOwnProperty.call(value, k)) assertPlain(value[k], depth + 1);
+  }
 }
 
 function safeString(value) {
@@ -224,7 +234,7 @@ export class AuditLogger {
     let input;
     try {
       const o = opts ?? {};
-      input = JSON.stringify({
+      const call = {
         action: actionType,
         id,
         actor: o.actor,
@@ -236,7 +246,9 @@ export class AuditLogger {
         dataClassification: o.dataClassification,
         actionName: o.actionName,
         error: errorInput(o.error),
-      }, strictReplacer);
+      };
+      assertPlain(call);
+      input = JSON.stringify(call);
     } catch {
       return this.#inputFailure();
     }
@@ -287,7 +299,8 @@ export class AuditLogger {
   emit(event) {
     let text;
     try {
-      text = JSON.stringify(event, strictReplacer);
+      assertPlain(event);
+      text = JSON.stringify(event);
     } catch {
       return this.#inputFailure() !== null;
     }
@@ -430,7 +443,8 @@ export function validateEvent(event, options) {
   let text = event;
   if (typeof event !== "string") {
     try {
-      text = JSON.stringify(event, strictReplacer);
+      assertPlain(event);
+      text = JSON.stringify(event);
     } catch {
       return { valid: false, errors: [{ instancePath: "", schemaPath: "", keyword: "input", message: "the event could not be converted to JSON (a cyclic structure, a BigInt, a symbol, a function, or a getter that throws)" }] };
     }
