@@ -1,5 +1,11 @@
 #!/usr/bin/env bash
-# Main job: build, then emit real audit events (JSON lines on stdout).
+# Main job: set up, build the npm package (Rust core -> wasm), then emit real audit events:
+# first from the npm package in Node, then from the native Rust crate. JSON lines on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+./scripts/build-pkg.sh
+echo "== events from the npm package (Node)" >&2
+node examples/emit.mjs
+echo "== events from the native crate" >&2
 cargo run --quiet --release --example emit
