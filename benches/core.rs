@@ -1,67 +1,124 @@
-//! Native benchmarks: `audit()`, `sanitize_error_message`, validation (std::time, no harness).
+//! Native benchmarks (std::time, no harness): `audit()` and `sanitize_error_message` per call,
+//! beside the Python reference's figures for the same calls, measured in the same run
+//! (`benches/js/audit_ref.py` and a timeit of `sanitize_error_message`, when the reference's
+//! venv `.venv-ref` exists: `scripts/test.sh` creates it). Medians of 5 runs, process-local.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
+use std::path::Path;
+use std::process::Command;
 use std::time::Instant;
 
 use bh_audit_logger::{
-    sanitize_error_message, AuditLogger, AuditRequest, Config, FnSink, SchemaVersion, Timestamp,
+    sanitize_error_message, AuditError, AuditLogger, AuditRequest, Config, FnSink, SchemaVersion,
     Validator,
 };
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-fn per_call(name: &str, iters: u32, mut f: impl FnMut()) -> f64 {
+fn median_ns(iters: u32, mut f: impl FnMut()) -> f64 {
     for _ in 0..iters / 10 {
         f();
     }
-    let t = Instant::now();
-    for _ in 0..iters {
-        f();
+    let mut runs: Vec<f64> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                f();
+            }
+            t.elapsed().as_nanos() as f64 / f64::from(iters)
+        })
+        .collect();
+    runs.sort_by(f64::total_cmp);
+    runs[2]
+}
+
+const MSG: &str =
+    "lookup failed for 123-45-6789 (jane.doe@example.com, 555-123-4567, MRN 12345678901)";
+
+fn python(root: &Path) -> Option<(f64, f64)> {
+    let py = root.join(".venv-ref/bin/python");
+    if !py.exists() {
+        return None;
     }
-    let ns = t.elapsed().as_nanos() as f64 / f64::from(iters);
-    println!("{name:<44} {:>10.0} ns/call", ns);
-    ns
+    let audit = Command::new(&py)
+        .arg(root.join("benches/js/audit_ref.py"))
+        .arg("20000")
+        .env("BENCH_CLOCK", "wall")
+        .output()
+        .ok()?;
+    let v: Value = serde_json::from_slice(&audit.stdout).ok()?;
+    let script = format!(
+        "import timeit,statistics;from bh_audit_logger import sanitize_error_message as s\nm={MSG:?}\nprint(statistics.median(timeit.repeat(lambda: s(m), number=20000, repeat=5))/20000*1e9)"
+    );
+    let san = Command::new(&py).arg("-c").arg(script).output().ok()?;
+    let ns: f64 = String::from_utf8_lossy(&san.stdout).trim().parse().ok()?;
+    Some((v["us_per_event"].as_f64()? * 1000.0, ns))
 }
 
 fn main() {
-    let event: Value = serde_json::from_str(
-        include_str!("../../shared/vectors/bh-audit-schema/examples/1.1/note_update_failure.json")
-            .replace("18:41:55Z", "18:41:55.000Z")
-            .as_str(),
+    let mut logger = AuditLogger::new(
+        Config::new("bh-notes-api")
+            .with_service_environment("prod")
+            .with_service_version(Some("1.4.2".into()))
+            .with_metadata_allowlist(["route", "record_count", "note", "cached"]),
+        FnSink(|_: &Map<String, Value>| Ok(())),
     )
     .unwrap();
-    let text = serde_json::to_string(&event).unwrap();
+    let read = || AuditRequest {
+        actor: Some(
+            json!({"subject_id": "user_123", "subject_type": "human", "org_id": "org_77", "roles": ["clinician"]}),
+        ),
+        resource: Some(json!({"type": "Patient", "id": "pat_456", "patient_id": "pat_456"})),
+        correlation: Some(json!({"request_id": "req_1"})),
+        metadata: Some(
+            json!({"route": "/patients/{id}", "record_count": 3, "note": "x".repeat(300), "cached": false}),
+        ),
+        phi_touched: Some(json!(true)),
+        data_classification: Some(json!("PHI")),
+        ..Default::default()
+    };
+    let update = || AuditRequest {
+        actor: Some(json!({"subject_id": "user_123", "subject_type": "human"})),
+        resource: Some(json!({"type": "Note", "id": "note_9"})),
+        error: Some(AuditError::Exception {
+            type_name: "ValueError".into(),
+            message: MSG.into(),
+        }),
+        ..Default::default()
+    };
+    let audit_ns = median_ns(20_000, || {
+        black_box(logger.audit("READ", read()).unwrap());
+        black_box(logger.audit("UPDATE", update()).unwrap());
+    }) / 2.0;
+    let sanitize_ns = median_ns(100_000, || {
+        black_box(sanitize_error_message(black_box(MSG), 200));
+    });
+    let event: Value = serde_json::from_str(include_str!(
+        "../../shared/vectors/bh-audit-schema/examples/1.1/note_update_failure.json"
+    ))
+    .unwrap();
     let v = Validator::for_version(SchemaVersion::V1_1).unwrap();
-    per_call("validate (Value, 1.1 example)", 200_000, || {
+    let validate_ns = median_ns(100_000, || {
         black_box(v.validate(black_box(&event)));
     });
-    per_call("serde_json::from_str (1.1 example)", 200_000, || {
-        black_box(serde_json::from_str::<Value>(black_box(&text)).unwrap());
-    });
-    per_call("serde_json::to_string (1.1 example)", 200_000, || {
-        black_box(serde_json::to_string(black_box(&event)).unwrap());
-    });
-    let mut logger = AuditLogger::new(
-        Config::new("bh-notes-api"),
-        FnSink(|_: &serde_json::Map<String, Value>| Ok(())),
-    )
-    .unwrap()
-    .with_time_source(|| Some(Timestamp::from_micros(1_773_254_515_123_456)))
-    .with_id_source(|| "2f4c1d11-3f42-44d3-83a0-1d3f7e1d2b1c".to_string());
-    per_call("audit() READ with actor and resource", 200_000, || {
-        let req = AuditRequest {
-            actor: Some(json!({"subject_id": "user_1", "subject_type": "human"})),
-            resource: Some(json!({"type": "Patient", "id": "p1"})),
-            ..Default::default()
-        };
-        black_box(logger.audit("READ", req).unwrap());
-    });
-    let msg = "lookup failed for 123-45-6789 (jane.doe@example.com, 555-123-4567, MRN 12345678901)";
-    per_call(
-        "sanitize_error_message (84 chars, 4 redactions)",
-        200_000,
-        || {
-            black_box(sanitize_error_message(black_box(msg), 200));
-        },
-    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    println!("| call | this crate (native) | Python reference 0.3.0 | speed-up |");
+    println!("|---|---:|---:|---:|");
+    match python(root) {
+        Some((py_audit, py_san)) => {
+            println!("| `audit()` (READ with metadata / UPDATE with error, alternated) | {:.2} µs | {:.2} µs | {:.1}x |", audit_ns / 1e3, py_audit / 1e3, py_audit / audit_ns);
+            println!("| `sanitize_error_message` (84 chars, 4 redactions) | {:.2} µs | {:.2} µs | {:.1}x |", sanitize_ns / 1e3, py_san / 1e3, py_san / sanitize_ns);
+        }
+        None => {
+            println!(
+                "| `audit()` | {:.2} µs | (no .venv-ref) | |",
+                audit_ns / 1e3
+            );
+            println!(
+                "| `sanitize_error_message` | {:.2} µs | (no .venv-ref) | |",
+                sanitize_ns / 1e3
+            );
+        }
+    }
+    println!("| full-schema validation of a 1.1 event (the reference does not validate) | {:.2} µs | n/a | |", validate_ns / 1e3);
 }

@@ -96,7 +96,8 @@ fn substitute(
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
-        if is_boundary(s, i) {
+        // Every digit pattern starts with `\d`: test that (cheap) before `\b` and the matcher.
+        if s.get(i).is_some_and(|&c| is_py_digit(c)) && is_boundary(s, i) {
             if let Some(end) = matcher(s, i) {
                 out.extend(replacement.chars());
                 i = end;
@@ -248,10 +249,20 @@ fn clean(message: &str, redact: bool) -> Vec<char> {
         }
     }
     if redact {
-        s = substitute(&s, "[REDACTED-SSN]", match_ssn);
-        s = substitute_email(&s);
-        s = substitute(&s, "[REDACTED-PHONE]", match_phone);
-        s = substitute(&s, "[REDACTED-ID]", match_long_id);
+        // Passes that cannot match are skipped: the digit patterns need 10 digits at least
+        // (SSN 9), the email pattern an `@`. Replacements add no digit and no `@`.
+        let digits = s.iter().filter(|&&c| is_py_digit(c)).count();
+        if digits >= 9 {
+            s = substitute(&s, "[REDACTED-SSN]", match_ssn);
+        }
+        if s.contains(&'@') {
+            s = substitute_email(&s);
+        }
+        let digits = s.iter().filter(|&&c| is_py_digit(c)).count();
+        if digits >= 10 {
+            s = substitute(&s, "[REDACTED-PHONE]", match_phone);
+            s = substitute(&s, "[REDACTED-ID]", match_long_id);
+        }
     }
     s
 }
