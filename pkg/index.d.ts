@@ -110,8 +110,9 @@ export class AuditLogger {
   readonly stats: AuditStats;
   /** Async sink calls not yet settled. */
   readonly pending: number;
-  /** Last event_hash when `enableIntegrity` is on. */
-  readonly chainHead: string | undefined;
+  /** Last event_hash when `enableIntegrity` is on; assign to resume a chain (null to restart). */
+  get chainHead(): string | undefined;
+  set chainHead(head: string | null | undefined);
   /** Returns the emitted event, or null when it was dropped. */
   audit(actionType: ActionType, options?: AuditOptions): AuditEvent | null;
   auditLoginSuccess(options?: Omit<AuditOptions, "outcome" | "error">): AuditEvent | null;

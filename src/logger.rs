@@ -238,6 +238,18 @@ impl<S: Sink> AuditLogger<S> {
         self.chain.as_ref().and_then(Chain::head)
     }
 
+    /// Resume the chain from `head` (a previous run's last `event_hash`, e.g. from durable
+    /// storage). Returns `false` (and does nothing) when integrity chaining is off.
+    pub fn set_chain_head(&mut self, head: Option<String>) -> bool {
+        match self.chain.as_mut() {
+            Some(c) => {
+                c.set_head(head);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The sink.
     pub fn sink(&self) -> &S {
         &self.sink

@@ -110,6 +110,19 @@ impl Core {
             .and_then(|c| c.head().map(str::to_owned))
     }
 
+    /// Resume the chain from `head` (a previous run's last `event_hash`); `false` when
+    /// integrity is off.
+    #[wasm_bindgen(js_name = setChainHead)]
+    pub fn set_chain_head(&mut self, head: Option<String>) -> bool {
+        match self.chain.as_mut() {
+            Some(c) => {
+                c.set_head(head);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The resolved configuration (every option with its default applied), as JSON.
     #[wasm_bindgen(js_name = configJson)]
     pub fn config_json(&self) -> String {

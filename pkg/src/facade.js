@@ -188,6 +188,14 @@ export class AuditLogger {
     return this.#core.chainHead;
   }
 
+  /** Resume a chain (e.g. from durable storage between Worker invocations). */
+  set chainHead(head) {
+    if (head !== undefined && head !== null && (typeof head !== "string" || head.length === 0 || head.length > 256)) {
+      throw new TypeError("chainHead must be a non-empty hash string (at most 256 characters), or null");
+    }
+    if (!this.#core.setChainHead(head ?? undefined)) throw new TypeError("chainHead can only be set with enableIntegrity: true");
+  }
+
   /** Async sink calls not yet settled. */
   get pending() {
     return this.#pending.size;

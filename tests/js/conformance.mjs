@@ -285,6 +285,25 @@ export async function runConformance(api) {
     eq(m.length, 0, "clear");
   });
 
+  await test("integrity: chained events verify; the head resumes a chain", () => {
+    const { logger, sink } = make({ enableIntegrity: true, hashAlgorithm: "sha384" });
+    logger.audit("READ", {});
+    logger.audit("UPDATE", {});
+    const [a, b] = sink.events;
+    eq(Object.keys(b.integrity), ["event_hash", "prev_event_hash", "hash_alg"], "integrity block order");
+    eq([a.integrity.prev_event_hash, b.integrity.prev_event_hash, b.integrity.hash_alg], [undefined, a.integrity.event_hash, "sha384"], "links");
+    eq(logger.chainHead, b.integrity.event_hash, "chainHead reads the last hash");
+    const { logger: resumed, sink: s2 } = make({ enableIntegrity: true, hashAlgorithm: "sha384" });
+    resumed.chainHead = logger.chainHead;
+    resumed.audit("READ", {});
+    const jsonl = [...sink.events, ...s2.events].map((e) => JSON.stringify(e)).join("\n");
+    eq(api.verifyChain(jsonl).ok, true, "resumed chain verifies across loggers");
+    const tampered = jsonl.replace('"UPDATE"', '"DELETE"');
+    const report = api.verifyChain(tampered);
+    eq([report.ok, report.failures[0].line], [false, 2], "a changed field is reported at its line");
+    noPhi(JSON.stringify(report), "verifier report");
+  });
+
   await test("hostile input never breaks the logger", () => {
     const { logger } = make();
     const cyclic = {};
