@@ -6,6 +6,12 @@ import { Core, validateJson, sanitizeMessage, verifyChainJson } from "../dist/gl
 export const SCHEMA_VERSIONS = Object.freeze(["1.0", "1.1", "2.0", "2.1"]);
 
 const FUNCTION_OPTIONS = ["timeSource", "idFactory", "sink", "onDiagnostic"];
+const OPTIONS = new Set([
+  "serviceName", "serviceEnvironment", "serviceVersion", "defaultActorId", "defaultActorType",
+  "metadataAllowlist", "sanitizeErrors", "errorMessageMaxLen", "maxMetadataValueLength",
+  "emitFailureMode", "validationFailureMode", "schemaVersion", "redaction", "maxPending",
+  "enableIntegrity", "hashAlgorithm", "chainHead", "failureLoggerName", ...FUNCTION_OPTIONS,
+]);
 const KIND = { EMIT: 69, WARN: 87, DROP: 68, RAISE: 82, DIAG: 100 }; // 'E' 'W' 'D' 'R' 'd'
 const SENT = 1;
 const FAILED = 2;
@@ -83,8 +89,17 @@ function defaultDiagnostic(level, message) {
   fn.call(console, `bh-audit-logger ${level}: ${message}`);
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Random UUID v4. `crypto.randomUUID` needs a secure context in browsers; `getRandomValues` does not. */
 function randomId() {
-  return globalThis.crypto.randomUUID();
+  const c = globalThis.crypto;
+  if (typeof c.randomUUID === "function") return c.randomUUID();
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => HEX[x]);
+  return `${h.slice(0, 4).join("")}-${h.slice(4, 6).join("")}-${h.slice(6, 8).join("")}-${h.slice(8, 10).join("")}-${h.slice(10).join("")}`;
 }
 
 function readOption(options, key) {
@@ -119,6 +134,9 @@ export class AuditLogger {
     const plain = {};
     const fns = {};
     for (const key of Object.keys(options)) {
+      if (!OPTIONS.has(key)) {
+        throw new TypeError(`unknown option \`${String(key).slice(0, 64)}\` (options: ${[...OPTIONS].join(", ")})`);
+      }
       const value = readOption(options, key);
       if (value === undefined) continue;
       if (FUNCTION_OPTIONS.includes(key)) {

@@ -218,6 +218,9 @@ export async function runConformance(api) {
     throws(() => new AuditLogger({ serviceName: "s", sink: 42 }), TypeError, /sink/, "sink type");
     throws(() => new AuditLogger({ serviceName: "s", metadataAllowlist: "abc" }), TypeError, /metadataAllowlist/, "allowlist not a string");
     throws(() => new AuditLogger({ serviceName: "s", schemaVersion: "2.0" }), RangeError, /schemaVersion/, "schemaVersion 1.0 or 1.1");
+    throws(() => new AuditLogger({ serviceName: "s", serviceEnviroment: "prod" }), TypeError, /serviceEnviroment/, "a misspelt option is named");
+    const { logger: dflt } = make({ idFactory: undefined });
+    ok(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(dflt.audit("READ", {}).event_id), "default id is a UUID v4");
     const { logger } = make();
     ok(Object.isFrozen(logger.config), "config frozen");
     eq([logger.config.serviceEnvironment, logger.config.errorMessageMaxLen, logger.config.validationFailureMode], ["unknown", 200, "drop"], "defaults");
