@@ -7,7 +7,17 @@ use std::time::Instant;
 use bh_audit_logger::{SchemaVersion, Validator};
 use serde_json::Value;
 
+/// `BENCH_DIV=1000` divides every iteration count (for `valgrind --tool=callgrind`).
 fn per_call(name: &str, iters: u32, mut f: impl FnMut()) -> f64 {
+    let div = std::env::var("BENCH_DIV")
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(1u32);
+    let iters = (iters / div).max(1);
+    // `BENCH_ONLY=text` runs only the cases whose name contains `text`.
+    if std::env::var("BENCH_ONLY").is_ok_and(|o| !name.contains(&o)) {
+        return 0.0;
+    }
     for _ in 0..iters / 10 {
         f();
     }
@@ -73,7 +83,11 @@ fn main() {
     bad["actor"]["extra"] = Value::from(1);
     bad["event_id"] = Value::from("not-a-uuid");
     let n_bad = v.validate(&bad).len();
-    per_call(&format!("validate (invalid event, {n_bad} issues)"), 100_000, || {
-        black_box(v.validate(black_box(&bad)));
-    });
+    per_call(
+        &format!("validate (invalid event, {n_bad} issues)"),
+        100_000,
+        || {
+            black_box(v.validate(black_box(&bad)));
+        },
+    );
 }

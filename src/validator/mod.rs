@@ -49,6 +49,7 @@
 //!   `depth`, message `nesting too deep` (protects the stack from deep instances).
 
 mod compile;
+mod fast;
 pub mod format;
 
 use std::cmp::Ordering;
@@ -59,6 +60,7 @@ use serde_json::{Number, Value};
 
 use crate::Error;
 use compile::{types, Compiler, Keyword, Kind, Node};
+use fast::{Additional, Fast, Op};
 /// A vendored bh-audit-schema version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SchemaVersion {
@@ -146,6 +148,8 @@ pub const MAX_DEPTH: usize = 256;
 #[derive(Debug)]
 pub struct Validator {
     nodes: Vec<Node>,
+    /// The boolean fast form of `nodes`, index for index.
+    fast: Vec<Fast>,
 }
 
 fn compile_version(version: SchemaVersion) -> Result<Validator, Error> {
@@ -160,8 +164,10 @@ impl Validator {
     pub fn compile(schema: &Value) -> Result<Validator, Error> {
         let mut compiler = Compiler::new(schema);
         compiler.compile(schema, "", 0)?;
+        let fast = fast::build(&compiler.nodes);
         Ok(Validator {
             nodes: compiler.nodes,
+            fast,
         })
     }
 
@@ -186,13 +192,138 @@ impl Validator {
     /// Every issue in `instance`, in document order; empty when valid.
     pub fn validate(&self, instance: &Value) -> Vec<ValidationIssue> {
         let mut issues = Vec::new();
+        // Valid instances (the common case) take the boolean fast path only.
+        if self.fast(0, instance, &IPath::ROOT, 0) {
+            return issues;
+        }
         self.node(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues));
         issues
     }
 
     /// `true` when `instance` is valid. Stops at the first failure; never allocates.
     pub fn is_valid(&self, instance: &Value) -> bool {
-        self.node(0, instance, &IPath::ROOT, 0, &mut None)
+        self.fast(0, instance, &IPath::ROOT, 0)
+    }
+
+    /// Whether `inst` matches node `id`: the boolean fast path.
+    fn fast(&self, id: usize, inst: &Value, path: &IPath<'_>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match self.fast.get(id) {
+            Some(Fast::Bool(b)) => *b,
+            Some(Fast::Ops(ops)) => ops.iter().all(|op| self.op(op, id, inst, path, depth)),
+            None => false,
+        }
+    }
+
+    fn op(&self, op: &Op, id: usize, inst: &Value, path: &IPath<'_>, depth: usize) -> bool {
+        match op {
+            Op::Type(set) => type_matches(inst, *set),
+            Op::StrLen { min, max } => match inst {
+                Value::String(s) => {
+                    let bytes = s.len() as u64;
+                    let min_ok =
+                        bytes / 4 >= *min || (bytes >= *min && s.chars().count() as u64 >= *min);
+                    min_ok && (bytes <= *max || s.chars().count() as u64 <= *max)
+                }
+                _ => true,
+            },
+            Op::StrEnum(set) => match inst {
+                Value::String(s) => {
+                    let b = s.as_bytes();
+                    set.iter().any(|v| fast::bytes_eq(v, b))
+                }
+                _ => false,
+            },
+            Op::Format(f) => match inst {
+                Value::String(s) => f.check(s),
+                _ => true,
+            },
+            Op::Object(plan) => {
+                let Value::Object(obj) = inst else {
+                    return true;
+                };
+                let d = depth + 1;
+                let mut seen = 0u64;
+                if plan.by_name {
+                    for (i, name) in plan.names().iter().enumerate() {
+                        let Some((k, v)) =
+                            obj.iter().find(|(k, _)| fast::bytes_eq(k.as_bytes(), name))
+                        else {
+                            continue;
+                        };
+                        seen |= 1 << i;
+                        if let Some(sub) = plan.props.get(i).copied().flatten() {
+                            if !self.fast(sub, v, &path.key(k), d) {
+                                return false;
+                            }
+                        }
+                    }
+                } else {
+                    for (k, v) in obj {
+                        let sub = match plan.table.find(k.as_bytes()) {
+                            Some(i) => {
+                                seen |= 1 << i;
+                                plan.props.get(i).copied().flatten()
+                            }
+                            None => None,
+                        };
+                        let ok = match (sub, &plan.additional) {
+                            (Some(sub), _) => self.fast(sub, v, &path.key(k), d),
+                            (None, Additional::Any) => true,
+                            (None, Additional::Forbid) => false,
+                            (None, Additional::Sub(sub)) => self.fast(*sub, v, &path.key(k), d),
+                        };
+                        if !ok {
+                            return false;
+                        }
+                    }
+                }
+                seen & plan.required == plan.required
+                    && plan
+                        .dependent
+                        .iter()
+                        .all(|(t, m)| seen & t == 0 || seen & m == *m)
+            }
+            Op::AllOf(subs) => subs.iter().all(|s| self.fast(*s, inst, path, depth + 1)),
+            Op::AnyOf(subs) => subs.iter().any(|s| self.fast(*s, inst, path, depth + 1)),
+            Op::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let branch = if self.fast(*cond, inst, path, depth + 1) {
+                    then
+                } else {
+                    otherwise
+                };
+                match branch {
+                    Some(b) => self.fast(*b, inst, path, depth + 1),
+                    None => true,
+                }
+            }
+            Op::Items { start, sub } => match inst {
+                Value::Array(arr) => arr
+                    .iter()
+                    .enumerate()
+                    .skip(*start)
+                    .all(|(i, item)| self.fast(*sub, item, &path.index(i), depth + 1)),
+                _ => true,
+            },
+            Op::MaxItems(n) => match inst {
+                Value::Array(a) => a.len() as u64 <= *n,
+                _ => true,
+            },
+            Op::Ref(target) => self.fast(*target, inst, path, depth + 1),
+            Op::Kw(i) => match self.nodes.get(id) {
+                Some(Node::Keywords { keywords, .. }) => match keywords.get(*i) {
+                    Some(kw) => self.keyword(kw, inst, path, depth, &mut None),
+                    None => false,
+                },
+                _ => false,
+            },
+        }
     }
 
     fn node(
@@ -203,6 +334,9 @@ impl Validator {
         depth: usize,
         out: &mut Out<'_>,
     ) -> bool {
+        if out.is_none() {
+            return self.fast(id, inst, path, depth);
+        }
         let Some(node) = self.nodes.get(id) else {
             return false;
         };
