@@ -18,8 +18,51 @@ use super::format::Format;
 pub(crate) enum Fast {
     /// A boolean schema.
     Bool(bool),
+    /// A scalar check without subschemas, evaluated straight-line.
+    Leaf(Leaf),
     /// All ops must hold.
     Ops(Box<[Op]>),
+}
+
+/// `type`, `minLength`/`maxLength`, one string `const`/`enum` and `format`: the
+/// keywords most audit-event properties consist of.
+#[derive(Debug)]
+pub(crate) struct Leaf {
+    /// `type` bit set, or `None`.
+    pub types: Option<u8>,
+    /// `minLength` (0 when absent).
+    pub min_len: u64,
+    /// `maxLength` (`u64::MAX` when absent).
+    pub max_len: u64,
+    /// String `const`/`enum` values, or `None`.
+    pub strs: Option<Box<[Box<[u8]>]>>,
+    /// `format`, or `None`.
+    pub format: Option<Format>,
+}
+
+/// A node is a leaf when all its keywords are among these (at most one of each).
+fn leaf(keywords: &[Keyword]) -> Option<Leaf> {
+    let mut l = Leaf {
+        types: None,
+        min_len: 0,
+        max_len: u64::MAX,
+        strs: None,
+        format: None,
+    };
+    for kw in keywords {
+        match &kw.kind {
+            Kind::Type(set) if l.types.is_none() => l.types = Some(*set),
+            Kind::MinLength(n) => l.min_len = l.min_len.max(*n),
+            Kind::MaxLength(n) => l.max_len = l.max_len.min(*n),
+            Kind::Const(v) if l.strs.is_none() => {
+                l.strs = Some(Box::new([v.as_str()?.as_bytes().into()]));
+            }
+            Kind::Enum(vs) if l.strs.is_none() => l.strs = Some(str_values(vs)?),
+            Kind::Format(f) if l.format.is_none() => l.format = Some(*f),
+            _ => return None,
+        }
+    }
+    Some(l)
 }
 
 /// One boolean check.
@@ -176,26 +219,41 @@ impl KeyTable {
     }
 }
 
-/// Byte equality without a `memcmp` call for short strings.
+/// Byte equality without a `memcmp` call: lengths first, then (overlapping) words.
 #[inline]
 pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let mut x = a.chunks_exact(8);
-    let mut y = b.chunks_exact(8);
-    for (p, q) in (&mut x).zip(&mut y) {
-        if word(p) != word(q) {
-            return false;
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            if load8(a, i) != load8(b, i) {
+                return false;
+            }
+            i += 8;
         }
+        load8(a, n - 8) == load8(b, n - 8)
+    } else if n >= 4 {
+        load4(a, 0) == load4(b, 0) && load4(a, n - 4) == load4(b, n - 4)
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
     }
-    let (p, q) = (x.remainder(), y.remainder());
-    word(p) == word(q)
 }
 
-#[inline]
-fn word(s: &[u8]) -> u64 {
-    s.iter().rev().fold(0, |w, &c| (w << 8) | u64::from(c))
+#[inline(always)]
+fn load8(s: &[u8], i: usize) -> u64 {
+    s.get(i..i + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+#[inline(always)]
+fn load4(s: &[u8], i: usize) -> u32 {
+    s.get(i..i + 4)
+        .and_then(|w| <[u8; 4]>::try_from(w).ok())
+        .map_or(0, u32::from_le_bytes)
 }
 
 /// Build the fast form of every node.
@@ -204,7 +262,10 @@ pub(crate) fn build(nodes: &[Node]) -> Vec<Fast> {
         .iter()
         .map(|node| match node {
             Node::Bool { value, .. } => Fast::Bool(*value),
-            Node::Keywords { keywords, .. } => Fast::Ops(ops(keywords).into()),
+            Node::Keywords { keywords, .. } => match leaf(keywords) {
+                Some(l) => Fast::Leaf(l),
+                None => Fast::Ops(ops(keywords).into()),
+            },
         })
         .collect()
 }

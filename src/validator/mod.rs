@@ -193,7 +193,7 @@ impl Validator {
     pub fn validate(&self, instance: &Value) -> Vec<ValidationIssue> {
         let mut issues = Vec::new();
         // Valid instances (the common case) take the boolean fast path only.
-        if self.fast(0, instance, &IPath::ROOT, 0) {
+        if self.fast(0, instance, 0) {
             return issues;
         }
         self.node(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues));
@@ -202,31 +202,36 @@ impl Validator {
 
     /// `true` when `instance` is valid. Stops at the first failure; never allocates.
     pub fn is_valid(&self, instance: &Value) -> bool {
-        self.fast(0, instance, &IPath::ROOT, 0)
+        self.fast(0, instance, 0)
     }
 
     /// Whether `inst` matches node `id`: the boolean fast path.
-    fn fast(&self, id: usize, inst: &Value, path: &IPath<'_>, depth: usize) -> bool {
+    fn fast(&self, id: usize, inst: &Value, depth: usize) -> bool {
         if depth > MAX_DEPTH {
             return false;
         }
         match self.fast.get(id) {
             Some(Fast::Bool(b)) => *b,
-            Some(Fast::Ops(ops)) => ops.iter().all(|op| self.op(op, id, inst, path, depth)),
+            Some(Fast::Leaf(l)) => leaf_matches(l, inst),
+            Some(Fast::Ops(ops)) => ops.iter().all(|op| self.op(op, id, inst, depth)),
             None => false,
         }
     }
 
-    fn op(&self, op: &Op, id: usize, inst: &Value, path: &IPath<'_>, depth: usize) -> bool {
+    /// [`Validator::fast`] for a subschema, with leaves checked inline (no recursive call).
+    #[inline(always)]
+    fn child(&self, id: usize, inst: &Value, depth: usize) -> bool {
+        match self.fast.get(id) {
+            Some(Fast::Leaf(l)) if depth <= MAX_DEPTH => leaf_matches(l, inst),
+            _ => self.fast(id, inst, depth),
+        }
+    }
+
+    fn op(&self, op: &Op, id: usize, inst: &Value, depth: usize) -> bool {
         match op {
             Op::Type(set) => type_matches(inst, *set),
             Op::StrLen { min, max } => match inst {
-                Value::String(s) => {
-                    let bytes = s.len() as u64;
-                    let min_ok =
-                        bytes / 4 >= *min || (bytes >= *min && s.chars().count() as u64 >= *min);
-                    min_ok && (bytes <= *max || s.chars().count() as u64 <= *max)
-                }
+                Value::String(s) => str_len_ok(s, *min, *max),
                 _ => true,
             },
             Op::StrEnum(set) => match inst {
@@ -248,14 +253,14 @@ impl Validator {
                 let mut seen = 0u64;
                 if plan.by_name {
                     for (i, name) in plan.names().iter().enumerate() {
-                        let Some((k, v)) =
+                        let Some((_, v)) =
                             obj.iter().find(|(k, _)| fast::bytes_eq(k.as_bytes(), name))
                         else {
                             continue;
                         };
                         seen |= 1 << i;
                         if let Some(sub) = plan.props.get(i).copied().flatten() {
-                            if !self.fast(sub, v, &path.key(k), d) {
+                            if !self.child(sub, v, d) {
                                 return false;
                             }
                         }
@@ -270,10 +275,10 @@ impl Validator {
                             None => None,
                         };
                         let ok = match (sub, &plan.additional) {
-                            (Some(sub), _) => self.fast(sub, v, &path.key(k), d),
+                            (Some(sub), _) => self.child(sub, v, d),
                             (None, Additional::Any) => true,
                             (None, Additional::Forbid) => false,
-                            (None, Additional::Sub(sub)) => self.fast(*sub, v, &path.key(k), d),
+                            (None, Additional::Sub(sub)) => self.child(*sub, v, d),
                         };
                         if !ok {
                             return false;
@@ -286,39 +291,38 @@ impl Validator {
                         .iter()
                         .all(|(t, m)| seen & t == 0 || seen & m == *m)
             }
-            Op::AllOf(subs) => subs.iter().all(|s| self.fast(*s, inst, path, depth + 1)),
-            Op::AnyOf(subs) => subs.iter().any(|s| self.fast(*s, inst, path, depth + 1)),
+            Op::AllOf(subs) => subs.iter().all(|s| self.child(*s, inst, depth + 1)),
+            Op::AnyOf(subs) => subs.iter().any(|s| self.child(*s, inst, depth + 1)),
             Op::If {
                 cond,
                 then,
                 otherwise,
             } => {
-                let branch = if self.fast(*cond, inst, path, depth + 1) {
+                let branch = if self.child(*cond, inst, depth + 1) {
                     then
                 } else {
                     otherwise
                 };
                 match branch {
-                    Some(b) => self.fast(*b, inst, path, depth + 1),
+                    Some(b) => self.child(*b, inst, depth + 1),
                     None => true,
                 }
             }
             Op::Items { start, sub } => match inst {
                 Value::Array(arr) => arr
                     .iter()
-                    .enumerate()
                     .skip(*start)
-                    .all(|(i, item)| self.fast(*sub, item, &path.index(i), depth + 1)),
+                    .all(|item| self.child(*sub, item, depth + 1)),
                 _ => true,
             },
             Op::MaxItems(n) => match inst {
                 Value::Array(a) => a.len() as u64 <= *n,
                 _ => true,
             },
-            Op::Ref(target) => self.fast(*target, inst, path, depth + 1),
+            Op::Ref(target) => self.child(*target, inst, depth + 1),
             Op::Kw(i) => match self.nodes.get(id) {
                 Some(Node::Keywords { keywords, .. }) => match keywords.get(*i) {
-                    Some(kw) => self.keyword(kw, inst, path, depth, &mut None),
+                    Some(kw) => self.keyword(kw, inst, &IPath::ROOT, depth, &mut None),
                     None => false,
                 },
                 _ => false,
@@ -335,7 +339,7 @@ impl Validator {
         out: &mut Out<'_>,
     ) -> bool {
         if out.is_none() {
-            return self.fast(id, inst, path, depth);
+            return self.child(id, inst, depth);
         }
         let Some(node) = self.nodes.get(id) else {
             return false;
@@ -654,6 +658,37 @@ impl Validator {
                 _ => true,
             },
         }
+    }
+}
+
+/// `minLength`/`maxLength` in code points; the byte length settles most cases.
+#[inline]
+fn str_len_ok(s: &str, min: u64, max: u64) -> bool {
+    let bytes = s.len() as u64;
+    // A char is at most 4 bytes: count only when the byte length is ambiguous.
+    let min_ok = bytes / 4 >= min || (bytes >= min && s.chars().count() as u64 >= min);
+    min_ok && (bytes <= max || s.chars().count() as u64 <= max)
+}
+
+fn leaf_matches(l: &fast::Leaf, inst: &Value) -> bool {
+    if let Some(set) = l.types {
+        if !type_matches(inst, set) {
+            return false;
+        }
+    }
+    match inst {
+        Value::String(s) => {
+            str_len_ok(s, l.min_len, l.max_len)
+                && match &l.strs {
+                    Some(set) => set.iter().any(|v| fast::bytes_eq(v, s.as_bytes())),
+                    None => true,
+                }
+                && match l.format {
+                    Some(f) => f.check(s),
+                    None => true,
+                }
+        }
+        _ => l.strs.is_none(),
     }
 }
 
