@@ -63,11 +63,17 @@ impl Format {
 /// 8-4-4-4-12 hex digits, either case.
 pub fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
+    // Branch-free per group: dashes at 8, 13, 18 and 23, hex digits elsewhere.
+    let hex = |r: Option<&[u8]>| {
+        r.is_some_and(|r| r.iter().fold(true, |ok, c| ok & c.is_ascii_hexdigit()))
+    };
     b.len() == 36
-        && b.iter().enumerate().all(|(i, &c)| match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
+        && [8, 13, 18, 23].iter().all(|&i| b.get(i) == Some(&b'-'))
+        && hex(b.get(..8))
+        && hex(b.get(9..13))
+        && hex(b.get(14..18))
+        && hex(b.get(19..23))
+        && hex(b.get(24..))
 }
 
 /// Parse exactly `n` ASCII digits at the start of `b`.

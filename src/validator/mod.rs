@@ -49,6 +49,7 @@
 //!   `depth`, message `nesting too deep` (protects the stack from deep instances).
 
 mod compile;
+mod fast;
 pub mod format;
 
 use std::cmp::Ordering;
@@ -59,6 +60,7 @@ use serde_json::{Number, Value};
 
 use crate::Error;
 use compile::{types, Compiler, Keyword, Kind, Node};
+use fast::{Additional, Fast, Op};
 /// A vendored bh-audit-schema version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SchemaVersion {
@@ -146,6 +148,8 @@ pub const MAX_DEPTH: usize = 256;
 #[derive(Debug)]
 pub struct Validator {
     nodes: Vec<Node>,
+    /// The boolean fast form of `nodes`, index for index.
+    fast: Vec<Fast>,
 }
 
 fn compile_version(version: SchemaVersion) -> Result<Validator, Error> {
@@ -160,8 +164,10 @@ impl Validator {
     pub fn compile(schema: &Value) -> Result<Validator, Error> {
         let mut compiler = Compiler::new(schema);
         compiler.compile(schema, "", 0)?;
+        let fast = fast::build(&compiler.nodes);
         Ok(Validator {
             nodes: compiler.nodes,
+            fast,
         })
     }
 
@@ -186,13 +192,142 @@ impl Validator {
     /// Every issue in `instance`, in document order; empty when valid.
     pub fn validate(&self, instance: &Value) -> Vec<ValidationIssue> {
         let mut issues = Vec::new();
+        // Valid instances (the common case) take the boolean fast path only.
+        if self.fast(0, instance, 0) {
+            return issues;
+        }
         self.node(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues));
         issues
     }
 
     /// `true` when `instance` is valid. Stops at the first failure; never allocates.
     pub fn is_valid(&self, instance: &Value) -> bool {
-        self.node(0, instance, &IPath::ROOT, 0, &mut None)
+        self.fast(0, instance, 0)
+    }
+
+    /// Whether `inst` matches node `id`: the boolean fast path.
+    fn fast(&self, id: usize, inst: &Value, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match self.fast.get(id) {
+            Some(Fast::Bool(b)) => *b,
+            Some(Fast::Leaf(l)) => leaf_matches(l, inst),
+            Some(Fast::Ops(ops)) => ops.iter().all(|op| self.op(op, id, inst, depth)),
+            None => false,
+        }
+    }
+
+    /// [`Validator::fast`] for a subschema, with leaves checked inline (no recursive call).
+    #[inline(always)]
+    fn child(&self, id: usize, inst: &Value, depth: usize) -> bool {
+        match self.fast.get(id) {
+            Some(Fast::Leaf(l)) if depth <= MAX_DEPTH => leaf_matches(l, inst),
+            _ => self.fast(id, inst, depth),
+        }
+    }
+
+    fn op(&self, op: &Op, id: usize, inst: &Value, depth: usize) -> bool {
+        match op {
+            Op::Type(set) => type_matches(inst, *set),
+            Op::StrLen { min, max } => match inst {
+                Value::String(s) => str_len_ok(s, *min, *max),
+                _ => true,
+            },
+            Op::StrEnum(set) => match inst {
+                Value::String(s) => {
+                    let b = s.as_bytes();
+                    set.iter().any(|v| fast::bytes_eq(v, b))
+                }
+                _ => false,
+            },
+            Op::Format(f) => match inst {
+                Value::String(s) => f.check(s),
+                _ => true,
+            },
+            Op::Object(plan) => {
+                let Value::Object(obj) = inst else {
+                    return true;
+                };
+                let d = depth + 1;
+                let mut seen = 0u64;
+                if plan.by_name {
+                    for (i, name) in plan.names().iter().enumerate() {
+                        let Some((_, v)) =
+                            obj.iter().find(|(k, _)| fast::bytes_eq(k.as_bytes(), name))
+                        else {
+                            continue;
+                        };
+                        seen |= 1 << i;
+                        if let Some(sub) = plan.props.get(i).copied().flatten() {
+                            if !self.child(sub, v, d) {
+                                return false;
+                            }
+                        }
+                    }
+                } else {
+                    for (k, v) in obj {
+                        let sub = match plan.table.find(k.as_bytes()) {
+                            Some(i) => {
+                                seen |= 1 << i;
+                                plan.props.get(i).copied().flatten()
+                            }
+                            None => None,
+                        };
+                        let ok = match (sub, &plan.additional) {
+                            (Some(sub), _) => self.child(sub, v, d),
+                            (None, Additional::Any) => true,
+                            (None, Additional::Forbid) => false,
+                            (None, Additional::Sub(sub)) => self.child(*sub, v, d),
+                        };
+                        if !ok {
+                            return false;
+                        }
+                    }
+                }
+                seen & plan.required == plan.required
+                    && plan
+                        .dependent
+                        .iter()
+                        .all(|(t, m)| seen & t == 0 || seen & m == *m)
+            }
+            Op::AllOf(subs) => subs.iter().all(|s| self.child(*s, inst, depth + 1)),
+            Op::AnyOf(subs) => subs.iter().any(|s| self.child(*s, inst, depth + 1)),
+            Op::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let branch = if self.child(*cond, inst, depth + 1) {
+                    then
+                } else {
+                    otherwise
+                };
+                match branch {
+                    Some(b) => self.child(*b, inst, depth + 1),
+                    None => true,
+                }
+            }
+            Op::Items { start, sub } => match inst {
+                Value::Array(arr) => arr
+                    .iter()
+                    .skip(*start)
+                    .all(|item| self.child(*sub, item, depth + 1)),
+                _ => true,
+            },
+            Op::MaxItems(n) => match inst {
+                Value::Array(a) => a.len() as u64 <= *n,
+                _ => true,
+            },
+            Op::Ref(target) => self.child(*target, inst, depth + 1),
+            Op::Kw(i) => match self.nodes.get(id) {
+                Some(Node::Keywords { keywords, .. }) => match keywords.get(*i) {
+                    Some(kw) => self.keyword(kw, inst, &IPath::ROOT, depth, &mut None),
+                    None => false,
+                },
+                _ => false,
+            },
+        }
     }
 
     fn node(
@@ -203,6 +338,9 @@ impl Validator {
         depth: usize,
         out: &mut Out<'_>,
     ) -> bool {
+        if out.is_none() {
+            return self.child(id, inst, depth);
+        }
         let Some(node) = self.nodes.get(id) else {
             return false;
         };
@@ -520,6 +658,37 @@ impl Validator {
                 _ => true,
             },
         }
+    }
+}
+
+/// `minLength`/`maxLength` in code points; the byte length settles most cases.
+#[inline]
+fn str_len_ok(s: &str, min: u64, max: u64) -> bool {
+    let bytes = s.len() as u64;
+    // A char is at most 4 bytes: count only when the byte length is ambiguous.
+    let min_ok = bytes / 4 >= min || (bytes >= min && s.chars().count() as u64 >= min);
+    min_ok && (bytes <= max || s.chars().count() as u64 <= max)
+}
+
+fn leaf_matches(l: &fast::Leaf, inst: &Value) -> bool {
+    if let Some(set) = l.types {
+        if !type_matches(inst, set) {
+            return false;
+        }
+    }
+    match inst {
+        Value::String(s) => {
+            str_len_ok(s, l.min_len, l.max_len)
+                && match &l.strs {
+                    Some(set) => set.iter().any(|v| fast::bytes_eq(v, s.as_bytes())),
+                    None => true,
+                }
+                && match l.format {
+                    Some(f) => f.check(s),
+                    None => true,
+                }
+        }
+        _ => l.strs.is_none(),
     }
 }
 
