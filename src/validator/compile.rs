@@ -455,7 +455,7 @@ impl<'s> Compiler<'s> {
                     let forbid = value == &Value::Bool(false);
                     (
                         "additionalProperties",
-                        "is not allowed here (additionalProperties)".to_string(),
+                        "is not allowed here".to_string(),
                         Kind::AdditionalProperties { sub, known, forbid },
                     )
                 }

@@ -37,7 +37,7 @@
 //!
 //! * `required` / `dependentRequired`: one issue per missing property, at the object.
 //! * `additionalProperties: false`: one issue per extra property, at the path of that
-//!   property (`/actor/extra`), message `is not allowed here (additionalProperties)`.
+//!   property (`/actor/extra`), message `is not allowed here` (keyword `additionalProperties`).
 //!   Instance paths contain member *names* from the instance (never values).
 //! * `propertyNames`: one issue per bad name, at the path of that property.
 //! * `anyOf`, `oneOf`, `not`, `contains`: one issue for the keyword itself, without the
