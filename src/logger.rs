@@ -123,32 +123,77 @@ impl<F: FnMut() -> String> IdSource for F {
     }
 }
 
-/// Random UUID v4 from the operating system's generator.
+/// Random UUID v4 from the operating system's generator (read 4 KiB at a time, like Node's
+/// `crypto.randomUUID`, so an id costs no system call).
 pub fn random_uuid_v4() -> String {
     let mut b = [0u8; 16];
-    #[cfg(not(target_arch = "wasm32"))]
-    if getrandom::getrandom(&mut b).is_err() {
-        // Fall back to hashing time and a counter; ids stay unique within the process.
-        use std::hash::{BuildHasher, Hasher};
-        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_i64(Timestamp::now().as_micros());
-        h.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-        let x = h.finish().to_le_bytes();
-        b[..8].copy_from_slice(&x);
-        b[8..].copy_from_slice(&x);
-    }
+    fill_random(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(36);
+    for (i, x) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push(char::from(HEX[usize::from(x >> 4)]));
+        out.push(char::from(HEX[usize::from(x & 15)]));
+    }
+    out
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn fill_random(out: &mut [u8; 16]) {
+    use std::cell::RefCell;
+    thread_local! {
+        static POOL: RefCell<(Vec<u8>, usize)> = const { RefCell::new((Vec::new(), 0)) };
+    }
+    let ok = POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        let (buf, pos) = &mut *p;
+        if *pos + 16 > buf.len() {
+            buf.resize(4096, 0);
+            if getrandom::getrandom(buf).is_err() {
+                buf.clear();
+                return false;
+            }
+            *pos = 0;
+        }
+        match buf.get(*pos..*pos + 16) {
+            Some(chunk) => {
+                out.copy_from_slice(chunk);
+                *pos += 16;
+                true
+            }
+            None => false,
+        }
+    });
+    if !ok {
+        fill_fallback(out);
+    }
+}
+
+/// In wasm the JS facade supplies ids (`crypto.randomUUID`); a Rust `AuditLogger` used
+/// directly in wasm gets process-unique ids from the fallback (give it an id source).
+#[cfg(target_arch = "wasm32")]
+fn fill_random(out: &mut [u8; 16]) {
+    fill_fallback(out);
+}
+
+/// No OS randomness: hash time and a counter (two rounds); ids stay unique within the process.
+fn fill_fallback(out: &mut [u8; 16]) {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    for (half, chunk) in out.chunks_mut(8).enumerate() {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_i64(Timestamp::now().as_micros());
+        h.write_u64(n);
+        h.write_usize(half);
+        for (slot, byte) in chunk.iter_mut().zip(h.finish().to_le_bytes()) {
+            *slot = byte;
+        }
+    }
 }
 
 /// Emits PHI-safe audit events conforming to bh-audit-schema 1.1 (or 1.0).

@@ -1,5 +1,6 @@
 //! Timestamps: `YYYY-MM-DDTHH:MM:SS.mmmZ`, millisecond precision, truncated (not rounded).
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// An instant, in microseconds since the Unix epoch (negative before 1970).
@@ -27,12 +28,19 @@ impl Timestamp {
         (us.is_finite() && us.abs() < 9.0e18).then_some(Timestamp(us as i64))
     }
 
-    /// The current time from the system clock.
+    /// The current time from the system clock (in wasm, JavaScript's `Date.now()`).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn now() -> Timestamp {
         match SystemTime::now().duration_since(UNIX_EPOCH) {
             Ok(d) => Timestamp(i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
             Err(e) => Timestamp(-i64::try_from(e.duration().as_micros()).unwrap_or(i64::MAX)),
         }
+    }
+
+    /// The current time from JavaScript's `Date.now()` (`SystemTime` is unavailable here).
+    #[cfg(target_arch = "wasm32")]
+    pub fn now() -> Timestamp {
+        Timestamp::from_millis_f64(js_sys::Date::now()).unwrap_or(Timestamp(0))
     }
 
     /// Microseconds since the Unix epoch.
@@ -52,9 +60,23 @@ impl Timestamp {
         let (hh, rest) = (in_day / 3_600_000, in_day % 3_600_000);
         let (mm, rest) = (rest / 60_000, rest % 60_000);
         let (ss, milli) = (rest / 1000, rest % 1000);
-        Some(format!(
-            "{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{milli:03}Z"
-        ))
+        // Hand-formatted: this runs once per event and `format!` costs more than the rest.
+        let mut out = String::with_capacity(24);
+        let mut push = |v: i64, width: u32, sep: char| {
+            for p in (0..width).rev() {
+                let d = (v / 10_i64.pow(p)) % 10;
+                out.push(char::from(b'0' + d as u8));
+            }
+            out.push(sep);
+        };
+        push(y, 4, '-');
+        push(i64::from(m), 2, '-');
+        push(i64::from(d), 2, 'T');
+        push(hh, 2, ':');
+        push(mm, 2, ':');
+        push(ss, 2, '.');
+        push(milli, 3, 'Z');
+        Some(out)
     }
 }
 
