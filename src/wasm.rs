@@ -4,6 +4,8 @@
 //! far cheaper than walking JS objects from Rust). Nothing here can trap: every input error
 //! becomes a status the facade turns into a counted failure or a thrown JS error.
 
+use std::cell::RefCell;
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
@@ -162,6 +164,24 @@ impl Core {
         self.finish(ev, pre)
     }
 
+    /// [`Core::audit`] on the first `len` bytes of the shared input buffer (see [`input_buffer`]).
+    #[wasm_bindgen(js_name = auditInput)]
+    pub fn audit_input(&mut self, len: usize, now_ms: f64) -> String {
+        match with_input(len, |text| self.audit(text, now_ms)) {
+            Some(out) => out,
+            None => self.verdict(Map::new(), vec![issue("", "input", "input is not valid utf-8")]),
+        }
+    }
+
+    /// [`Core::emit`] on the first `len` bytes of the shared input buffer.
+    #[wasm_bindgen(js_name = emitInput)]
+    pub fn emit_input(&mut self, len: usize) -> String {
+        match with_input(len, |text| self.emit(text)) {
+            Some(out) => out,
+            None => self.verdict(Map::new(), vec![issue("", "input", "input is not valid utf-8")]),
+        }
+    }
+
     /// Prepare and validate a pre-built event (JSON text).
     pub fn emit(&mut self, event_json: &str) -> String {
         match serde_json::from_str::<Value>(event_json) {
@@ -253,6 +273,40 @@ impl Core {
         out.push_str(&body.unwrap_or_else(|_| "null".into()));
         out
     }
+}
+
+thread_local! {
+    /// Input text from JS, written with `TextEncoder.encodeInto` straight into wasm memory
+    /// (about ten times cheaper than wasm-bindgen's per-character string copy).
+    static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Make the shared input buffer at least `len` bytes long and return its address in wasm
+/// memory. The facade writes UTF-8 there, then calls one of the `*Input` functions.
+#[wasm_bindgen(js_name = inputBuffer)]
+pub fn input_buffer(len: usize) -> usize {
+    INPUT.with(|b| {
+        let mut b = b.borrow_mut();
+        if b.len() < len {
+            b.resize(len, 0);
+        }
+        b.as_mut_ptr() as usize
+    })
+}
+
+/// Run `f` on the first `len` bytes of the input buffer; `None` if they are not UTF-8.
+fn with_input<R>(len: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
+    INPUT.with(|b| {
+        let b = b.borrow();
+        let text = std::str::from_utf8(b.get(..len)?).ok()?;
+        Some(f(text))
+    })
+}
+
+/// [`validate_json`] on the first `len` bytes of the shared input buffer.
+#[wasm_bindgen(js_name = validateInput)]
+pub fn validate_input(len: usize, version: &str) -> Result<String, JsValue> {
+    with_input(len, |text| validate_json(text, version)).unwrap_or_else(|| Err(js_sys::TypeError::new("input is not valid utf-8").into()))
 }
 
 fn issue(path: &str, keyword: &str, message: &str) -> ValidationIssue {

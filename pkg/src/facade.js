@@ -1,6 +1,16 @@
 // The JS facade over the wasm core. Loaders (node.mjs, deno.mjs, workerd.mjs, browser.mjs)
 // instantiate the wasm module, then re-export this file. Nothing here runs wasm at import time.
-import { Core, validateJson, sanitizeMessage, verifyChainJson } from "../dist/glue.js";
+import { Core, inputBuffer, validateInput, sanitizeMessage, verifyChainJson } from "../dist/glue.js";
+import { wasmState } from "./memory.js";
+
+const encoder = new TextEncoder();
+
+/** Write `text` as UTF-8 into the core's input buffer; returns the byte length. */
+function toWasm(text) {
+  const max = text.length * 3;
+  const ptr = inputBuffer(max);
+  return encoder.encodeInto(text, new Uint8Array(wasmState.memory.buffer, ptr, max)).written;
+}
 
 /** Vendored bh-audit-schema versions (a test checks this equals the wasm core's list). */
 export const SCHEMA_VERSIONS = Object.freeze(["1.0", "1.1", "2.0", "2.1"]);
@@ -278,7 +288,7 @@ export class AuditLogger {
     } catch {
       return this.#inputFailure();
     }
-    return this.#handle(this.#core.audit(input, now));
+    return this.#handle(this.#core.auditInput(toWasm(input), now));
   }
 
   /** LOGIN / SUCCESS; resource defaults to `{ type: "Session" }`. */
@@ -332,7 +342,7 @@ export class AuditLogger {
     }
     if (text === undefined) text = "null";
     this.#lastSent = false;
-    this.#handle(this.#core.emit(text));
+    this.#handle(this.#core.emitInput(toWasm(text)));
     return this.#lastSent;
   }
 
@@ -476,7 +486,7 @@ export function validateEvent(event, options) {
     }
     if (text === undefined) text = "null";
   }
-  return JSON.parse(validateJson(text, version));
+  return JSON.parse(validateInput(toWasm(text), version));
 }
 
 /** Like `validateEvent`, but throws `ValidationError` when the event is invalid. */

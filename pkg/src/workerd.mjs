@@ -2,7 +2,8 @@
 // imported (the runtime compiles it at upload) and instantiated synchronously.
 import wasmModule from "../dist/glue_bg.wasm";
 import { initSync } from "../dist/glue.js";
+import { wasmState } from "./memory.js";
 
-initSync({ module: wasmModule });
+wasmState.memory = initSync({ module: wasmModule }).memory;
 
 export * from "./facade.js";
