@@ -50,6 +50,7 @@
 
 mod compile;
 pub mod format;
+pub mod regex;
 
 use std::cmp::Ordering;
 use std::fmt;
