@@ -51,6 +51,7 @@
 mod compile;
 mod fast;
 pub mod format;
+pub mod regex;
 
 use std::cmp::Ordering;
 use std::fmt;
