@@ -46,5 +46,8 @@ parts = [
     emit("WORD", "Characters Python's `re` treats as `\\w`: `str.isalnum()` or `_`.",
          ranges(lambda c: c.isalnum() or c == "_")),
     "",
+    emit("LETTER", "General category L (Lu, Ll, Lt, Lm, Lo): Python's `str.isalpha()`; regex `\\p{L}`.",
+         ranges(str.isalpha)),
+    "",
 ]
 sys.stdout.write("\n".join(parts))

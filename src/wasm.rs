@@ -169,7 +169,10 @@ impl Core {
     pub fn audit_input(&mut self, len: usize, now_ms: f64) -> String {
         match with_input(len, |text| self.audit(text, now_ms)) {
             Some(out) => out,
-            None => self.verdict(Map::new(), vec![issue("", "input", "input is not valid utf-8")]),
+            None => self.verdict(
+                Map::new(),
+                vec![issue("", "input", "input is not valid utf-8")],
+            ),
         }
     }
 
@@ -178,7 +181,10 @@ impl Core {
     pub fn emit_input(&mut self, len: usize) -> String {
         match with_input(len, |text| self.emit(text)) {
             Some(out) => out,
-            None => self.verdict(Map::new(), vec![issue("", "input", "input is not valid utf-8")]),
+            None => self.verdict(
+                Map::new(),
+                vec![issue("", "input", "input is not valid utf-8")],
+            ),
         }
     }
 
@@ -306,7 +312,8 @@ fn with_input<R>(len: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
 /// [`validate_json`] on the first `len` bytes of the shared input buffer.
 #[wasm_bindgen(js_name = validateInput)]
 pub fn validate_input(len: usize, version: &str) -> Result<String, JsValue> {
-    with_input(len, |text| validate_json(text, version)).unwrap_or_else(|| Err(js_sys::TypeError::new("input is not valid utf-8").into()))
+    with_input(len, |text| validate_json(text, version))
+        .unwrap_or_else(|| Err(js_sys::TypeError::new("input is not valid utf-8").into()))
 }
 
 fn issue(path: &str, keyword: &str, message: &str) -> ValidationIssue {

@@ -104,8 +104,12 @@ fn unknown_keyword_fails_compile_with_its_name_and_path() {
             "`unevaluatedProperties` at /$defs/x/unevaluatedProperties",
         ),
         (
-            json!({"type": "object", "patternProperties": {"^a": true}}),
-            "`patternProperties`",
+            json!({"type": "object", "patternProperties": {"(?=a)": true}}),
+            "/patternProperties: unsupported regular expression",
+        ),
+        (
+            json!({"pattern": "(a)\\1"}),
+            "/pattern: unsupported regular expression",
         ),
         (json!({"$dynamicRef": "#meta"}), "`$dynamicRef`"),
         (

@@ -43,6 +43,8 @@ const SUPPORTED: &[&str] = &[
     "multipleOf.json",
     "not.json",
     "oneOf.json",
+    "pattern.json",
+    "patternProperties.json",
     "prefixItems.json",
     "properties.json",
     "propertyNames.json",
@@ -66,11 +68,6 @@ const SKIPPED: &[(&str, &str)] = &[
         "format.json",
         "tests the annotation-only default; this validator asserts uuid, date-time, date, time, ipv4, ipv6",
     ),
-    ("pattern.json", "no regular expression engine: `pattern` fails compilation"),
-    (
-        "patternProperties.json",
-        "no regular expression engine: `patternProperties` fails compilation",
-    ),
     ("refRemote.json", "remote references are not supported"),
     ("unevaluatedItems.json", "unevaluatedItems is not supported"),
     ("unevaluatedProperties.json", "unevaluatedProperties is not supported"),
@@ -82,18 +79,6 @@ const SKIPPED: &[(&str, &str)] = &[
 /// All of these are groups whose schema uses a feature this validator refuses to compile.
 const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
     (
-        "additionalProperties.json",
-        "additionalProperties being false does not allow other properties",
-        "*",
-        "needs a regular expression engine (pattern/patternProperties)",
-    ),
-    (
-        "additionalProperties.json",
-        "non-ASCII pattern with additionalProperties",
-        "*",
-        "needs a regular expression engine (pattern/patternProperties)",
-    ),
-    (
         "defs.json",
         "validate definition against metaschema",
         "*",
@@ -104,18 +89,6 @@ const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
         "collect annotations inside a 'not', even if collection is disabled",
         "*",
         "needs unevaluatedProperties",
-    ),
-    (
-        "properties.json",
-        "properties, patternProperties, additionalProperties interaction",
-        "*",
-        "needs a regular expression engine (pattern/patternProperties)",
-    ),
-    (
-        "propertyNames.json",
-        "propertyNames validation with pattern",
-        "*",
-        "needs a regular expression engine (pattern/patternProperties)",
     ),
     (
         "ref.json",

@@ -71,6 +71,14 @@ pub fn is_py_word(c: char) -> bool {
     in_table(tables::WORD, c)
 }
 
+/// Unicode general category L (`\p{L}`, `\p{Letter}`), as Python's `str.isalpha()`.
+pub fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    in_table(tables::LETTER, c)
+}
+
 /// `\b` at position `i` of `s` (between `s[i-1]` and `s[i]`).
 fn is_boundary(s: &[char], i: usize) -> bool {
     let before = i > 0 && s.get(i - 1).is_some_and(|&c| is_py_word(c));

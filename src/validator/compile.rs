@@ -104,7 +104,13 @@ pub(crate) enum Kind {
         known: Vec<Box<str>>,
         /// `additionalProperties: false`.
         forbid: bool,
+        /// Sibling `patternProperties` patterns: a matching name is not additional.
+        patterns: Vec<super::regex::Regex>,
     },
+    /// `pattern`: the string must match (ECMA-262, unanchored).
+    Pattern(super::regex::Regex),
+    /// `patternProperties`: each property whose name matches is validated by the subschema.
+    PatternProperties(Vec<(super::regex::Regex, usize)>),
     Required(NamesWithMessages),
     MinLength(u64),
     MaxLength(u64),
@@ -439,10 +445,32 @@ impl<'s> Compiler<'s> {
                         props
                     }),
                 ),
-                "patternProperties" | "pattern" => {
-                    return Err(err(format!(
-                    "unsupported keyword `{key}` at {kpath}: regular expressions are not supported"
-                )))
+                "pattern" => {
+                    let text = value.as_str().ok_or_else(|| bad("a string"))?;
+                    let re = super::regex::Regex::new(text).map_err(|e| {
+                        err(format!("{kpath}: unsupported regular expression: {e}"))
+                    })?;
+                    (
+                        "pattern",
+                        format!("must match pattern {}", show(value)),
+                        Kind::Pattern(re),
+                    )
+                }
+                "patternProperties" => {
+                    let obj = value.as_object().ok_or_else(|| bad("an object"))?;
+                    let mut pats = Vec::with_capacity(obj.len());
+                    for (pattern, sub) in obj {
+                        let re = super::regex::Regex::new(pattern).map_err(|e| {
+                            err(format!("{kpath}: unsupported regular expression: {e}"))
+                        })?;
+                        let sub_path = format!("{kpath}/{}", escape_token(pattern));
+                        pats.push((re, self.compile(sub, &sub_path, depth + 1)?));
+                    }
+                    (
+                        "patternProperties",
+                        String::new(),
+                        Kind::PatternProperties(pats),
+                    )
                 }
                 "additionalProperties" => {
                     let sub = self.compile(value, &kpath, depth + 1)?;
@@ -453,10 +481,23 @@ impl<'s> Compiler<'s> {
                         };
                     known.sort();
                     let forbid = value == &Value::Bool(false);
+                    let mut patterns = Vec::new();
+                    if let Some(pp) = map.get("patternProperties").and_then(Value::as_object) {
+                        for pattern in pp.keys() {
+                            patterns.push(super::regex::Regex::new(pattern).map_err(|e| {
+                                err(format!("{kpath}: unsupported regular expression: {e}"))
+                            })?);
+                        }
+                    }
                     (
                         "additionalProperties",
                         "is not allowed here".to_string(),
-                        Kind::AdditionalProperties { sub, known, forbid },
+                        Kind::AdditionalProperties {
+                            sub,
+                            known,
+                            forbid,
+                            patterns,
+                        },
                     )
                 }
                 "required" => {

@@ -358,6 +358,8 @@ fn obj_plan(keywords: &[Keyword]) -> Option<ObjPlan> {
     let mut any = false;
     for kw in keywords {
         match &kw.kind {
+            // Names matched by patterns are not a fixed table: use the generic path.
+            Kind::PatternProperties(_) => return None,
             Kind::Properties(p) => {
                 any = true;
                 for (name, sub) in p {

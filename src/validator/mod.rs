@@ -20,8 +20,10 @@
 //! * Ignored annotations: `$schema`, `$id`, `$comment`, `$anchor`, `title`, `description`,
 //!   `default`, `examples`, `deprecated`, `readOnly`, `writeOnly`, `contentMediaType`,
 //!   `contentEncoding`, `contentSchema`.
-//! * Everything else — including `pattern` and `patternProperties` (no regular expression
-//!   engine is bundled), `$dynamicRef`, `unevaluated*`, remote refs and unknown keywords —
+//! * `pattern` and `patternProperties` use the linear-time ECMA-262 engine in [`regex`];
+//!   a construct it does not support (lookaround, backreferences, most `\p{..}`) fails
+//!   compilation, naming it.
+//! * Everything else — `$dynamicRef`, `unevaluated*`, remote refs and unknown keywords —
 //!   makes compilation fail with [`Error::Schema`] naming the keyword and its schema path,
 //!   so a schema is never half-validated.
 //!
@@ -417,7 +419,12 @@ impl Validator {
                 }
                 valid
             }
-            Kind::AdditionalProperties { sub, known, forbid } => {
+            Kind::AdditionalProperties {
+                sub,
+                known,
+                forbid,
+                patterns,
+            } => {
                 let Value::Object(obj) = inst else {
                     return true;
                 };
@@ -426,6 +433,7 @@ impl Validator {
                     if known
                         .binary_search_by(|n| n.as_ref().cmp(k.as_str()))
                         .is_ok()
+                        || patterns.iter().any(|re| re.is_match(k))
                     {
                         continue;
                     }
@@ -630,6 +638,27 @@ impl Validator {
                         valid = false;
                         if out.is_none() {
                             return false;
+                        }
+                    }
+                }
+                valid
+            }
+            Kind::Pattern(re) => match inst {
+                Value::String(text) => re.is_match(text) || fail(out),
+                _ => true,
+            },
+            Kind::PatternProperties(pats) => {
+                let Value::Object(obj) = inst else {
+                    return true;
+                };
+                let mut valid = true;
+                for (k, v) in obj {
+                    for (re, sub) in pats {
+                        if re.is_match(k) && !self.node(*sub, v, &path.key(k), d, out) {
+                            valid = false;
+                            if out.is_none() {
+                                return false;
+                            }
                         }
                     }
                 }
