@@ -13,6 +13,7 @@ mod error;
 pub mod event;
 pub mod integrity;
 mod logger;
+pub mod pipeline;
 pub mod sanitize;
 mod time;
 pub mod validator;

@@ -3,10 +3,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::config::{EmitFailureMode, ValidationFailureMode};
+use crate::config::EmitFailureMode;
 use crate::diagnostics::{Diagnostics, Level, StderrDiagnostics};
-use crate::event::{canonical_order, AuditError, AuditRequest, EventBuilder};
-use crate::integrity::Chain;
+use crate::event::{canonical_order, AuditError, AuditRequest};
+use crate::pipeline::{Pipeline, Verdict};
 use crate::{Config, Error, Timestamp, ValidationIssue};
 
 /// Where emitted events go. Wrap a closure with [`FnSink`]; `&mut S` is a sink when `S` is.
@@ -214,19 +214,18 @@ fn fill_fallback(out: &mut [u8; 16]) {
 /// assert_eq!(sink.len(), 1);
 /// ```
 pub struct AuditLogger<S: Sink> {
-    builder: EventBuilder,
+    pipeline: Pipeline,
     sink: S,
     clock: Box<dyn TimeSource>,
     ids: Box<dyn IdSource>,
     diag: Box<dyn Diagnostics>,
     stats: Stats,
-    chain: Option<Chain>,
 }
 
 impl<S: Sink> std::fmt::Debug for AuditLogger<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuditLogger")
-            .field("config", self.builder.config())
+            .field("config", self.pipeline.builder().config())
             .field("stats", &self.stats)
             .finish()
     }
@@ -236,12 +235,8 @@ impl<S: Sink> AuditLogger<S> {
     /// A logger for `config` (validated here) writing to `sink`, with the system clock,
     /// random UUID v4 ids and diagnostics on standard error.
     pub fn new(config: Config, sink: S) -> Result<AuditLogger<S>, Error> {
-        let chain = config
-            .integrity()
-            .map(|(alg, head)| Chain::with_head(alg, head.map(str::to_owned)));
         Ok(AuditLogger {
-            chain,
-            builder: EventBuilder::new(config)?,
+            pipeline: Pipeline::new(config)?,
             sink,
             clock: Box::new(|| Some(Timestamp::now())),
             ids: Box::new(random_uuid_v4),
@@ -270,7 +265,7 @@ impl<S: Sink> AuditLogger<S> {
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        self.builder.config()
+        self.pipeline.builder().config()
     }
 
     /// A snapshot of the counters.
@@ -280,19 +275,13 @@ impl<S: Sink> AuditLogger<S> {
 
     /// The last emitted event's hash, when integrity chaining is on.
     pub fn chain_head(&self) -> Option<&str> {
-        self.chain.as_ref().and_then(Chain::head)
+        self.pipeline.chain_head()
     }
 
     /// Resume the chain from `head` (a previous run's last `event_hash`, e.g. from durable
     /// storage). Returns `false` (and does nothing) when integrity chaining is off.
     pub fn set_chain_head(&mut self, head: Option<String>) -> bool {
-        match self.chain.as_mut() {
-            Some(c) => {
-                c.set_head(head);
-                true
-            }
-            None => false,
-        }
+        self.pipeline.set_chain_head(head)
     }
 
     /// The sink.
@@ -309,9 +298,10 @@ impl<S: Sink> AuditLogger<S> {
     ) -> Result<Option<Map<String, Value>>, Error> {
         let now = self.clock.now();
         let id = Value::String(self.ids.next_id());
-        let (ev, pre) = self
-            .builder
-            .build(Value::String(action_type.to_string()), req, now, id);
+        let (ev, pre) =
+            self.pipeline
+                .builder()
+                .build(Value::String(action_type.to_string()), req, now, id);
         Ok(self.finish(ev, pre)?.0)
     }
 
@@ -379,39 +369,25 @@ impl<S: Sink> AuditLogger<S> {
         ev: Map<String, Value>,
         pre: Vec<ValidationIssue>,
     ) -> Result<(Option<Map<String, Value>>, bool), Error> {
-        let prepared = self.builder.prepare(ev, pre, &mut *self.diag);
-        let mut ev = prepared.event;
-        if !prepared.issues.is_empty() {
-            self.stats.validation_failures_total += 1;
-            let summary = issue_summary(&prepared.issues);
-            match self.builder.config().validation_failure_mode {
-                ValidationFailureMode::Drop => {
-                    self.stats.events_dropped_total += 1;
-                    self.diag.report(
-                        Level::Warn,
-                        &format!("audit event dropped: failed validation: {summary}"),
-                    );
-                    return Ok((None, false));
+        let out = self.pipeline.finish(ev, pre, &mut *self.diag);
+        match out.verdict {
+            Verdict::Emit | Verdict::EmitInvalid => {
+                if out.verdict == Verdict::EmitInvalid {
+                    self.stats.validation_failures_total += 1;
                 }
-                ValidationFailureMode::Raise => {
-                    self.stats.events_dropped_total += 1;
-                    return Err(Error::Validation {
-                        issues: prepared.issues,
-                    });
-                }
-                ValidationFailureMode::LogAndEmit => {
-                    self.diag.report(
-                        Level::Warn,
-                        &format!("audit event failed validation, emitted anyway: {summary}"),
-                    );
-                    self.builder.strip_unknown(&mut ev, &prepared.issues);
-                }
+                self.dispatch(out.event)
+            }
+            Verdict::Drop => {
+                self.stats.validation_failures_total += 1;
+                self.stats.events_dropped_total += 1;
+                Ok((None, false))
+            }
+            Verdict::Raise => {
+                self.stats.validation_failures_total += 1;
+                self.stats.events_dropped_total += 1;
+                Err(Error::Validation { issues: out.issues })
             }
         }
-        if let Some(chain) = self.chain.as_mut() {
-            ev = seal_in_order(chain, ev);
-        }
-        self.dispatch(ev)
     }
 
     fn dispatch(
@@ -427,7 +403,7 @@ impl<S: Sink> AuditLogger<S> {
                 self.stats.emit_failures_total += 1;
                 let message = crate::sanitize_error_message(&text, 200);
                 let line = format!("audit sink emit failed: {}: {message}", event_label(&ev));
-                match self.builder.config().emit_failure_mode {
+                match self.pipeline.builder().config().emit_failure_mode {
                     EmitFailureMode::Raise => return Err(Error::Sink { message }),
                     EmitFailureMode::Log => self.diag.report(Level::Warn, &line),
                     EmitFailureMode::Silent => self.diag.report(Level::Debug, &line),
@@ -436,15 +412,6 @@ impl<S: Sink> AuditLogger<S> {
             }
         }
     }
-}
-
-/// Chain `ev` (bh-audit-logger 1.1.1's hash) and put `integrity` in the schema's place.
-pub(crate) fn seal_in_order(chain: &mut Chain, mut ev: Map<String, Value>) -> Map<String, Value> {
-    // Sealing cannot fail for a JSON value; were it to, the event goes out unchained.
-    if chain.seal(&mut ev).is_ok() {
-        return canonical_order(ev);
-    }
-    ev
 }
 
 fn default_session(req: &mut AuditRequest) {

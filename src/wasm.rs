@@ -11,12 +11,10 @@ use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::config::ValidationFailureMode;
-use crate::diagnostics::{CollectDiagnostics, Diagnostics, Level};
-use crate::event::{canonical_order, AuditError, AuditRequest, EventBuilder};
-use crate::integrity::Chain;
-use crate::{
-    issue_summary, Config, ConfigErrorKind, Error, SchemaVersion, Timestamp, ValidationIssue,
-};
+use crate::diagnostics::CollectDiagnostics;
+use crate::event::{canonical_order, AuditError, AuditRequest};
+use crate::pipeline::{Outcome, Pipeline, Verdict};
+use crate::{Config, ConfigErrorKind, Error, SchemaVersion, Timestamp, ValidationIssue};
 
 /// Arguments of one `audit()` call as the facade serializes them.
 #[derive(Deserialize)]
@@ -74,10 +72,9 @@ fn js_error(err: &Error) -> JsValue {
 /// (for `E` / `W`) or the validation issues JSON (for `D` / `R`).
 #[wasm_bindgen]
 pub struct Core {
-    builder: EventBuilder,
+    pipeline: Pipeline,
     diag: CollectDiagnostics,
     config_json: String,
-    chain: Option<Chain>,
 }
 
 #[wasm_bindgen]
@@ -92,37 +89,25 @@ impl Core {
         };
         let config = Config::from_options(&opts).map_err(|e| js_error(&e))?;
         let config_json = config_to_json(&config);
-        let chain = config
-            .integrity()
-            .map(|(alg, head)| Chain::with_head(alg, head.map(str::to_owned)));
-        let builder = EventBuilder::new(config).map_err(|e| js_error(&e))?;
+        let pipeline = Pipeline::new(config).map_err(|e| js_error(&e))?;
         Ok(Core {
-            builder,
+            pipeline,
             diag: CollectDiagnostics::default(),
             config_json,
-            chain,
         })
     }
 
     /// The last chained event's hash (`undefined` before the first, or without integrity).
     #[wasm_bindgen(getter, js_name = chainHead)]
     pub fn chain_head(&self) -> Option<String> {
-        self.chain
-            .as_ref()
-            .and_then(|c| c.head().map(str::to_owned))
+        self.pipeline.chain_head().map(str::to_owned)
     }
 
     /// Resume the chain from `head` (a previous run's last `event_hash`); `false` when
     /// integrity is off.
     #[wasm_bindgen(js_name = setChainHead)]
     pub fn set_chain_head(&mut self, head: Option<String>) -> bool {
-        match self.chain.as_mut() {
-            Some(c) => {
-                c.set_head(head);
-                true
-            }
-            None => false,
-        }
+        self.pipeline.set_chain_head(head)
     }
 
     /// The resolved configuration (every option with its default applied), as JSON.
@@ -155,7 +140,7 @@ impl Core {
                 ErrorInput::Message(m) => AuditError::Message(m),
             }),
         };
-        let (ev, pre) = self.builder.build(
+        let (ev, pre) = self.pipeline.builder().build(
             parsed.action,
             req,
             Timestamp::from_millis_f64(now_ms),
@@ -169,10 +154,7 @@ impl Core {
     pub fn audit_input(&mut self, len: usize, now_ms: f64) -> String {
         match with_input(len, |text| self.audit(text, now_ms)) {
             Some(out) => out,
-            None => self.verdict(
-                Map::new(),
-                vec![issue("", "input", "input is not valid utf-8")],
-            ),
+            None => self.reject(vec![issue("", "input", "input is not valid utf-8")]),
         }
     }
 
@@ -181,10 +163,7 @@ impl Core {
     pub fn emit_input(&mut self, len: usize) -> String {
         match with_input(len, |text| self.emit(text)) {
             Some(out) => out,
-            None => self.verdict(
-                Map::new(),
-                vec![issue("", "input", "input is not valid utf-8")],
-            ),
+            None => self.reject(vec![issue("", "input", "input is not valid utf-8")]),
         }
     }
 
@@ -192,10 +171,7 @@ impl Core {
     pub fn emit(&mut self, event_json: &str) -> String {
         match serde_json::from_str::<Value>(event_json) {
             Ok(Value::Object(m)) => self.finish(canonical_order(m), Vec::new()),
-            Ok(_) => self.verdict(
-                Map::new(),
-                vec![issue("", "type", "the event must be a JSON object")],
-            ),
+            Ok(_) => self.reject(vec![issue("", "type", "the event must be a JSON object")]),
             Err(e) => self.input_failure(&e),
         }
     }
@@ -223,61 +199,38 @@ impl Core {
             Error::Json { message, .. } => format!("input is not valid: {message}"),
             other => other.to_string(),
         };
-        self.verdict(Map::new(), vec![issue("", "input", &message)])
+        self.reject(vec![issue("", "input", &message)])
     }
 
     fn finish(&mut self, ev: Map<String, Value>, pre: Vec<ValidationIssue>) -> String {
-        let prepared = self.builder.prepare(ev, pre, &mut self.diag);
-        self.verdict(prepared.event, prepared.issues)
+        let out = self.pipeline.finish(ev, pre, &mut self.diag);
+        self.respond(out)
     }
 
-    fn verdict(&mut self, mut ev: Map<String, Value>, issues: Vec<ValidationIssue>) -> String {
-        let status = if issues.is_empty() {
-            'E'
-        } else {
-            match self.builder.config().validation_failure_mode() {
-                ValidationFailureMode::Drop => {
-                    self.diag.report(
-                        Level::Warn,
-                        &format!(
-                            "audit event dropped: failed validation: {}",
-                            issue_summary(&issues)
-                        ),
-                    );
-                    'D'
-                }
-                ValidationFailureMode::Raise => 'R',
-                ValidationFailureMode::LogAndEmit => {
-                    self.diag.report(
-                        Level::Warn,
-                        &format!(
-                            "audit event failed validation, emitted anyway: {}",
-                            issue_summary(&issues)
-                        ),
-                    );
-                    self.builder.strip_unknown(&mut ev, &issues);
-                    'W'
-                }
-            }
+    /// Encode an outcome for the facade: status, diagnostics flag, then JSON.
+    fn respond(&mut self, out: Outcome) -> String {
+        let (status, body) = match out.verdict {
+            Verdict::Emit => ('E', serde_json::to_string(&out.event)),
+            Verdict::EmitInvalid => ('W', serde_json::to_string(&out.event)),
+            Verdict::Drop => ('D', serde_json::to_string(&out.issues)),
+            Verdict::Raise => ('R', serde_json::to_string(&out.issues)),
         };
-        if matches!(status, 'E' | 'W') {
-            if let Some(chain) = self.chain.as_mut() {
-                ev = crate::logger::seal_in_order(chain, ev);
-            }
-        }
-        let mut out = String::with_capacity(512);
-        out.push(status);
-        out.push(if self.diag.entries.is_empty() {
+        let mut text = String::with_capacity(512);
+        text.push(status);
+        text.push(if self.diag.entries.is_empty() {
             '-'
         } else {
             'd'
         });
-        let body = match status {
-            'E' | 'W' => serde_json::to_string(&ev),
-            _ => serde_json::to_string(&issues),
-        };
-        out.push_str(&body.unwrap_or_else(|_| "null".into()));
-        out
+        text.push_str(&body.unwrap_or_else(|_| "null".into()));
+        text
+    }
+
+    /// A failure found before the pipeline (input that is not JSON, not an object, ...):
+    /// validation fails with `issues`, and the configured mode decides as for any event.
+    fn reject(&mut self, issues: Vec<ValidationIssue>) -> String {
+        let out = self.pipeline.reject(issues, &mut self.diag);
+        self.respond(out)
     }
 }
 

@@ -334,6 +334,9 @@ export async function runConformance(api) {
     eq(s.events_emitted_total + s.events_dropped_total + s.emit_failures_total, inputs.length, "every call accounted for");
     eq(logger.audit("READ", {}).outcome.status, "SUCCESS", "logger still works");
     eq(validateEvent(cyclic).valid, false, "validateEvent on cyclic input");
+    const { logger: lenient, sink: lsink } = make({ validationFailureMode: "log_and_emit" });
+    eq(lenient.audit("READ", { resource: { type: "\ud800" } }), null, "log_and_emit: input that is not JSON text is still dropped");
+    eq(lsink.length, 0, "nothing reaches the sink for unusable input");
     eq(logger.emit(cyclic), false, "emit on cyclic input");
   });
 
