@@ -254,12 +254,21 @@ pub fn input_buffer(len: usize) -> usize {
 }
 
 /// Run `f` on the first `len` bytes of the input buffer; `None` if they are not UTF-8.
+/// A buffer grown past 1 MiB by a huge input is given back afterwards.
 fn with_input<R>(len: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
-    INPUT.with(|b| {
+    let out = INPUT.with(|b| {
         let b = b.borrow();
         let text = std::str::from_utf8(b.get(..len)?).ok()?;
         Some(f(text))
-    })
+    });
+    INPUT.with(|b| {
+        let mut b = b.borrow_mut();
+        if b.len() > 1 << 20 {
+            b.truncate(64 << 10);
+            b.shrink_to_fit();
+        }
+    });
+    out
 }
 
 /// [`validate_json`] on the first `len` bytes of the shared input buffer.

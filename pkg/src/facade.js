@@ -446,13 +446,18 @@ export class AuditLogger {
     } finally {
       clearTimeout(timer);
     }
+    let abandoned = 0;
     for (const p of waiting) {
       const entry = this.#pending.get(p);
       if (entry) {
         entry.abandoned = true;
         this.#pending.delete(p);
         this.#stats.events_dropped_total++;
+        abandoned++;
       }
+    }
+    if (abandoned > 0) {
+      this.#diagnostic("error", `${abandoned} async sink call(s) did not settle within ${ms} ms; counted as dropped`);
     }
     if (this.#pending.size > 0) await this.flush(ms);
   }

@@ -196,10 +196,11 @@ export async function runConformance(api) {
     await rej.flush(1000);
     eq(rej.stats.emit_failures_total, 1, "rejection counted");
     ok(diags.some((d) => d.level === "error"), "rejection reported");
-    const { logger: hang } = make({ sink: () => new Promise(() => {}) });
+    const { logger: hang, diags: hangDiags } = make({ sink: () => new Promise(() => {}) });
     hang.audit("READ", {});
     await hang.flush(20);
     eq([hang.pending, hang.stats.events_dropped_total], [0, 1], "timed-out call counted as dropped");
+    ok(hang.stats.events_dropped_total === 1 && hangDiags.some((d) => d.level === "error" && /did not settle/.test(d.message)), "timeout reported");
     const { logger: lim } = make({ sink: () => new Promise(() => {}), maxPending: 2 });
     lim.audit("READ", {});
     lim.audit("READ", {});
