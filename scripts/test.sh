@@ -24,6 +24,8 @@ export BH_REF111_PYTHON="$root/.venv-ref111/bin/python"
 echo "== rust: fmt, clippy, tests"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
+rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
+cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
 cargo test
 
 echo "== setup: node tooling (npm ci), Chromium, npm package build"
