@@ -227,3 +227,51 @@ fn instance_paths_escape_pointer_tokens() {
     let paths: Vec<_> = issues.iter().map(|i| i.instance_path.as_str()).collect();
     assert_eq!(paths, ["/2", "/3"]);
 }
+
+/// `validate_str` checks valid text on a light reading of it (no `serde_json::Value`); its
+/// verdict must equal `validate` on the parsed `Value`, including for text the light reader
+/// gives up on (escapes, duplicate keys, number spellings, deep nesting).
+#[test]
+fn text_fast_path_agrees_with_value_path() {
+    let mut texts = Vec::new();
+    for ver in ["1.0", "1.1", "2.0", "2.1"] {
+        let dir = examples_dir().join(ver);
+        for p in json_files(&dir)
+            .into_iter()
+            .chain(json_files(&dir.join("negative")))
+        {
+            let text = std::fs::read_to_string(&p).unwrap();
+            texts.push(text.clone());
+            // Escaped spellings of the same event.
+            texts.push(
+                text.replace("\"READ\"", "\"\\u0052EAD\"")
+                    .replace("\"human\"", "\"hum\\u0061n\""),
+            );
+            // Number spellings: 200 -> 2e2 / 200.0 (still integers), 200.5 (not).
+            texts.push(text.replace(": 200", ": 2e2"));
+            texts.push(text.replace(": 200", ": 200.0"));
+            texts.push(text.replace(": 200", ": 200.5"));
+            // A duplicate key: the last one wins in serde_json.
+            texts.push(text.replacen('{', "{\"schema_version\": \"9.9\",", 1));
+            texts.push(text.replace("\"roles\": [", "\"roles\": [\"r\\ud83d\\ude00\", "));
+            texts.push(text.replace("\"subject_id\": \"", "\"subject_id\": \"\\t"));
+        }
+    }
+    let mut checked = 0;
+    for text in &texts {
+        let Ok(value) = serde_json::from_str::<Value>(text) else {
+            continue;
+        };
+        let by_value = bh_audit_logger::validate(&value, None);
+        let by_text = bh_audit_logger::validate_str(text, None);
+        match (by_value, by_text) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.is_empty(), b.is_empty(), "verdicts differ for:\n{text}")
+            }
+            (Err(_), Err(_)) => {}
+            (a, b) => panic!("results differ for:\n{text}\nvalue: {a:?}\ntext: {b:?}"),
+        }
+        checked += 1;
+    }
+    assert!(checked > 400, "{checked} texts checked");
+}

@@ -53,6 +53,7 @@
 mod compile;
 mod fast;
 pub mod format;
+mod lite;
 pub mod regex;
 
 use std::cmp::Ordering;
@@ -209,7 +210,7 @@ impl Validator {
     }
 
     /// Whether `inst` matches node `id`: the boolean fast path.
-    fn fast(&self, id: usize, inst: &Value, depth: usize) -> bool {
+    fn fast<I: Inst>(&self, id: usize, inst: &I, depth: usize) -> bool {
         if depth > MAX_DEPTH {
             return false;
         }
@@ -223,41 +224,42 @@ impl Validator {
 
     /// [`Validator::fast`] for a subschema, with leaves checked inline (no recursive call).
     #[inline(always)]
-    fn child(&self, id: usize, inst: &Value, depth: usize) -> bool {
+    fn child<I: Inst>(&self, id: usize, inst: &I, depth: usize) -> bool {
         match self.fast.get(id) {
             Some(Fast::Leaf(l)) if depth <= MAX_DEPTH => leaf_matches(l, inst),
             _ => self.fast(id, inst, depth),
         }
     }
 
-    fn op(&self, op: &Op, id: usize, inst: &Value, depth: usize) -> bool {
+    fn op<I: Inst>(&self, op: &Op, id: usize, inst: &I, depth: usize) -> bool {
         match op {
             Op::Type(set) => type_matches(inst, *set),
-            Op::StrLen { min, max } => match inst {
-                Value::String(s) => str_len_ok(s, *min, *max),
-                _ => true,
+            Op::StrLen { min, max } => match inst.string() {
+                Some(s) => str_len_ok(s, *min, *max),
+                None => true,
             },
-            Op::StrEnum(set) => match inst {
-                Value::String(s) => {
+            Op::StrEnum(set) => match inst.string() {
+                Some(s) => {
                     let b = s.as_bytes();
                     set.iter().any(|v| fast::bytes_eq(v, b))
                 }
-                _ => false,
+                None => false,
             },
-            Op::Format(f) => match inst {
-                Value::String(s) => f.check(s),
-                _ => true,
+            Op::Format(f) => match inst.string() {
+                Some(s) => f.check(s),
+                None => true,
             },
             Op::Object(plan) => {
-                let Value::Object(obj) = inst else {
+                let Some(members) = inst.members() else {
                     return true;
                 };
                 let d = depth + 1;
                 let mut seen = 0u64;
                 if plan.by_name {
                     for (i, name) in plan.names().iter().enumerate() {
-                        let Some((_, v)) =
-                            obj.iter().find(|(k, _)| fast::bytes_eq(k.as_bytes(), name))
+                        let Some((_, v)) = inst
+                            .members()
+                            .and_then(|mut m| m.find(|(k, _)| fast::bytes_eq(k.as_bytes(), name)))
                         else {
                             continue;
                         };
@@ -269,7 +271,7 @@ impl Validator {
                         }
                     }
                 } else {
-                    for (k, v) in obj {
+                    for (k, v) in members {
                         let sub = match plan.table.find(k.as_bytes()) {
                             Some(i) => {
                                 seen |= 1 << i;
@@ -311,21 +313,21 @@ impl Validator {
                     None => true,
                 }
             }
-            Op::Items { start, sub } => match inst {
-                Value::Array(arr) => arr
+            Op::Items { start, sub } => match inst.items() {
+                Some(arr) => arr
                     .iter()
                     .skip(*start)
                     .all(|item| self.child(*sub, item, depth + 1)),
-                _ => true,
+                None => true,
             },
-            Op::MaxItems(n) => match inst {
-                Value::Array(a) => a.len() as u64 <= *n,
-                _ => true,
+            Op::MaxItems(n) => match inst.items() {
+                Some(a) => a.len() as u64 <= *n,
+                None => true,
             },
             Op::Ref(target) => self.child(*target, inst, depth + 1),
             Op::Kw(i) => match self.nodes.get(id) {
                 Some(Node::Keywords { keywords, .. }) => match keywords.get(*i) {
-                    Some(kw) => self.keyword(kw, inst, &IPath::ROOT, depth, &mut None),
+                    Some(kw) => self.keyword(kw, &inst.value(), &IPath::ROOT, depth, &mut None),
                     None => false,
                 },
                 _ => false,
@@ -700,14 +702,14 @@ fn str_len_ok(s: &str, min: u64, max: u64) -> bool {
     min_ok && (bytes <= max || s.chars().count() as u64 <= max)
 }
 
-fn leaf_matches(l: &fast::Leaf, inst: &Value) -> bool {
+fn leaf_matches<I: Inst>(l: &fast::Leaf, inst: &I) -> bool {
     if let Some(set) = l.types {
         if !type_matches(inst, set) {
             return false;
         }
     }
-    match inst {
-        Value::String(s) => {
+    match inst.string() {
+        Some(s) => {
             str_len_ok(s, l.min_len, l.max_len)
                 && match &l.strs {
                     Some(set) => set.iter().any(|v| fast::bytes_eq(v, s.as_bytes())),
@@ -718,7 +720,7 @@ fn leaf_matches(l: &fast::Leaf, inst: &Value) -> bool {
                     None => true,
                 }
         }
-        _ => l.strs.is_none(),
+        None => l.strs.is_none(),
     }
 }
 
@@ -813,21 +815,122 @@ fn has_key(obj: &serde_json::Map<String, Value>, name: &str) -> bool {
     }
 }
 
-fn type_matches(v: &Value, set: u8) -> bool {
-    let bit = match v {
-        Value::Null => types::NULL,
-        Value::Bool(_) => types::BOOLEAN,
-        Value::Object(_) => types::OBJECT,
-        Value::Array(_) => types::ARRAY,
-        Value::String(_) => types::STRING,
-        Value::Number(n) => {
-            if set & types::NUMBER != 0 || (set & types::INTEGER != 0 && is_integer(n)) {
-                return true;
-            }
-            types::NUMBER
-        }
-    };
+fn type_matches<I: Inst>(v: &I, set: u8) -> bool {
+    let bit = v.type_bit();
+    if bit == types::NUMBER && set & types::INTEGER != 0 && v.is_integer() {
+        return true;
+    }
     set & bit != 0
+}
+
+/// What the fast path needs to know of an instance: implemented for `serde_json::Value` and
+/// for the text reader's [`lite::Lite`], so valid text is checked without building a `Value`.
+trait Inst: Sized {
+    /// Iterator over an object's members in document order.
+    type Members<'s>: Iterator<Item = (&'s str, &'s Self)>
+    where
+        Self: 's;
+    /// One of `types::{NULL, BOOLEAN, OBJECT, ARRAY, STRING, NUMBER}`.
+    fn type_bit(&self) -> u8;
+    /// For numbers: whether it is an integer in the JSON Schema sense (1.0 is).
+    fn is_integer(&self) -> bool;
+    fn string(&self) -> Option<&str>;
+    fn items(&self) -> Option<&[Self]>;
+    fn members(&self) -> Option<Self::Members<'_>>;
+    /// The instance as a `Value`, for keywords only the general path checks.
+    fn value(&self) -> std::borrow::Cow<'_, Value>;
+}
+
+impl Inst for Value {
+    type Members<'s> = std::iter::Map<
+        serde_json::map::Iter<'s>,
+        fn((&'s String, &'s Value)) -> (&'s str, &'s Value),
+    >;
+    fn type_bit(&self) -> u8 {
+        match self {
+            Value::Null => types::NULL,
+            Value::Bool(_) => types::BOOLEAN,
+            Value::Object(_) => types::OBJECT,
+            Value::Array(_) => types::ARRAY,
+            Value::String(_) => types::STRING,
+            Value::Number(_) => types::NUMBER,
+        }
+    }
+    fn is_integer(&self) -> bool {
+        matches!(self, Value::Number(n) if is_integer(n))
+    }
+    fn string(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn items(&self) -> Option<&[Value]> {
+        self.as_array().map(Vec::as_slice)
+    }
+    fn members(&self) -> Option<Self::Members<'_>> {
+        fn pair<'s>((k, v): (&'s String, &'s Value)) -> (&'s str, &'s Value) {
+            (k.as_str(), v)
+        }
+        self.as_object().map(|m| m.iter().map(pair as fn(_) -> _))
+    }
+    fn value(&self) -> std::borrow::Cow<'_, Value> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
+impl<'a> Inst for lite::Lite<'a> {
+    type Members<'s>
+        = std::iter::Map<
+        std::slice::Iter<'s, (std::borrow::Cow<'a, str>, lite::Lite<'a>)>,
+        fn(&'s (std::borrow::Cow<'a, str>, lite::Lite<'a>)) -> (&'s str, &'s lite::Lite<'a>),
+    >
+    where
+        Self: 's;
+    fn type_bit(&self) -> u8 {
+        use lite::Lite;
+        match self {
+            Lite::Null => types::NULL,
+            Lite::Bool(_) => types::BOOLEAN,
+            Lite::Obj(_) => types::OBJECT,
+            Lite::Arr(_) => types::ARRAY,
+            Lite::Str(_) => types::STRING,
+            Lite::Num(_) => types::NUMBER,
+        }
+    }
+    fn is_integer(&self) -> bool {
+        match self {
+            // Digits only: serde_json reads an i64/u64, or (too large) a whole f64.
+            lite::Lite::Num(t) if t.bytes().all(|b| b.is_ascii_digit() || b == b'-') => true,
+            lite::Lite::Num(t) => t
+                .parse::<f64>()
+                .is_ok_and(|f| f.is_finite() && f.fract() == 0.0),
+            _ => false,
+        }
+    }
+    fn string(&self) -> Option<&str> {
+        match self {
+            lite::Lite::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    fn items(&self) -> Option<&[Self]> {
+        match self {
+            lite::Lite::Arr(a) => Some(a),
+            _ => None,
+        }
+    }
+    fn members(&self) -> Option<Self::Members<'_>> {
+        fn pair<'s, 'a>(
+            (k, v): &'s (std::borrow::Cow<'a, str>, lite::Lite<'a>),
+        ) -> (&'s str, &'s lite::Lite<'a>) {
+            (k.as_ref(), v)
+        }
+        match self {
+            lite::Lite::Obj(m) => Some(m.iter().map(pair as fn(_) -> _)),
+            _ => None,
+        }
+    }
+    fn value(&self) -> std::borrow::Cow<'_, Value> {
+        std::borrow::Cow::Owned(self.to_value())
+    }
 }
 
 fn is_integer(n: &Number) -> bool {
@@ -912,10 +1015,29 @@ pub fn validate(
 }
 
 /// Parse JSON text, then [`validate`] it. Syntax errors give line and column.
+///
+/// Valid events (the common case) are checked on a light, hash-free reading of the text;
+/// anything else goes through `serde_json` and the full, issue-collecting validator.
 pub fn validate_str(
     text: &str,
     version: Option<SchemaVersion>,
 ) -> Result<Vec<ValidationIssue>, Error> {
+    if let Some(doc) = lite::parse(text) {
+        let declared = match (&doc, version) {
+            (_, Some(v)) => Some(v),
+            (lite::Lite::Obj(members), None) => members
+                .iter()
+                .find(|(k, _)| k == "schema_version")
+                .and_then(|(_, v)| v.string())
+                .and_then(SchemaVersion::parse),
+            _ => None,
+        };
+        if let Some(v) = declared {
+            if Validator::for_version(v)?.fast(0, &doc, 0) {
+                return Ok(Vec::new());
+            }
+        }
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| Error::from_json(&e))?;
     validate(&value, version)
 }

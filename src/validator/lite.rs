@@ -1,0 +1,312 @@
+//! A minimal JSON reader for the validator's fast path on text: objects as vectors (no
+//! hashing), strings borrowed from the input unless they hold escapes, numbers kept as their
+//! source text. It accepts only what `serde_json` accepts with the same meaning and gives up
+//! (`None`) on anything unusual (duplicate keys, lone surrogates, huge exponents, deep
+//! nesting, large objects), so the caller falls back to the `serde_json::Value` path, which
+//! reports errors properly. It exists because building a `Value` costs more than validating it.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+/// A parsed JSON value borrowing from the input text.
+#[derive(Debug)]
+pub(crate) enum Lite<'a> {
+    Null,
+    Bool(bool),
+    /// The number's text, already checked against the JSON grammar and f64 range.
+    Num(&'a str),
+    Str(Cow<'a, str>),
+    Arr(Vec<Lite<'a>>),
+    /// Members in document order; names are unique.
+    Obj(Vec<(Cow<'a, str>, Lite<'a>)>),
+}
+
+/// Deeper than this, or objects larger than this, and the reader gives up.
+const MAX_DEPTH: usize = 100;
+const MAX_MEMBERS: usize = 64;
+
+/// Parse `text`, or `None` when the fast reader does not handle it.
+pub(crate) fn parse(text: &str) -> Option<Lite<'_>> {
+    let mut p = Reader {
+        src: text,
+        s: text.as_bytes(),
+        i: 0,
+    };
+    p.ws();
+    let v = p.value(0)?;
+    p.ws();
+    (p.i == p.s.len()).then_some(v)
+}
+
+struct Reader<'a> {
+    src: &'a str,
+    s: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn lit(&mut self, word: &[u8], v: Lite<'a>) -> Option<Lite<'a>> {
+        if self.s.get(self.i..self.i + word.len())? == word {
+            self.i += word.len();
+            Some(v)
+        } else {
+            None
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Lite<'a>> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match self.peek()? {
+            b'n' => self.lit(b"null", Lite::Null),
+            b't' => self.lit(b"true", Lite::Bool(true)),
+            b'f' => self.lit(b"false", Lite::Bool(false)),
+            b'"' => self.string().map(Lite::Str),
+            b'[' => {
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.peek()? == b']' {
+                    self.i += 1;
+                    return Some(Lite::Arr(items));
+                }
+                loop {
+                    self.ws();
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    match self.peek()? {
+                        b',' => self.i += 1,
+                        b']' => {
+                            self.i += 1;
+                            return Some(Lite::Arr(items));
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'{' => {
+                self.i += 1;
+                let mut members: Vec<(Cow<'a, str>, Lite<'a>)> = Vec::new();
+                self.ws();
+                if self.peek()? == b'}' {
+                    self.i += 1;
+                    return Some(Lite::Obj(members));
+                }
+                loop {
+                    self.ws();
+                    if self.peek()? != b'"' {
+                        return None;
+                    }
+                    let key = self.string()?;
+                    if members.len() >= MAX_MEMBERS || members.iter().any(|(k, _)| *k == key) {
+                        return None;
+                    }
+                    self.ws();
+                    if self.peek()? != b':' {
+                        return None;
+                    }
+                    self.i += 1;
+                    self.ws();
+                    let v = self.value(depth + 1)?;
+                    members.push((key, v));
+                    self.ws();
+                    match self.peek()? {
+                        b',' => self.i += 1,
+                        b'}' => {
+                            self.i += 1;
+                            return Some(Lite::Obj(members));
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, finite as an f64.
+    fn number(&mut self) -> Option<Lite<'a>> {
+        let start = self.i;
+        let digits = |r: &mut Self| {
+            let from = r.i;
+            while matches!(r.peek(), Some(b'0'..=b'9')) {
+                r.i += 1;
+            }
+            r.i - from
+        };
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek()? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => {
+                digits(self);
+            }
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if digits(self) == 0 {
+                return None;
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if digits(self) == 0 {
+                return None;
+            }
+        }
+        let text = self.src.get(start..self.i)?;
+        text.parse::<f64>().ok().filter(|f| f.is_finite())?;
+        Some(Lite::Num(text))
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let h = self.src.get(self.i..self.i + 4)?;
+        self.i += 4;
+        u32::from_str_radix(h, 16)
+            .ok()
+            .filter(|_| h.bytes().all(|b| b.is_ascii_hexdigit()))
+    }
+
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        self.i += 1; // opening quote
+        let start = self.i;
+        loop {
+            match self.peek()? {
+                b'"' => {
+                    let s = self.src.get(start..self.i)?;
+                    self.i += 1;
+                    return Some(Cow::Borrowed(s));
+                }
+                b'\\' => break,
+                c if c < 0x20 => return None,
+                _ => self.i += 1,
+            }
+        }
+        let mut out = String::from(self.src.get(start..self.i)?);
+        loop {
+            match self.peek()? {
+                b'"' => {
+                    self.i += 1;
+                    return Some(Cow::Owned(out));
+                }
+                b'\\' => {
+                    self.i += 1;
+                    let e = self.peek()?;
+                    self.i += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let cp = if (0xD800..0xDC00).contains(&hi) {
+                                if self.s.get(self.i..self.i + 2)? != b"\\u" {
+                                    return None;
+                                }
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return None;
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            out.push(char::from_u32(cp)?);
+                        }
+                        _ => return None,
+                    }
+                }
+                c if c < 0x20 => return None,
+                _ => {
+                    // Copy one whole UTF-8 sequence (the input is a &str).
+                    let from = self.i;
+                    self.i += 1;
+                    while matches!(self.peek(), Some(0x80..=0xBF)) {
+                        self.i += 1;
+                    }
+                    out.push_str(self.src.get(from..self.i)?);
+                }
+            }
+        }
+    }
+}
+
+impl Lite<'_> {
+    /// The same value as a `serde_json::Value` (for the few keywords checked on `Value`s).
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            Lite::Null => Value::Null,
+            Lite::Bool(b) => Value::Bool(*b),
+            Lite::Num(t) => serde_json::from_str(t).unwrap_or(Value::Null),
+            Lite::Str(s) => Value::String(s.to_string()),
+            Lite::Arr(a) => Value::Array(a.iter().map(Lite::to_value).collect()),
+            Lite::Obj(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_what_serde_reads_and_gives_up_on_the_unusual() {
+        for ok in [
+            r#"{"a":[1,-0.5e3,true,null,"x\u00e9\ud83d\ude00\n"],"b":{}}"#,
+            " [ ] ",
+            r#""\/""#,
+            "0",
+            "-0",
+        ] {
+            let lite = parse(ok).unwrap_or_else(|| panic!("{ok}"));
+            let serde: Value = serde_json::from_str(ok).unwrap();
+            assert_eq!(lite.to_value(), serde, "{ok}");
+        }
+        for bad in [
+            "",
+            "01",
+            "1.",
+            "-",
+            "+1",
+            "1e400",
+            r#"{"a":1,"a":2}"#,
+            r#""\ud800""#,
+            "[1,]",
+            "{\"a\" 1}",
+            "nul",
+            "1 2",
+            "\"\u{1}\"",
+            "\u{feff}1",
+        ] {
+            assert!(parse(bad).is_none(), "{bad:?} must fall back to serde_json");
+        }
+    }
+}
