@@ -324,7 +324,8 @@ pub fn validate_json(text: &str, version: &str) -> Result<String, JsValue> {
         )
     };
     let result = match crate::validator::validate_str(text, version) {
-        Ok(issues) => serde_json::json!({ "valid": issues.is_empty(), "errors": issues }),
+        Ok(issues) if issues.is_empty() => return Ok(r#"{"valid":true,"errors":[]}"#.to_string()),
+        Ok(issues) => serde_json::json!({ "valid": false, "errors": issues }),
         Err(Error::Json {
             line,
             column,

@@ -204,6 +204,13 @@ impl Validator {
         issues
     }
 
+    /// Every issue of an instance already known to be invalid (skips the fast check).
+    fn issues(&self, instance: &Value) -> Vec<ValidationIssue> {
+        let mut issues = Vec::new();
+        self.node(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues));
+        issues
+    }
+
     /// `true` when `instance` is valid. Stops at the first failure; never allocates.
     pub fn is_valid(&self, instance: &Value) -> bool {
         self.fast(0, instance, 0)
@@ -1033,9 +1040,12 @@ pub fn validate_str(
             _ => None,
         };
         if let Some(v) = declared {
-            if Validator::for_version(v)?.fast(0, &doc, 0) {
+            let validator = Validator::for_version(v)?;
+            if validator.fast(0, &doc, 0) {
                 return Ok(Vec::new());
             }
+            // Invalid: collect the issues on the same document, without a second parse.
+            return Ok(validator.issues(&doc.to_value()));
         }
     }
     let value: Value = serde_json::from_str(text).map_err(|e| Error::from_json(&e))?;
