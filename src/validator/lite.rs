@@ -309,4 +309,70 @@ mod tests {
             assert!(parse(bad).is_none(), "{bad:?} must fall back to serde_json");
         }
     }
+
+    /// Whenever the light reader accepts a text, serde_json reads the same value from it.
+    #[test]
+    fn random_texts_read_like_serde() {
+        const PIECES: &[&str] = &[
+            "{",
+            "}",
+            "[",
+            "]",
+            "\"",
+            "\\",
+            "\\u",
+            "00e9",
+            "d83d",
+            "\\ude00",
+            ":",
+            ",",
+            "1",
+            "-",
+            "0",
+            ".",
+            "e",
+            "E",
+            "+",
+            "12345678901234567890",
+            "1e308",
+            "1e309",
+            "true",
+            "null",
+            "false",
+            " ",
+            "\n",
+            "\t",
+            "\u{1}",
+            "é",
+            "😀",
+            "\"k\"",
+            "\"k\":",
+            "\"a\":1",
+            "/",
+            "\\/",
+            "\\n",
+        ];
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        let mut accepted = 0;
+        for _ in 0..200_000 {
+            let len = 1 + next(12);
+            let text: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
+            if let Some(lite) = parse(&text) {
+                accepted += 1;
+                let serde: Value = serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{text:?}: serde rejects ({e})"));
+                assert_eq!(lite.to_value(), serde, "{text:?}");
+            }
+        }
+        assert!(
+            accepted > 1000,
+            "only {accepted} texts accepted: the generator is too weak"
+        );
+    }
 }

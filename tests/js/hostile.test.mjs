@@ -114,3 +114,23 @@ test("10,000 random hostile calls, then the logger still emits correctly", async
   const ev = logger.audit("READ", { resource: { type: "Patient", id: "p1" } });
   assert.equal(validateEvent(ev).valid, true, "a normal call after the storm emits a valid event");
 });
+
+test("20,000 random JSON-like texts never trap validateEvent", () => {
+  const r = rng(4242);
+  const pieces = ['{', '}', '[', ']', '"', '\\', '\\u', 'd83d', 'dc00', 'ud800', ':', ',', '1', '-', '0', '.', 'e', '+', '9999999999999999999999', '1e400',
+    'true', 'null', 'fals', ' ', '\n', '\u0001', 'é', '😀', '"schema_version"', '"1.1"', '"2.1"', '"actor"', '{"a":1,"a":2}', '\ud800'];
+  const base = JSON.stringify({ schema_version: "1.1", event_id: "2f4c1d11-3f42-44d3-83a0-1d3f7e1d2b1c", timestamp: "2026-03-11T18:41:55Z", service: { name: "s" }, actor: { subject_id: "u", subject_type: "human" }, action: { type: "READ" }, resource: { type: "Note" }, outcome: { status: "SUCCESS" } });
+  for (let i = 0; i < 20_000; i++) {
+    let text;
+    if (r(2)) {
+      text = Array.from({ length: 1 + r(30) }, () => pieces[r(pieces.length)]).join("");
+    } else {
+      const at = r(base.length);
+      text = base.slice(0, at) + pieces[r(pieces.length)] + base.slice(at + r(3));
+    }
+    const res = validateEvent(text);
+    assert.equal(typeof res.valid, "boolean");
+    for (const e of res.errors) assert.equal(typeof e.message, "string");
+  }
+  assert.equal(validateEvent(base).valid, true, "still validates after the storm");
+});
