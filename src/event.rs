@@ -192,6 +192,17 @@ impl EventBuilder {
         }
     }
 
+    /// Sanitize an outcome's `error_message` in place, as the reference does: a string is
+    /// sanitized; a falsy value (`null`, `false`, `0`, empty) becomes `""` (its
+    /// `if not message: return ""`); anything else is left for validation to reject.
+    fn sanitize_outcome_message(&self, outcome: &mut Map<String, Value>) {
+        match outcome.get_mut("error_message") {
+            Some(Value::String(m)) => *m = self.sanitize(m),
+            Some(v) if !truthy(v) => *v = Value::String(String::new()),
+            _ => {}
+        }
+    }
+
     /// Assemble the event for `audit(action_type, req)` at `now` with id `event_id`
     /// (the reference's `audit()` before `_prepare`). `event_id` may be any JSON value a
     /// host's id factory produced; a non-UUID fails validation.
@@ -316,9 +327,7 @@ impl EventBuilder {
         match outcome.filter(truthy) {
             Some(Value::Object(mut o)) => {
                 if cfg.sanitize_errors {
-                    if let Some(Value::String(m)) = o.get_mut("error_message") {
-                        *m = self.sanitize(m);
-                    }
+                    self.sanitize_outcome_message(&mut o);
                 }
                 if cfg.schema_version == SchemaVersion::V1_0
                     && o.get("status").and_then(Value::as_str) == Some("DENIED")
@@ -355,9 +364,7 @@ impl EventBuilder {
         let mut ev = self.apply_metadata_allowlist(event, diag);
         if self.config.sanitize_errors {
             if let Some(Value::Object(o)) = ev.get_mut("outcome") {
-                if let Some(Value::String(m)) = o.get_mut("error_message") {
-                    *m = self.sanitize(m);
-                }
+                self.sanitize_outcome_message(o);
             }
         }
         let value = Value::Object(ev);

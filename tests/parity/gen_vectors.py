@@ -67,6 +67,15 @@ add("error overrides outcome", args={"error": "boom", "outcome": {"status": "SUC
 add("error empty string dropped", args={"error": ""})
 add("error exception empty message dropped", args={"error": {"exception": "RuntimeError", "message": ""}})
 add("error with sanitize off", config={"sanitizeErrors": False}, args={"error": "ssn 123-45-6789 in text"})
+for label, falsy in (("null", None), ("false", False), ("zero", 0), ("empty list", [])):
+    add(f"outcome error_message {label} with SUCCESS", args={"outcome": {"status": "SUCCESS", "error_message": falsy}})
+    add(f"outcome error_message {label} with FAILURE", args={"outcome": {"status": "FAILURE", "error_type": "E", "error_message": falsy}})
+add("emit error_message null", call="emit", event={
+    "schema_version": "1.1", "event_id": uid(990), "timestamp": "2026-03-11T18:41:55.123Z",
+    "service": {"name": "bh-notes-api"}, "actor": {"subject_id": "u", "subject_type": "human"},
+    "action": {"type": "READ"}, "resource": {"type": "Note"}, "outcome": {"status": "SUCCESS", "error_message": None}})
+add("outcome error_message number", args={"outcome": {"status": "SUCCESS", "error_message": 42}},
+    differs="the reference raises AttributeError from sanitize_error_message(42) out of audit(); here the event fails validation (/outcome/error_message must be a string)")
 add("outcome message with sanitize off", config={"sanitizeErrors": False},
     args={"outcome": {"status": "FAILURE", "error_type": "E", "error_message": "call 555-123-4567"}})
 
