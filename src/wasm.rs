@@ -325,7 +325,11 @@ pub fn validate_json(text: &str, version: &str) -> Result<String, JsValue> {
     };
     let result = match crate::validator::validate_str(text, version) {
         Ok(issues) if issues.is_empty() => return Ok(r#"{"valid":true,"errors":[]}"#.to_string()),
-        Ok(issues) => serde_json::json!({ "valid": false, "errors": issues }),
+        Ok(issues) => {
+            // Written directly: building a `Value` of the issues first would copy every string.
+            let errors = serde_json::to_string(&issues).unwrap_or_else(|_| "[]".into());
+            return Ok(format!(r#"{{"valid":false,"errors":{errors}}}"#));
+        }
         Err(Error::Json {
             line,
             column,
