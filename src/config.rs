@@ -300,11 +300,9 @@ impl Config {
     pub fn from_options(opts: &Map<String, Value>) -> Result<Config, Error> {
         for key in opts.keys() {
             if !OPTION_NAMES.contains(&key.as_str()) {
-                return Err(Error::config(
-                    "options",
-                    Type,
-                    format!("unknown option (known: {})", OPTION_NAMES.join(", ")),
-                ));
+                return Err(Error::UnknownOption {
+                    name: key.chars().take(64).collect(),
+                });
             }
         }
         let name = match opts.get("serviceName") {

@@ -31,6 +31,12 @@ pub enum Error {
         /// What is expected, without echoing the given value.
         message: String,
     },
+    /// An option name the logger does not know (a typo must not fall back to a default).
+    /// The JavaScript layer maps it to `TypeError`.
+    UnknownOption {
+        /// The option's name as given (at most 64 characters).
+        name: String,
+    },
     /// Input text is not valid JSON. Line and column count from 1.
     Json {
         /// Line of the error, from 1.
@@ -137,6 +143,11 @@ impl fmt::Display for Error {
                 write!(f, "invalid json at line {line} column {column}: {message}")
             }
             Error::Schema { message } => write!(f, "schema cannot be compiled: {message}"),
+            Error::UnknownOption { name } => write!(
+                f,
+                "unknown option `{name}` (options: {})",
+                crate::OPTION_NAMES.join(", ")
+            ),
             Error::UnsupportedSchemaVersion => write!(
                 f,
                 "unsupported schema_version (expected one of {})",

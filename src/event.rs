@@ -155,6 +155,59 @@ pub struct AuditRequest {
     pub error: Option<AuditError>,
 }
 
+impl AuditRequest {
+    /// The reference's `audit_login_success`: outcome SUCCESS (any error ignored), resource
+    /// `{"type": "Session"}` unless one is given.
+    pub fn login_success(mut self) -> AuditRequest {
+        self.default_session();
+        self.outcome = Some(serde_json::json!({"status": "SUCCESS"}));
+        self.error = None;
+        self
+    }
+
+    /// The reference's `audit_login_failure`: resource `{"type": "Session"}` unless one is
+    /// given; the error defaults to `"Login failed"` when absent or empty.
+    pub fn login_failure(mut self) -> AuditRequest {
+        self.default_session();
+        let empty = match &self.error {
+            None => true,
+            Some(AuditError::Message(m)) => m.is_empty(),
+            Some(AuditError::Exception { .. }) => false,
+        };
+        if empty {
+            self.error = Some(AuditError::Message("Login failed".into()));
+        }
+        self
+    }
+
+    /// `audit_access_denied` (bh-audit-logger 1.x): outcome DENIED with `error_type` (default
+    /// `"AccessDenied"` when absent or null) and `error_message` when truthy; any error ignored.
+    pub fn access_denied(
+        mut self,
+        error_type: Option<Value>,
+        error_message: Option<Value>,
+    ) -> AuditRequest {
+        let mut o = Map::with_capacity(3);
+        o.insert("status".into(), Value::String("DENIED".into()));
+        let error_type = error_type
+            .filter(|v| !v.is_null())
+            .unwrap_or_else(|| Value::String("AccessDenied".into()));
+        o.insert("error_type".into(), error_type);
+        if let Some(m) = error_message.filter(truthy) {
+            o.insert("error_message".into(), m);
+        }
+        self.outcome = Some(Value::Object(o));
+        self.error = None;
+        self
+    }
+
+    fn default_session(&mut self) {
+        if !self.resource.as_ref().is_some_and(truthy) {
+            self.resource = Some(serde_json::json!({"type": "Session"}));
+        }
+    }
+}
+
 /// Builds and prepares events for one configuration. Holds no mutable state, so hosts
 /// (the wasm layer, [`crate::AuditLogger`]) share it and keep clocks, ids, sinks themselves.
 #[derive(Debug)]
@@ -473,7 +526,7 @@ impl EventBuilder {
     /// property the schema does not allow (`additionalProperties`) and replace every other
     /// invalid scalar with `"[INVALID]"`, so neither a stray field nor a bad value (which may
     /// hold PHI) reaches a log.
-    pub fn strip_unknown(&self, event: &mut Map<String, Value>, issues: &[ValidationIssue]) {
+    pub fn make_safe_to_emit(&self, event: &mut Map<String, Value>, issues: &[ValidationIssue]) {
         for issue in issues {
             let parts: Vec<String> = issue
                 .instance_path

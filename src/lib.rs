@@ -25,8 +25,8 @@ pub use diagnostics::{CollectDiagnostics, Diagnostics, Level};
 pub use error::{ConfigErrorKind, Error};
 pub use event::{AuditError, AuditRequest, EventBuilder, Prepared};
 pub use logger::{
-    access_denied_outcome, issue_summary, random_uuid_v4, AuditLogger, FnSink, IdSource,
-    MemorySink, Sink, Stats, TimeSource,
+    issue_summary, random_uuid_v4, AuditLogger, FnSink, IdSource, MemorySink, Sink, Stats,
+    TimeSource,
 };
 pub use sanitize::{sanitize_error_message, DEFAULT_MAX_ERROR_LENGTH};
 pub use time::Timestamp;

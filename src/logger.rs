@@ -5,8 +5,8 @@ use serde_json::{Map, Value};
 
 use crate::config::EmitFailureMode;
 use crate::diagnostics::{Diagnostics, Level, StderrDiagnostics};
-use crate::event::{canonical_order, AuditError, AuditRequest};
-use crate::pipeline::{Pipeline, Verdict};
+use crate::event::AuditRequest;
+use crate::pipeline::{Outcome, Pipeline, Verdict};
 use crate::{Config, Error, Timestamp, ValidationIssue};
 
 /// Where emitted events go. Wrap a closure with [`FnSink`]; `&mut S` is a sink when `S` is.
@@ -308,29 +308,17 @@ impl<S: Sink> AuditLogger<S> {
     /// `LOGIN` / SUCCESS; resource defaults to `{"type": "Session"}`.
     pub fn audit_login_success(
         &mut self,
-        mut req: AuditRequest,
+        req: AuditRequest,
     ) -> Result<Option<Map<String, Value>>, Error> {
-        default_session(&mut req);
-        req.outcome = Some(serde_json::json!({"status": "SUCCESS"}));
-        req.error = None;
-        self.audit("LOGIN", req)
+        self.audit("LOGIN", req.login_success())
     }
 
     /// `LOGIN` / FAILURE; the error defaults to `"Login failed"`.
     pub fn audit_login_failure(
         &mut self,
-        mut req: AuditRequest,
+        req: AuditRequest,
     ) -> Result<Option<Map<String, Value>>, Error> {
-        default_session(&mut req);
-        let empty = match &req.error {
-            None => true,
-            Some(AuditError::Message(m)) => m.is_empty(),
-            Some(AuditError::Exception { .. }) => false,
-        };
-        if empty {
-            req.error = Some(AuditError::Message("Login failed".into()));
-        }
-        self.audit("LOGIN", req)
+        self.audit("LOGIN", req.login_failure())
     }
 
     /// A generic access event (READ / CREATE / UPDATE / DELETE ...): same as [`Self::audit`].
@@ -349,27 +337,35 @@ impl<S: Sink> AuditLogger<S> {
         action_type: &str,
         error_type: Option<&str>,
         error_message: Option<&str>,
-        mut req: AuditRequest,
+        req: AuditRequest,
     ) -> Result<Option<Map<String, Value>>, Error> {
-        req.outcome = Some(access_denied_outcome(error_type, error_message));
-        req.error = None;
-        self.audit(action_type, req)
+        let text = |s: &str| Value::String(s.to_string());
+        self.audit(
+            action_type,
+            req.access_denied(error_type.map(text), error_message.map(text)),
+        )
     }
 
     /// Prepare (allowlist, sanitize), validate and emit a pre-built event. Returns `true`
     /// when the sink accepted it.
     pub fn emit(&mut self, event: Map<String, Value>) -> Result<bool, Error> {
-        let ev = canonical_order(event);
-        Ok(self.finish(ev, Vec::new())?.1)
+        let out = self.pipeline.finish_prebuilt(event, &mut *self.diag);
+        Ok(self.deliver(out)?.1)
     }
 
-    /// Validate and dispatch; returns the event (unless dropped) and whether the sink took it.
+    /// Validate and deliver an event this logger built.
     fn finish(
         &mut self,
         ev: Map<String, Value>,
         pre: Vec<ValidationIssue>,
     ) -> Result<(Option<Map<String, Value>>, bool), Error> {
         let out = self.pipeline.finish(ev, pre, &mut *self.diag);
+        self.deliver(out)
+    }
+
+    /// Count and deliver a pipeline outcome; returns the event (unless dropped) and whether
+    /// the sink took it.
+    fn deliver(&mut self, out: Outcome) -> Result<(Option<Map<String, Value>>, bool), Error> {
         match out.verdict {
             Verdict::Emit | Verdict::EmitInvalid => {
                 if out.verdict == Verdict::EmitInvalid {
@@ -412,26 +408,6 @@ impl<S: Sink> AuditLogger<S> {
             }
         }
     }
-}
-
-fn default_session(req: &mut AuditRequest) {
-    if !req.resource.as_ref().is_some_and(crate::event::truthy) {
-        req.resource = Some(serde_json::json!({"type": "Session"}));
-    }
-}
-
-/// The outcome block of `auditAccessDenied`.
-pub fn access_denied_outcome(error_type: Option<&str>, error_message: Option<&str>) -> Value {
-    let mut o = Map::with_capacity(3);
-    o.insert("status".into(), Value::String("DENIED".into()));
-    o.insert(
-        "error_type".into(),
-        Value::String(error_type.unwrap_or("AccessDenied").to_string()),
-    );
-    if let Some(m) = error_message.filter(|m| !m.is_empty()) {
-        o.insert("error_message".into(), Value::String(m.to_string()));
-    }
-    Value::Object(o)
 }
 
 /// `event_id=<uuid> action=<type>`, with either left out unless it has a safe, known shape.

@@ -105,7 +105,7 @@ impl Pipeline {
                         Level::Warn,
                         &format!("audit event failed validation, emitted anyway: {summary}"),
                     );
-                    self.builder.strip_unknown(&mut event, &issues);
+                    self.builder.make_safe_to_emit(&mut event, &issues);
                     Verdict::EmitInvalid
                 }
             }
@@ -123,6 +123,16 @@ impl Pipeline {
             event,
             issues,
         }
+    }
+
+    /// [`Pipeline::finish`] for a pre-built event (`emit()`): its keys are first put in the
+    /// schema's property order.
+    pub fn finish_prebuilt(
+        &mut self,
+        event: Map<String, Value>,
+        diag: &mut dyn Diagnostics,
+    ) -> Outcome {
+        self.finish(canonical_order(event), Vec::new(), diag)
     }
 
     /// Input that never became an event (not JSON, not an object, lone surrogates, ...):

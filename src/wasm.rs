@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::config::ValidationFailureMode;
 use crate::diagnostics::CollectDiagnostics;
-use crate::event::{canonical_order, AuditError, AuditRequest};
+use crate::event::{AuditError, AuditRequest};
 use crate::pipeline::{Outcome, Pipeline, Verdict};
 use crate::{Config, ConfigErrorKind, Error, SchemaVersion, Timestamp, ValidationIssue};
 
@@ -41,6 +41,14 @@ struct AuditInput {
     action_name: Option<Value>,
     #[serde(default)]
     error: Option<ErrorInput>,
+    /// `loginSuccess`, `loginFailure` or `accessDenied`: the helper's rules (shared with the
+    /// native logger through [`AuditRequest`]'s methods).
+    #[serde(default)]
+    helper: Option<String>,
+    #[serde(default, rename = "errorType")]
+    error_type: Option<Value>,
+    #[serde(default, rename = "errorMessage")]
+    error_message: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -56,7 +64,8 @@ fn js_error(err: &Error) -> JsValue {
         Error::Config {
             kind: ConfigErrorKind::Type,
             ..
-        } => js_sys::TypeError::new(&text).into(),
+        }
+        | Error::UnknownOption { .. } => js_sys::TypeError::new(&text).into(),
         Error::Config {
             kind: ConfigErrorKind::Range,
             ..
@@ -118,7 +127,7 @@ impl Core {
 
     /// Build, prepare and validate one event. `input` is the facade's JSON of the call;
     /// `now_ms` the time source's epoch milliseconds (NaN when it failed).
-    pub fn audit(&mut self, input: &str, now_ms: f64) -> String {
+    fn audit(&mut self, input: &str, now_ms: f64) -> String {
         let parsed: AuditInput = match serde_json::from_str(input) {
             Ok(v) => v,
             Err(e) => return self.input_failure(&e),
@@ -139,6 +148,12 @@ impl Core {
                 },
                 ErrorInput::Message(m) => AuditError::Message(m),
             }),
+        };
+        let req = match parsed.helper.as_deref() {
+            Some("loginSuccess") => req.login_success(),
+            Some("loginFailure") => req.login_failure(),
+            Some("accessDenied") => req.access_denied(parsed.error_type, parsed.error_message),
+            _ => req,
         };
         let (ev, pre) = self.pipeline.builder().build(
             parsed.action,
@@ -168,9 +183,12 @@ impl Core {
     }
 
     /// Prepare and validate a pre-built event (JSON text).
-    pub fn emit(&mut self, event_json: &str) -> String {
+    fn emit(&mut self, event_json: &str) -> String {
         match serde_json::from_str::<Value>(event_json) {
-            Ok(Value::Object(m)) => self.finish(canonical_order(m), Vec::new()),
+            Ok(Value::Object(m)) => {
+                let out = self.pipeline.finish_prebuilt(m, &mut self.diag);
+                self.respond(out)
+            }
             Ok(_) => self.reject(vec![issue("", "type", "the event must be a JSON object")]),
             Err(e) => self.input_failure(&e),
         }
@@ -313,8 +331,7 @@ fn config_to_json(c: &Config) -> String {
 /// Validate an event (JSON text) against `version` (or its own `schema_version` when
 /// empty). Returns JSON `{valid, errors}`; JSON syntax errors come back as one error with
 /// keyword `"syntax"` and `line` / `column`.
-#[wasm_bindgen(js_name = validateJson)]
-pub fn validate_json(text: &str, version: &str) -> Result<String, JsValue> {
+fn validate_json(text: &str, version: &str) -> Result<String, JsValue> {
     let version = if version.is_empty() {
         None
     } else {
@@ -368,14 +385,6 @@ pub fn schema_versions() -> Vec<JsValue> {
         .iter()
         .map(|v| JsValue::from_str(v.as_str()))
         .collect()
-}
-
-/// The vendored schema text for `version`.
-#[wasm_bindgen(js_name = schemaText)]
-pub fn schema_text(version: &str) -> Result<String, JsValue> {
-    SchemaVersion::parse(version)
-        .map(|v| v.schema_text().to_string())
-        .ok_or_else(|| js_error(&Error::UnsupportedSchemaVersion))
 }
 
 /// Verify a JSON-lines audit trail's hash chain. Returns JSON

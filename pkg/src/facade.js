@@ -12,16 +12,10 @@ function toWasm(text) {
   return encoder.encodeInto(text, new Uint8Array(wasmState.memory.buffer, ptr, max)).written;
 }
 
-/** Vendored bh-audit-schema versions (a test checks this equals the wasm core's list). */
+/** Vendored bh-audit-schema versions (tests/js/runtime-node.test.mjs checks it equals the core's). */
 export const SCHEMA_VERSIONS = Object.freeze(["1.0", "1.1", "2.0", "2.1"]);
 
 const FUNCTION_OPTIONS = ["timeSource", "idFactory", "sink", "onDiagnostic"];
-const OPTIONS = new Set([
-  "serviceName", "serviceEnvironment", "serviceVersion", "defaultActorId", "defaultActorType",
-  "metadataAllowlist", "sanitizeErrors", "errorMessageMaxLen", "maxMetadataValueLength",
-  "emitFailureMode", "validationFailureMode", "schemaVersion", "redaction", "maxPending",
-  "enableIntegrity", "hashAlgorithm", "chainHead", "failureLoggerName", ...FUNCTION_OPTIONS,
-]);
 const KIND = { EMIT: 69, WARN: 87, DROP: 68, RAISE: 82, DIAG: 100 }; // 'E' 'W' 'D' 'R' 'd'
 const SENT = 1;
 const FAILED = 2;
@@ -144,9 +138,6 @@ export class AuditLogger {
     const plain = {};
     const fns = {};
     for (const key of Object.keys(options)) {
-      if (!OPTIONS.has(key)) {
-        throw new TypeError(`unknown option \`${String(key).slice(0, 64)}\` (options: ${[...OPTIONS].join(", ")})`);
-      }
       const value = readOption(options, key);
       if (value === undefined) continue;
       if (FUNCTION_OPTIONS.includes(key)) {
@@ -166,7 +157,12 @@ export class AuditLogger {
         continue;
       }
       const t = typeof value;
-      if (t === "bigint" || t === "symbol" || t === "function") {
+      if (t === "function") {
+        // Not JSON: sent as {} so the core names the option (unknown, or of the wrong type).
+        plain[key] = {};
+        continue;
+      }
+      if (t === "bigint" || t === "symbol") {
         throw new TypeError(`invalid option \`${key}\`: has an unsupported type (${t})`);
       }
       if (t === "number" && !Number.isFinite(value)) {
@@ -265,6 +261,31 @@ export class AuditLogger {
    * @param {string} actionType READ, CREATE, UPDATE, DELETE, EXPORT, LOGIN, LOGOUT, PRINT, OTHER
    */
   audit(actionType, opts) {
+    return this.#audit(actionType, opts);
+  }
+
+  /** LOGIN / SUCCESS; resource defaults to `{ type: "Session" }`. */
+  auditLoginSuccess(opts) {
+    return this.#audit("LOGIN", opts, "loginSuccess");
+  }
+
+  /** LOGIN / FAILURE; error defaults to "Login failed". */
+  auditLoginFailure(opts) {
+    return this.#audit("LOGIN", opts, "loginFailure");
+  }
+
+  /** A generic access event (READ / CREATE / UPDATE / DELETE ...). */
+  auditAccess(actionType, opts) {
+    return this.#audit(actionType, opts);
+  }
+
+  /** Access denied: outcome DENIED with `errorType` (default "AccessDenied") and optional `errorMessage`. */
+  auditAccessDenied(actionType, opts) {
+    return this.#audit(actionType, opts, "accessDenied");
+  }
+
+  /** One call into the core; `helper` names the helper whose rules the core applies. */
+  #audit(actionType, opts, helper) {
     const now = this.#now();
     const id = this.#nextId();
     let input;
@@ -281,7 +302,11 @@ export class AuditLogger {
         phiTouched: o.phiTouched,
         dataClassification: o.dataClassification,
         actionName: o.actionName,
-        error: errorInput(o.error),
+        // The reference's `error or "Login failed"`: any falsy error takes the default.
+        error: errorInput(helper === "loginFailure" ? o.error || undefined : o.error),
+        helper,
+        errorType: helper === "accessDenied" ? o.errorType : undefined,
+        errorMessage: helper === "accessDenied" ? o.errorMessage : undefined,
       };
       assertPlain(call);
       input = JSON.stringify(call);
@@ -289,46 +314,6 @@ export class AuditLogger {
       return this.#inputFailure();
     }
     return this.#handle(this.#core.auditInput(toWasm(input), now));
-  }
-
-  /** LOGIN / SUCCESS; resource defaults to `{ type: "Session" }`. */
-  auditLoginSuccess(opts) {
-    const o = opts ?? {};
-    return this.#withOpts(o, (p) => this.audit("LOGIN", { ...p, resource: truthyObject(p.resource) ? p.resource : { type: "Session" }, outcome: { status: "SUCCESS" }, error: undefined }));
-  }
-
-  /** LOGIN / FAILURE; error defaults to "Login failed". */
-  auditLoginFailure(opts) {
-    const o = opts ?? {};
-    return this.#withOpts(o, (p) =>
-      this.audit("LOGIN", { ...p, resource: truthyObject(p.resource) ? p.resource : { type: "Session" }, error: p.error || "Login failed" }),
-    );
-  }
-
-  /** A generic access event (READ / CREATE / UPDATE / DELETE ...). */
-  auditAccess(actionType, opts) {
-    return this.audit(actionType, opts);
-  }
-
-  /** Access denied: outcome DENIED with `errorType` (default "AccessDenied") and optional `errorMessage`. */
-  auditAccessDenied(actionType, opts) {
-    const o = opts ?? {};
-    return this.#withOpts(o, (p) => {
-      const outcome = { status: "DENIED", error_type: p.errorType === undefined || p.errorType === null ? "AccessDenied" : p.errorType };
-      if (p.errorMessage) outcome.error_message = p.errorMessage;
-      return this.audit(actionType, { ...p, outcome, error: undefined });
-    });
-  }
-
-  #withOpts(o, fn) {
-    let copy;
-    try {
-      copy = { ...o };
-    } catch {
-      this.#nextId();
-      return this.#inputFailure();
-    }
-    return fn(copy);
   }
 
   /** Prepare (allowlist, sanitize), validate and emit a pre-built event. `true` when emitted. */
@@ -463,9 +448,6 @@ export class AuditLogger {
   }
 }
 
-function truthyObject(v) {
-  return v !== null && typeof v === "object" && Object.keys(v).length > 0;
-}
 
 /**
  * Validate an event (object or JSON text) against the vendored schema.

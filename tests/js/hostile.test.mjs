@@ -65,14 +65,19 @@ test("each failure-rule kind on audit, emit and validateEvent", () => {
 
 test("raise mode throws ValidationError (never anything else) for hostile input", () => {
   const logger = new AuditLogger({ serviceName: "hostile", sink: memorySink(), validationFailureMode: "raise", onDiagnostic: () => {} });
+  let raised = 0;
   for (const v of hostileValues(rng(2))) {
     try {
       logger.audit("READ", { resource: v });
     } catch (e) {
+      raised++;
       assert.ok(e instanceof ValidationError, `threw ${e && e.name}`);
       assert.ok(Array.isArray(e.errors) && e.errors.length > 0);
     }
   }
+  const s = logger.stats;
+  assert.ok(raised >= 20, `most hostile resources are refused (${raised})`);
+  assert.equal(raised, s.events_dropped_total, "every refusal raised, and was counted");
 });
 
 test("10,000 random hostile calls, then the logger still emits correctly", async () => {

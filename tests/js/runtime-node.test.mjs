@@ -20,3 +20,9 @@ test("require() works in Node", () => {
   const logger = new api.AuditLogger({ serviceName: "cjs", sink: api.memorySink() });
   assert.equal(api.validateEvent(logger.audit("READ", {})).valid, true);
 });
+
+test("SCHEMA_VERSIONS is the core's list of vendored schemas", async () => {
+  const api = await import(entry);
+  const { schemaVersions } = await import(new URL("../../pkg/dist/glue.js", import.meta.url).href);
+  assert.deepEqual([...api.SCHEMA_VERSIONS], schemaVersions());
+});
