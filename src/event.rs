@@ -29,7 +29,7 @@ const TOP_ORDER: &[&str] = &[
 ];
 
 /// Property order inside each block, as the schema lists it.
-fn block_order(block: &str) -> &'static [&'static str] {
+pub(crate) fn block_order(block: &str) -> &'static [&'static str] {
     match block {
         "service" => &["name", "environment", "version"],
         "correlation" => &["request_id", "trace_id", "session_id"],

@@ -7,8 +7,12 @@
 //! The crate is plain Rust; `src/wasm.rs` (only on `wasm32`) is a thin binding layer over it.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+#[cfg(any(target_arch = "wasm32", test))]
+mod call;
 mod config;
 pub mod diagnostics;
+#[cfg(any(target_arch = "wasm32", test))]
+mod direct;
 mod error;
 pub mod event;
 pub mod integrity;

@@ -64,6 +64,11 @@ impl Pipeline {
         self.chain.as_ref().and_then(Chain::head)
     }
 
+    /// Whether emitted events are hash-chained (integrity on).
+    pub fn is_chained(&self) -> bool {
+        self.chain.is_some()
+    }
+
     /// Resume the chain from `head` (a previous run's last `event_hash`, e.g. from durable
     /// storage). Returns `false` (and does nothing) when integrity chaining is off.
     pub fn set_chain_head(&mut self, head: Option<String>) -> bool {

@@ -6,57 +6,14 @@
 
 use std::cell::RefCell;
 
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+use crate::call;
 use crate::config::ValidationFailureMode;
 use crate::diagnostics::CollectDiagnostics;
-use crate::event::{AuditError, AuditRequest};
-use crate::pipeline::{Outcome, Pipeline, Verdict};
-use crate::{Config, ConfigErrorKind, Error, SchemaVersion, Timestamp, ValidationIssue};
-
-/// Arguments of one `audit()` call as the facade serializes them.
-#[derive(Deserialize)]
-struct AuditInput {
-    #[serde(default)]
-    action: Value,
-    #[serde(default)]
-    id: Value,
-    #[serde(default)]
-    actor: Option<Value>,
-    #[serde(default)]
-    resource: Option<Value>,
-    #[serde(default)]
-    outcome: Option<Value>,
-    #[serde(default)]
-    correlation: Option<Value>,
-    #[serde(default)]
-    metadata: Option<Value>,
-    #[serde(default, rename = "phiTouched")]
-    phi_touched: Option<Value>,
-    #[serde(default, rename = "dataClassification")]
-    data_classification: Option<Value>,
-    #[serde(default, rename = "actionName")]
-    action_name: Option<Value>,
-    #[serde(default)]
-    error: Option<ErrorInput>,
-    /// `loginSuccess`, `loginFailure` or `accessDenied`: the helper's rules (shared with the
-    /// native logger through [`AuditRequest`]'s methods).
-    #[serde(default)]
-    helper: Option<String>,
-    #[serde(default, rename = "errorType")]
-    error_type: Option<Value>,
-    #[serde(default, rename = "errorMessage")]
-    error_message: Option<Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ErrorInput {
-    Exception { name: String, message: String },
-    Message(String),
-}
+use crate::pipeline::{Pipeline, Verdict};
+use crate::{Config, ConfigErrorKind, Error, SchemaVersion};
 
 fn js_error(err: &Error) -> JsValue {
     let text = err.to_string();
@@ -125,73 +82,23 @@ impl Core {
         self.config_json.clone()
     }
 
-    /// Build, prepare and validate one event. `input` is the facade's JSON of the call;
-    /// `now_ms` the time source's epoch milliseconds (NaN when it failed).
-    fn audit(&mut self, input: &str, now_ms: f64) -> String {
-        let parsed: AuditInput = match serde_json::from_str(input) {
-            Ok(v) => v,
-            Err(e) => return self.input_failure(&e),
-        };
-        let req = AuditRequest {
-            actor: parsed.actor,
-            resource: parsed.resource,
-            outcome: parsed.outcome,
-            correlation: parsed.correlation,
-            metadata: parsed.metadata,
-            phi_touched: parsed.phi_touched,
-            data_classification: parsed.data_classification,
-            action_name: parsed.action_name,
-            error: parsed.error.map(|e| match e {
-                ErrorInput::Exception { name, message } => AuditError::Exception {
-                    type_name: name,
-                    message,
-                },
-                ErrorInput::Message(m) => AuditError::Message(m),
-            }),
-        };
-        let req = match parsed.helper.as_deref() {
-            Some("loginSuccess") => req.login_success(),
-            Some("loginFailure") => req.login_failure(),
-            Some("accessDenied") => req.access_denied(parsed.error_type, parsed.error_message),
-            _ => req,
-        };
-        let (ev, pre) = self.pipeline.builder().build(
-            parsed.action,
-            req,
-            Timestamp::from_millis_f64(now_ms),
-            parsed.id,
-        );
-        self.finish(ev, pre)
-    }
-
-    /// [`Core::audit`] on the first `len` bytes of the shared input buffer (see [`input_buffer`]).
+    /// [`call::audit_text`] on the first `len` bytes of the shared input buffer (see
+    /// [`input_buffer`]); `now_ms` is the time source's epoch milliseconds (NaN when it failed).
     #[wasm_bindgen(js_name = auditInput)]
     pub fn audit_input(&mut self, len: usize, now_ms: f64) -> String {
-        match with_input(len, |text| self.audit(text, now_ms)) {
-            Some(out) => out,
-            None => self.reject(vec![issue("", "input", "input is not valid utf-8")]),
-        }
+        let reply = with_input(len, |text| {
+            call::audit_text(&mut self.pipeline, text, now_ms, &mut self.diag)
+        });
+        self.respond(reply)
     }
 
-    /// [`Core::emit`] on the first `len` bytes of the shared input buffer.
+    /// [`call::emit_text`] on the first `len` bytes of the shared input buffer.
     #[wasm_bindgen(js_name = emitInput)]
     pub fn emit_input(&mut self, len: usize) -> String {
-        match with_input(len, |text| self.emit(text)) {
-            Some(out) => out,
-            None => self.reject(vec![issue("", "input", "input is not valid utf-8")]),
-        }
-    }
-
-    /// Prepare and validate a pre-built event (JSON text).
-    fn emit(&mut self, event_json: &str) -> String {
-        match serde_json::from_str::<Value>(event_json) {
-            Ok(Value::Object(m)) => {
-                let out = self.pipeline.finish_prebuilt(m, &mut self.diag);
-                self.respond(out)
-            }
-            Ok(_) => self.reject(vec![issue("", "type", "the event must be a JSON object")]),
-            Err(e) => self.input_failure(&e),
-        }
+        let reply = with_input(len, |text| {
+            call::emit_text(&mut self.pipeline, text, &mut self.diag)
+        });
+        self.respond(reply)
     }
 
     /// Diagnostics gathered since the last call, as JSON `[[level, message], ...]`.
@@ -202,53 +109,28 @@ impl Core {
         serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
     }
 
-    fn input_failure(&mut self, e: &serde_json::Error) -> String {
-        let message = match Error::from_json(e) {
-            Error::Json { message, .. }
-                if message.contains("surrogate")
-                    || message.contains("unicode")
-                    || message.contains("hex escape") =>
-            {
-                "input holds a lone surrogate or invalid unicode escape".to_string()
-            }
-            Error::Json { message, .. } if message.contains("recursion") => {
-                "input is nested too deeply".to_string()
-            }
-            Error::Json { message, .. } => format!("input is not valid: {message}"),
-            other => other.to_string(),
+    /// Encode a reply for the facade: status, diagnostics flag, then JSON (`None`: the input
+    /// was not UTF-8).
+    fn respond(&mut self, reply: Option<call::Reply>) -> String {
+        let reply = reply.unwrap_or_else(|| {
+            let issues = vec![call::issue("", "input", "input is not valid utf-8")];
+            call::reject(&self.pipeline, issues, &mut self.diag)
+        });
+        let status = match reply.verdict {
+            Verdict::Emit => 'E',
+            Verdict::EmitInvalid => 'W',
+            Verdict::Drop => 'D',
+            Verdict::Raise => 'R',
         };
-        self.reject(vec![issue("", "input", &message)])
-    }
-
-    fn finish(&mut self, ev: Map<String, Value>, pre: Vec<ValidationIssue>) -> String {
-        let out = self.pipeline.finish(ev, pre, &mut self.diag);
-        self.respond(out)
-    }
-
-    /// Encode an outcome for the facade: status, diagnostics flag, then JSON.
-    fn respond(&mut self, out: Outcome) -> String {
-        let (status, body) = match out.verdict {
-            Verdict::Emit => ('E', serde_json::to_string(&out.event)),
-            Verdict::EmitInvalid => ('W', serde_json::to_string(&out.event)),
-            Verdict::Drop => ('D', serde_json::to_string(&out.issues)),
-            Verdict::Raise => ('R', serde_json::to_string(&out.issues)),
-        };
-        let mut text = String::with_capacity(512);
+        let mut text = String::with_capacity(reply.body.len() + 2);
         text.push(status);
         text.push(if self.diag.entries.is_empty() {
             '-'
         } else {
             'd'
         });
-        text.push_str(&body.unwrap_or_else(|_| "null".into()));
+        text.push_str(&reply.body);
         text
-    }
-
-    /// A failure found before the pipeline (input that is not JSON, not an object, ...):
-    /// validation fails with `issues`, and the configured mode decides as for any event.
-    fn reject(&mut self, issues: Vec<ValidationIssue>) -> String {
-        let out = self.pipeline.reject(issues, &mut self.diag);
-        self.respond(out)
     }
 }
 
@@ -294,15 +176,6 @@ fn with_input<R>(len: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
 pub fn validate_input(len: usize, version: &str) -> Result<String, JsValue> {
     with_input(len, |text| validate_json(text, version))
         .unwrap_or_else(|| Err(js_sys::TypeError::new("input is not valid utf-8").into()))
-}
-
-fn issue(path: &str, keyword: &str, message: &str) -> ValidationIssue {
-    ValidationIssue {
-        instance_path: path.into(),
-        schema_path: String::new(),
-        keyword: keyword.into(),
-        message: message.into(),
-    }
 }
 
 fn config_to_json(c: &Config) -> String {

@@ -53,7 +53,7 @@
 mod compile;
 mod fast;
 pub mod format;
-mod lite;
+pub(crate) mod lite;
 pub mod regex;
 
 use std::cmp::Ordering;
@@ -214,6 +214,12 @@ impl Validator {
     /// `true` when `instance` is valid. Stops at the first failure; never allocates.
     pub fn is_valid(&self, instance: &Value) -> bool {
         self.fast(0, instance, 0)
+    }
+
+    /// `true` when the light document `doc` is valid (the boolean fast path).
+    #[cfg(any(target_arch = "wasm32", test))]
+    pub(crate) fn is_valid_lite(&self, doc: &lite::Lite<'_>) -> bool {
+        self.fast(0, doc, 0)
     }
 
     /// Whether `inst` matches node `id`: the boolean fast path.

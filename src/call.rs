@@ -1,0 +1,184 @@
+//! The JSON call protocol between a host and the core: one `audit()` / `emit()` call arrives as
+//! JSON text, and the reply is a verdict plus JSON text (the event, or the validation issues).
+//! The wasm layer is a thin wrapper over these functions; keeping them native lets tests run
+//! both of the audit paths (the direct one in [`crate::direct`] and the general one) on the
+//! same inputs.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::diagnostics::Diagnostics;
+use crate::event::{AuditError, AuditRequest};
+use crate::pipeline::{Outcome, Pipeline, Verdict};
+use crate::{Error, Timestamp, ValidationIssue};
+
+/// Arguments of one `audit()` call as the facade serializes them.
+#[derive(Deserialize)]
+struct AuditInput {
+    #[serde(default)]
+    action: Value,
+    #[serde(default)]
+    id: Value,
+    #[serde(default)]
+    actor: Option<Value>,
+    #[serde(default)]
+    resource: Option<Value>,
+    #[serde(default)]
+    outcome: Option<Value>,
+    #[serde(default)]
+    correlation: Option<Value>,
+    #[serde(default)]
+    metadata: Option<Value>,
+    #[serde(default, rename = "phiTouched")]
+    phi_touched: Option<Value>,
+    #[serde(default, rename = "dataClassification")]
+    data_classification: Option<Value>,
+    #[serde(default, rename = "actionName")]
+    action_name: Option<Value>,
+    #[serde(default)]
+    error: Option<ErrorInput>,
+    /// `loginSuccess`, `loginFailure` or `accessDenied`: the helper's rules (shared with the
+    /// native logger through [`AuditRequest`]'s methods).
+    #[serde(default)]
+    helper: Option<String>,
+    #[serde(default, rename = "errorType")]
+    error_type: Option<Value>,
+    #[serde(default, rename = "errorMessage")]
+    error_message: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ErrorInput {
+    Exception { name: String, message: String },
+    Message(String),
+}
+
+/// What a call produced: the verdict and its JSON text (the event for [`Verdict::Emit`] and
+/// [`Verdict::EmitInvalid`], the issues array for [`Verdict::Drop`] and [`Verdict::Raise`]).
+#[derive(Debug, PartialEq)]
+pub(crate) struct Reply {
+    pub(crate) verdict: Verdict,
+    pub(crate) body: String,
+}
+
+/// One `audit()` call: the direct path when it applies, else the general one.
+pub(crate) fn audit_text(
+    pipeline: &mut Pipeline,
+    input: &str,
+    now_ms: f64,
+    diag: &mut dyn Diagnostics,
+) -> Reply {
+    if let Some(body) = crate::direct::audit(pipeline, input, now_ms) {
+        return Reply {
+            verdict: Verdict::Emit,
+            body,
+        };
+    }
+    audit_text_general(pipeline, input, now_ms, diag)
+}
+
+/// One `audit()` call through the general path (serde `Value`s, every rule and diagnostic).
+pub(crate) fn audit_text_general(
+    pipeline: &mut Pipeline,
+    input: &str,
+    now_ms: f64,
+    diag: &mut dyn Diagnostics,
+) -> Reply {
+    let parsed: AuditInput = match serde_json::from_str(input) {
+        Ok(v) => v,
+        Err(e) => return input_failure(pipeline, &e, diag),
+    };
+    let req = AuditRequest {
+        actor: parsed.actor,
+        resource: parsed.resource,
+        outcome: parsed.outcome,
+        correlation: parsed.correlation,
+        metadata: parsed.metadata,
+        phi_touched: parsed.phi_touched,
+        data_classification: parsed.data_classification,
+        action_name: parsed.action_name,
+        error: parsed.error.map(|e| match e {
+            ErrorInput::Exception { name, message } => AuditError::Exception {
+                type_name: name,
+                message,
+            },
+            ErrorInput::Message(m) => AuditError::Message(m),
+        }),
+    };
+    let req = match parsed.helper.as_deref() {
+        Some("loginSuccess") => req.login_success(),
+        Some("loginFailure") => req.login_failure(),
+        Some("accessDenied") => req.access_denied(parsed.error_type, parsed.error_message),
+        _ => req,
+    };
+    let (ev, pre) = pipeline.builder().build(
+        parsed.action,
+        req,
+        Timestamp::from_millis_f64(now_ms),
+        parsed.id,
+    );
+    reply(pipeline.finish(ev, pre, diag))
+}
+
+/// One `emit()` call: prepare and validate a pre-built event (JSON text).
+pub(crate) fn emit_text(pipeline: &mut Pipeline, text: &str, diag: &mut dyn Diagnostics) -> Reply {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => reply(pipeline.finish_prebuilt(m, diag)),
+        Ok(_) => reject(
+            pipeline,
+            vec![issue("", "type", "the event must be a JSON object")],
+            diag,
+        ),
+        Err(e) => input_failure(pipeline, &e, diag),
+    }
+}
+
+/// A failure found before the pipeline (input that is not JSON, not UTF-8, not an object):
+/// validation fails with `issues`, and the configured mode decides as for any event.
+pub(crate) fn reject(
+    pipeline: &Pipeline,
+    issues: Vec<ValidationIssue>,
+    diag: &mut dyn Diagnostics,
+) -> Reply {
+    reply(pipeline.reject(issues, diag))
+}
+
+/// An issue without a schema path (input errors and the reference's own rules).
+pub(crate) fn issue(path: &str, keyword: &str, message: &str) -> ValidationIssue {
+    ValidationIssue {
+        instance_path: path.into(),
+        schema_path: String::new(),
+        keyword: keyword.into(),
+        message: message.into(),
+    }
+}
+
+fn input_failure(pipeline: &Pipeline, e: &serde_json::Error, diag: &mut dyn Diagnostics) -> Reply {
+    let message = match Error::from_json(e) {
+        Error::Json { message, .. }
+            if message.contains("surrogate")
+                || message.contains("unicode")
+                || message.contains("hex escape") =>
+        {
+            "input holds a lone surrogate or invalid unicode escape".to_string()
+        }
+        Error::Json { message, .. } if message.contains("recursion") => {
+            "input is nested too deeply".to_string()
+        }
+        Error::Json { message, .. } => format!("input is not valid: {message}"),
+        other => other.to_string(),
+    };
+    reject(pipeline, vec![issue("", "input", &message)], diag)
+}
+
+fn reply(out: Outcome) -> Reply {
+    let body = match out.verdict {
+        Verdict::Emit | Verdict::EmitInvalid => serde_json::to_string(&out.event),
+        Verdict::Drop | Verdict::Raise => serde_json::to_string(&out.issues),
+    };
+    Reply {
+        verdict: out.verdict,
+        body: body.unwrap_or_else(|_| "null".into()),
+    }
+}
