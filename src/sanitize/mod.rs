@@ -295,7 +295,42 @@ fn cap(s: Vec<char>, max_len: usize) -> String {
 /// trim, collapse whitespace, redact SSN / email / phone / 10+ digit ids, then cap at
 /// `max_len` code points (the last three being `"..."`). Linear time in the input.
 pub fn sanitize_error_message(message: &str, max_len: usize) -> String {
+    if is_clean(message, max_len) {
+        return message.to_string();
+    }
     cap(clean(message, true), max_len)
+}
+
+/// Whether sanitizing `message` would give it back unchanged, decided in one pass without
+/// building anything: no leading or trailing whitespace, every whitespace a single `' '`,
+/// fewer than 9 digits (every redaction pattern needs 9 or more) and no `@` (so no pass can
+/// match), and at most `max_len` code points (no cap). Messages already sanitized (the
+/// reference sanitizes an outcome's message twice) are usually clean.
+fn is_clean(message: &str, max_len: usize) -> bool {
+    let mut chars = 0usize;
+    let mut digits = 0usize;
+    let mut prev_space = true; // a leading space is not clean either
+    for c in message.chars() {
+        chars += 1;
+        if c == '@' || chars > max_len {
+            return false;
+        }
+        if is_py_space(c) {
+            if c != ' ' || prev_space {
+                return false;
+            }
+            prev_space = true;
+            continue;
+        }
+        prev_space = false;
+        if is_py_digit(c) {
+            digits += 1;
+            if digits >= 9 {
+                return false;
+            }
+        }
+    }
+    !prev_space || chars == 0
 }
 
 /// Like [`sanitize_error_message`], with redaction optional (the reference's
@@ -315,6 +350,58 @@ pub fn strict_sanitize_error_message(message: &str, max_len: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The clean-message shortcut never changes a result: on random messages (spaces of every
+    /// kind, ASCII and other digits, `@`, lengths around the cap) it agrees with the full passes.
+    #[test]
+    fn clean_shortcut_agrees_with_the_full_passes() {
+        const PIECES: &[&str] = &[
+            "a",
+            "b",
+            " ",
+            "  ",
+            "\t",
+            "\u{a0}",
+            "\u{2003}",
+            "1",
+            "12",
+            "123-45-6789",
+            "٣",
+            "@",
+            "x@y.io",
+            "-",
+            ".",
+            "é",
+            "😀",
+            "[",
+            "]",
+            "555 123 4567",
+            "ab",
+        ];
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        let mut shortcut = 0;
+        for _ in 0..50_000 {
+            let len = next(14);
+            let msg: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
+            let max = [0, 2, 3, 8, 20, 200][next(6)];
+            shortcut += usize::from(is_clean(&msg, max));
+            assert_eq!(
+                sanitize_error_message(&msg, max),
+                cap(clean(&msg, true), max),
+                "{msg:?} {max}"
+            );
+        }
+        assert!(
+            shortcut > 2_000,
+            "only {shortcut} clean messages: the generator is too weak"
+        );
+    }
 
     #[test]
     fn classes_follow_python() {
