@@ -123,6 +123,21 @@ pub(crate) fn audit_text_general(
 
 /// One `emit()` call: prepare and validate a pre-built event (JSON text).
 pub(crate) fn emit_text(pipeline: &mut Pipeline, text: &str, diag: &mut dyn Diagnostics) -> Reply {
+    if let Some(body) = crate::direct::emit(pipeline, text) {
+        return Reply {
+            verdict: Verdict::Emit,
+            body,
+        };
+    }
+    emit_text_general(pipeline, text, diag)
+}
+
+/// One `emit()` call through the general path.
+pub(crate) fn emit_text_general(
+    pipeline: &mut Pipeline,
+    text: &str,
+    diag: &mut dyn Diagnostics,
+) -> Reply {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(m)) => reply(pipeline.finish_prebuilt(m, diag)),
         Ok(_) => reject(
@@ -180,5 +195,52 @@ fn reply(out: Outcome) -> Reply {
     Reply {
         verdict: out.verdict,
         body: body.unwrap_or_else(|_| "null".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CollectDiagnostics, Config};
+
+    fn pipeline(mode: &str) -> Pipeline {
+        let opts = serde_json::json!({"serviceName": "svc", "validationFailureMode": mode});
+        Pipeline::new(Config::from_options(opts.as_object().unwrap()).unwrap()).unwrap()
+    }
+
+    const ID: &str = "9e3779b1-0001-4001-8007-0000000f4243";
+
+    #[test]
+    fn calls_give_events_or_issues_by_the_configured_mode() {
+        let mut diag = CollectDiagnostics::default();
+        let ok = format!(r#"{{"action":"READ","id":"{ID}"}}"#);
+        let r = audit_text(&mut pipeline("drop"), &ok, 1.7e12, &mut diag);
+        assert_eq!(r.verdict, Verdict::Emit);
+        let ev: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(ev["event_id"], ID);
+        let again = emit_text(&mut pipeline("drop"), &r.body, &mut diag);
+        assert_eq!(
+            again, r,
+            "emitting an emitted event gives it back unchanged"
+        );
+
+        let bad = format!(r#"{{"action":"READ","id":"{ID}","actor":{{"ssn":"123-45-6789"}}}}"#);
+        let r = audit_text(&mut pipeline("drop"), &bad, 1.7e12, &mut diag);
+        assert_eq!(r.verdict, Verdict::Drop);
+        assert!(
+            r.body.contains("additionalProperties") && !r.body.contains("123-45"),
+            "{}",
+            r.body
+        );
+        let r = audit_text(&mut pipeline("raise"), &bad, 1.7e12, &mut diag);
+        assert_eq!(r.verdict, Verdict::Raise);
+        let r = audit_text(&mut pipeline("log_and_emit"), &bad, 1.7e12, &mut diag);
+        assert_eq!(r.verdict, Verdict::EmitInvalid);
+        assert!(!r.body.contains("ssn"), "{}", r.body);
+
+        let r = emit_text(&mut pipeline("drop"), "[1]", &mut diag);
+        assert_eq!(r.verdict, Verdict::Drop);
+        let r = emit_text(&mut pipeline("drop"), "{", &mut diag);
+        assert!(r.body.contains("input is not valid"), "{}", r.body);
     }
 }

@@ -32,14 +32,44 @@ pub(crate) fn audit(pipeline: &Pipeline, input: &str, now_ms: f64) -> Option<Str
     let ts = Timestamp::from_millis_f64(now_ms)?.format()?;
     let mut ev = build(cfg, call, ts)?;
     prepare(cfg, &mut ev)?;
-    let doc = Lite::Obj(ev);
-    if !Validator::for_version(cfg.schema_version)
-        .ok()?
-        .is_valid_lite(&doc)
-    {
+    finish(ev, cfg.schema_version, input.len())
+}
+
+/// The event JSON for one `emit()` call (a pre-built event's JSON), or `None` when the general
+/// path must decide.
+pub(crate) fn emit(pipeline: &Pipeline, input: &str) -> Option<String> {
+    if pipeline.is_chained() {
         return None;
     }
-    let mut out = String::with_capacity(input.len() + 256);
+    let cfg = pipeline.builder().config();
+    let Lite::Obj(mut ev) = lite::parse(input)? else {
+        return None;
+    };
+    // `event::canonical_order`: the schema's property order, top level and blocks.
+    reorder(&mut ev, crate::event::TOP_ORDER);
+    for (k, v) in ev.iter_mut() {
+        if let Lite::Obj(block) = v {
+            reorder(block, crate::event::block_order(k));
+        }
+    }
+    prepare(cfg, &mut ev)?;
+    let version = match get(&ev, "schema_version") {
+        Some(Lite::Str(v)) => SchemaVersion::parse(v)?,
+        _ => return None,
+    };
+    if !matches!(version, SchemaVersion::V1_0 | SchemaVersion::V1_1) {
+        return None;
+    }
+    finish(ev, version, input.len())
+}
+
+/// Validate a prepared event and write it, or `None` when it is invalid.
+fn finish(ev: Members<'_>, version: SchemaVersion, size_hint: usize) -> Option<String> {
+    let doc = Lite::Obj(ev);
+    if !Validator::for_version(version).ok()?.is_valid_lite(&doc) {
+        return None;
+    }
+    let mut out = String::with_capacity(size_hint + 256);
     write(&doc, &mut out)?;
     Some(out)
 }
@@ -367,6 +397,9 @@ fn build_outcome<'a>(
 /// `_prepare` does), and the reference's own rules. `None` when anything would be reported.
 fn prepare(cfg: &Config, ev: &mut Members<'_>) -> Option<()> {
     if let Some(i) = ev.iter().position(|(k, _)| k == "metadata") {
+        if matches!(ev.get(i), Some((_, Lite::Null))) {
+            return None; // kept, and invalid (a pre-built event's `"metadata": null`)
+        }
         if cfg.metadata_allowlist.is_empty() {
             ev.remove(i);
         } else if let Some((_, Lite::Obj(meta))) = ev.get_mut(i) {
@@ -745,6 +778,101 @@ mod tests {
         assert!(
             answered * 10 < total * 9,
             "too few calls need the general path: {answered} of {total}"
+        );
+    }
+
+    /// `emit()`: upstream example events of 1.0 and 1.1, shuffled and mutated, through both paths.
+    #[test]
+    fn direct_emit_equals_the_general_emit() {
+        use crate::call::emit_text_general;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/vectors/bh-audit-schema/examples");
+        let mut events = Vec::new();
+        for v in ["1.0", "1.1"] {
+            for dir in [root.join(v), root.join(v).join("negative")] {
+                let Ok(rd) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                for f in rd
+                    .flatten()
+                    .filter(|f| f.path().extension().is_some_and(|e| e == "json"))
+                {
+                    let doc: Value =
+                        serde_json::from_str(&std::fs::read_to_string(f.path()).unwrap()).unwrap();
+                    events.push(doc.get("event").cloned().unwrap_or(doc));
+                }
+            }
+        }
+        assert!(events.len() >= 10, "{}", events.len());
+        let options = [
+            json!({"serviceName": "svc"}),
+            json!({"serviceName": "svc", "metadataAllowlist": ["route", "count", "note"], "maxMetadataValueLength": 4}),
+            json!({"serviceName": "svc", "redaction": "strict", "errorMessageMaxLen": 10}),
+        ];
+        let mut x: u64 = 0x51_7cc1_b727_220a;
+        let mut next = move |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        let (mut total, mut answered) = (0, 0);
+        for round in 0..3000 {
+            let mut ev = events[next(events.len())].clone();
+            let Some(m) = ev.as_object_mut() else {
+                continue;
+            };
+            match next(8) {
+                0 => {
+                    m.insert(
+                        "metadata".into(),
+                        json!({"route": "/p/{id}", "count": 3, "note": "long note"}),
+                    );
+                }
+                1 => {
+                    m.insert("metadata".into(), Value::Null);
+                }
+                2 => {
+                    m.insert("outcome".into(), json!({"error_message": "  bad  123-45-6789 ", "status": "FAILURE", "error_type": "E"}));
+                }
+                3 => {
+                    let keys: Vec<String> = m.keys().cloned().collect();
+                    let k = &keys[next(keys.len())];
+                    m.shift_remove(k);
+                }
+                4 => {
+                    let mut entries: Vec<(String, Value)> = std::mem::take(m).into_iter().collect();
+                    entries.reverse();
+                    m.extend(entries);
+                }
+                5 => {
+                    m.insert("extra".into(), json!(1));
+                }
+                _ => {}
+            }
+            let input = ev.to_string();
+            let opts = &options[round % options.len()];
+            let direct = emit(&pipeline(opts), &input);
+            let mut diag = CollectDiagnostics::default();
+            let general = emit_text_general(&mut pipeline(opts), &input, &mut diag);
+            total += 1;
+            if let Some(body) = direct {
+                answered += 1;
+                assert_eq!(
+                    Reply {
+                        verdict: Verdict::Emit,
+                        body
+                    },
+                    general,
+                    "{opts} {input}"
+                );
+                assert!(diag.entries.is_empty());
+            }
+        }
+        eprintln!("emit: {answered} of {total}");
+        assert!(
+            answered * 5 > total && answered < total,
+            "direct emit answered {answered} of {total}"
         );
     }
 

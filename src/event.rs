@@ -13,7 +13,7 @@ use crate::validator::{ValidationIssue, Validator};
 use crate::{SchemaVersion, Timestamp};
 
 /// Top-level properties in the schema's order (1.0 and 1.1 share it).
-const TOP_ORDER: &[&str] = &[
+pub(crate) const TOP_ORDER: &[&str] = &[
     "schema_version",
     "event_id",
     "timestamp",
