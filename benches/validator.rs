@@ -90,4 +90,17 @@ fn main() {
             black_box(v.validate(black_box(&bad)));
         },
     );
+    // Text (what the wasm `validateEvent` runs): light reading, fast path, issues if invalid.
+    let text = serde_json::to_string(&event).unwrap();
+    per_call("validate_str (valid text, 1.1)", 200_000, || {
+        black_box(bh_audit_logger::validate_str(black_box(&text), None).unwrap());
+    });
+    let bad_text = serde_json::to_string(&bad).unwrap();
+    per_call(
+        &format!("validate_str (invalid text, {n_bad} issues)"),
+        100_000,
+        || {
+            black_box(bh_audit_logger::validate_str(black_box(&bad_text), None).unwrap());
+        },
+    );
 }

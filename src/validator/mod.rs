@@ -200,14 +200,14 @@ impl Validator {
         if self.fast(0, instance, 0) {
             return issues;
         }
-        self.node(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues));
+        self.node_issues(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues));
         issues
     }
 
     /// Every issue of an instance already known to be invalid (skips the fast check).
     fn issues<I: Inst>(&self, instance: &I) -> Vec<ValidationIssue> {
         let mut issues = Vec::new();
-        self.node(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues));
+        self.node_issues(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues));
         issues
     }
 
@@ -350,9 +350,27 @@ impl Validator {
         depth: usize,
         out: &mut Out<'_>,
     ) -> bool {
-        if out.is_none() {
-            return self.child(id, inst, depth);
+        // A subschema the fast path accepts has no issues (the issue-collecting path reports
+        // an issue only where it fails, and agrees with the fast path on the verdict): only
+        // failing subschemas are walked again to collect their issues.
+        if self.child(id, inst, depth) {
+            return true;
         }
+        if out.is_none() {
+            return false;
+        }
+        self.node_issues(id, inst, path, depth, out)
+    }
+
+    /// [`Validator::node`] collecting issues, for a subschema known (or likely) to fail.
+    fn node_issues<I: Inst>(
+        &self,
+        id: usize,
+        inst: &I,
+        path: &IPath<'_>,
+        depth: usize,
+        out: &mut Out<'_>,
+    ) -> bool {
         let Some(node) = self.nodes.get(id) else {
             return false;
         };
@@ -413,12 +431,10 @@ impl Validator {
                 let mut valid = true;
                 // Walk the instance (document order); `props` is sorted by name.
                 for (k, v) in obj {
-                    let Ok(at) = props.binary_search_by(|(n, _)| n.as_ref().cmp(k)) else {
+                    let Some(sub) = find_sorted(props, k, |(n, _)| n) else {
                         continue;
                     };
-                    let Some((_, sub)) = props.get(at) else {
-                        continue;
-                    };
+                    let (_, sub) = sub;
                     if !self.node(*sub, v, &path.key(k), d, out) {
                         valid = false;
                         if out.is_none() {
@@ -439,7 +455,7 @@ impl Validator {
                 };
                 let mut valid = true;
                 for (k, v) in obj {
-                    if known.binary_search_by(|n| n.as_ref().cmp(k)).is_ok()
+                    if find_sorted(known, k, |n| n).is_some()
                         || patterns.iter().any(|re| re.is_match(k))
                     {
                         continue;
@@ -791,23 +807,45 @@ impl<'a> IPath<'a> {
     }
 
     fn render(&self) -> String {
-        let mut segs = Vec::new();
-        let mut cur = Some(self);
-        while let Some(p) = cur {
-            if let Some(s) = p.seg {
-                segs.push(s);
-            }
-            cur = p.parent;
-        }
-        let mut out = String::new();
-        for s in segs.iter().rev() {
-            out.push('/');
-            match s {
-                Seg::Key(k) => out.push_str(&compile::escape_token(k)),
-                Seg::Index(i) => out.push_str(&i.to_string()),
-            }
-        }
+        let mut out = String::with_capacity(32);
+        self.render_into(&mut out);
         out
+    }
+
+    /// Appends the pointer (root first) without intermediate allocations.
+    fn render_into(&self, out: &mut String) {
+        if let Some(p) = self.parent {
+            p.render_into(out);
+        }
+        match self.seg {
+            Some(Seg::Key(k)) => {
+                out.push('/');
+                if k.contains(['~', '/']) {
+                    out.push_str(&compile::escape_token(k));
+                } else {
+                    out.push_str(k);
+                }
+            }
+            Some(Seg::Index(i)) => {
+                use std::fmt::Write as _;
+                out.push('/');
+                let _ = write!(out, "{i}");
+            }
+            None => {}
+        }
+    }
+}
+
+/// The entry named `name` in `list` (sorted by name): a scan comparing lengths first for
+/// the short lists of audit-event schemas, a binary search for long ones.
+#[inline]
+fn find_sorted<'l, T>(list: &'l [T], name: &str, key: impl Fn(&T) -> &str) -> Option<&'l T> {
+    if list.len() <= 32 {
+        list.iter()
+            .find(|x| fast::bytes_eq(key(x).as_bytes(), name.as_bytes()))
+    } else {
+        let at = list.binary_search_by(|x| key(x).cmp(name)).ok()?;
+        list.get(at)
     }
 }
 
