@@ -180,7 +180,10 @@ impl<'a> Reader<'a> {
             }
         }
         let text = self.src.get(start..self.i)?;
-        text.parse::<f64>().ok().filter(|f| f.is_finite())?;
+        // Without an exponent, fewer than 300 characters are well below f64::MAX.
+        if text.len() >= 300 || text.bytes().any(|b| b == b'e' || b == b'E') {
+            text.parse::<f64>().ok().filter(|f| f.is_finite())?;
+        }
         Some(Lite::Num(text))
     }
 
