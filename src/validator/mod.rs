@@ -195,19 +195,25 @@ impl Validator {
 
     /// Every issue in `instance`, in document order; empty when valid.
     pub fn validate(&self, instance: &Value) -> Vec<ValidationIssue> {
-        let mut issues = Vec::new();
         // Valid instances (the common case) take the boolean fast path only.
-        if self.fast(0, instance, 0) {
-            return issues;
+        match self.failing(0, instance, 0) {
+            None => Vec::new(),
+            Some(holding) => self.issues(instance, holding),
         }
-        self.node_issues(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues));
-        issues
     }
 
-    /// Every issue of an instance already known to be invalid (skips the fast check).
-    fn issues<I: Inst>(&self, instance: &I) -> Vec<ValidationIssue> {
+    /// Every issue of an instance the fast path rejected; `holding`: the root's keywords
+    /// known to hold (from [`Validator::failing`]).
+    fn issues<I: Inst>(&self, instance: &I, holding: u64) -> Vec<ValidationIssue> {
         let mut issues = Vec::new();
-        self.node_issues(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues));
+        self.node_issues(
+            0,
+            instance,
+            &IPath::ROOT,
+            0,
+            &mut Some(&mut issues),
+            holding,
+        );
         issues
     }
 
@@ -224,8 +230,27 @@ impl Validator {
         match self.fast.get(id) {
             Some(Fast::Bool(b)) => *b,
             Some(Fast::Leaf(l)) => leaf_matches(l, inst),
-            Some(Fast::Ops(ops)) => ops.iter().all(|op| self.op(op, id, inst, depth)),
+            Some(Fast::Ops(ops)) => ops.iter().all(|(op, _)| self.op(op, id, inst, depth)),
             None => false,
+        }
+    }
+
+    /// The fast path's verdict on node `id`, with what it learnt on the way: `None` when
+    /// `inst` matches; else the keywords of the node known to hold (see [`Fast::Ops`]),
+    /// which the issue-collecting path need not check again.
+    fn failing<I: Inst>(&self, id: usize, inst: &I, depth: usize) -> Option<u64> {
+        match self.fast.get(id) {
+            Some(Fast::Ops(ops)) if depth <= MAX_DEPTH => {
+                let mut holding = 0;
+                for (op, covers) in ops.iter() {
+                    if !self.op(op, id, inst, depth) {
+                        return Some(holding);
+                    }
+                    holding |= covers;
+                }
+                None
+            }
+            _ => (!self.child(id, inst, depth)).then_some(0),
         }
     }
 
@@ -353,16 +378,17 @@ impl Validator {
         // A subschema the fast path accepts has no issues (the issue-collecting path reports
         // an issue only where it fails, and agrees with the fast path on the verdict): only
         // failing subschemas are walked again to collect their issues.
-        if self.child(id, inst, depth) {
-            return true;
-        }
         if out.is_none() {
-            return false;
+            return self.child(id, inst, depth);
         }
-        self.node_issues(id, inst, path, depth, out)
+        match self.failing(id, inst, depth) {
+            None => true,
+            Some(holding) => self.node_issues(id, inst, path, depth, out, holding),
+        }
     }
 
-    /// [`Validator::node`] collecting issues, for a subschema known (or likely) to fail.
+    /// [`Validator::node`] collecting issues, for a subschema the fast path rejected;
+    /// keywords whose bit is set in `holding` are known to hold and are skipped.
     fn node_issues<I: Inst>(
         &self,
         id: usize,
@@ -370,6 +396,7 @@ impl Validator {
         path: &IPath<'_>,
         depth: usize,
         out: &mut Out<'_>,
+        holding: u64,
     ) -> bool {
         let Some(node) = self.nodes.get(id) else {
             return false;
@@ -389,7 +416,10 @@ impl Validator {
             }
             Node::Keywords { keywords, .. } => {
                 let mut valid = true;
-                for kw in keywords {
+                for (i, kw) in keywords.iter().enumerate() {
+                    if holding & fast::kw_bit(i) != 0 {
+                        continue;
+                    }
                     if !self.keyword(kw, inst, path, depth, out) {
                         valid = false;
                         if out.is_none() {
@@ -1139,12 +1169,12 @@ pub fn validate_str(
         };
         if let Some(v) = declared {
             let validator = Validator::for_version(v)?;
-            if validator.fast(0, &doc, 0) {
-                return Ok(Vec::new());
-            }
             // Invalid: collect the issues on the same document, without a second parse
             // and without building a `Value`.
-            return Ok(validator.issues(&doc));
+            return Ok(match validator.failing(0, &doc, 0) {
+                None => Vec::new(),
+                Some(holding) => validator.issues(&doc, holding),
+            });
         }
     }
     let value: Value = serde_json::from_str(text).map_err(|e| Error::from_json(&e))?;
@@ -1257,14 +1287,33 @@ mod tests {
         }
     }
 
-    /// Checks one instance both ways; `true` when the light reader took it and it is invalid.
+    /// Checks one instance both ways (and with and without skipping the keywords the fast
+    /// path found to hold); `true` when the light reader took it and it is invalid.
     fn lite_agrees(v: &Validator, value: &Value, what: &str) -> bool {
         let text = serde_json::to_string(value).unwrap();
         let Some(doc) = lite::parse(&text) else {
             return false;
         };
-        let by_value = v.issues(value);
-        assert_eq!(v.issues(&doc), by_value, "issues differ for {what}: {text}");
+        // The full walk (nothing skipped) on the `Value` is the reference.
+        let by_value = v.issues(value, 0);
+        let holding = v.failing(0, &doc, 0);
+        assert_eq!(
+            holding,
+            v.failing(0, value, 0),
+            "fast paths differ: {what}: {text}"
+        );
+        assert_eq!(
+            v.issues(&doc, 0),
+            by_value,
+            "issues differ for {what}: {text}"
+        );
+        if let Some(h) = holding {
+            assert_eq!(
+                v.issues(&doc, h),
+                by_value,
+                "skipping differs: {what}: {text}"
+            );
+        }
         let fast = v.fast(0, &doc, 0);
         assert_eq!(
             fast,
