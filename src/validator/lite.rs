@@ -195,6 +195,7 @@ impl<'a> Reader<'a> {
             .filter(|_| h.bytes().all(|b| b.is_ascii_hexdigit()))
     }
 
+    #[inline(always)]
     fn string(&mut self) -> Option<Cow<'a, str>> {
         self.i += 1; // opening quote
         let start = self.i;
