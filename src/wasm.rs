@@ -346,10 +346,12 @@ fn config_to_json(c: &Config) -> String {
 /// (parsing a short array costs a fraction of parsing the issues' full JSON).
 #[derive(Default)]
 struct Templates {
-    ids: std::collections::HashMap<String, u32, std::hash::BuildHasherDefault<KeyHasher>>,
+    /// Hash of `(schemaPath, keyword, message)` -> number. A triple is checked against
+    /// `triples` before its number is used; two triples with one hash are not cached.
+    ids: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>>,
+    triples: Vec<[String; 3]>,
+    /// The JSON of each triple, for [`issue_template`].
     list: Vec<String>,
-    /// Reused for the lookup key.
-    key: String,
 }
 
 /// More templates than the vendored schemas hold: past this, results go out in full.
@@ -360,26 +362,29 @@ thread_local! {
 }
 
 impl Templates {
-    /// The number of the issue's template (registered if new), or `None` when full.
+    /// The number of the issue's template (registered if new), or `None` when the table is
+    /// full or the hash belongs to another triple (then the result goes out in full).
     fn id(&mut self, issue: &ValidationIssue) -> Option<u32> {
-        self.key.clear();
-        for part in [&issue.schema_path, &issue.keyword, &issue.message] {
-            // Length-prefixed, so that no two triples share a key.
-            push_decimal(&mut self.key, part.len());
-            self.key.push(':');
-            self.key.push_str(part);
-        }
-        if let Some(id) = self.ids.get(self.key.as_str()) {
-            return Some(*id);
+        use std::hash::{Hash, Hasher};
+        let triple = [&issue.schema_path, &issue.keyword, &issue.message];
+        let mut h = KeyHasher::default();
+        triple.hash(&mut h);
+        let hash = h.finish();
+        let same = |t: &[String; 3]| t.iter().zip(triple).all(|(a, b)| a == b);
+        if let Some(&id) = self.ids.get(&hash) {
+            return self
+                .triples
+                .get(id as usize)
+                .filter(|t| same(t))
+                .map(|_| id);
         }
         if self.list.len() >= MAX_TEMPLATES {
             return None;
         }
         let id = u32::try_from(self.list.len()).ok()?;
-        let json =
-            serde_json::to_string(&[&issue.schema_path, &issue.keyword, &issue.message]).ok()?;
-        self.list.push(json);
-        self.ids.insert(self.key.clone(), id);
+        self.list.push(serde_json::to_string(&triple).ok()?);
+        self.triples.push(triple.map(String::clone));
+        self.ids.insert(hash, id);
         Some(id)
     }
 }
@@ -407,6 +412,7 @@ impl std::hash::Hasher for KeyHasher {
 }
 
 /// Append `n` in decimal (without `fmt`).
+#[inline]
 fn push_decimal(out: &mut String, n: usize) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
