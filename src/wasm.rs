@@ -346,9 +346,10 @@ fn config_to_json(c: &Config) -> String {
 /// (parsing a short array costs a fraction of parsing the issues' full JSON).
 #[derive(Default)]
 struct Templates {
-    /// Hash of `(schemaPath, keyword, message)` -> number. A triple is checked against
-    /// `triples` before its number is used; two triples with one hash are not cached.
-    ids: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>>,
+    /// (hash of `(schemaPath, keyword, message)`, number), sorted (a binary search: less
+    /// code in the wasm binary than a `HashMap`). A triple is checked against `triples`
+    /// before its number is used; two triples with one hash are not both numbered.
+    ids: Vec<(u64, u32)>,
     triples: Vec<[String; 3]>,
     /// The JSON of each triple, for [`issue_template`].
     list: Vec<String>,
@@ -371,27 +372,31 @@ impl Templates {
         triple.hash(&mut h);
         let hash = h.finish();
         let same = |t: &[String; 3]| t.iter().zip(triple).all(|(a, b)| a == b);
-        if let Some(&id) = self.ids.get(&hash) {
-            return self
-                .triples
-                .get(id as usize)
-                .filter(|t| same(t))
-                .map(|_| id);
-        }
+        let at = match self.ids.binary_search_by_key(&hash, |&(h, _)| h) {
+            Ok(at) => {
+                let id = self.ids.get(at)?.1;
+                return self
+                    .triples
+                    .get(id as usize)
+                    .filter(|t| same(t))
+                    .map(|_| id);
+            }
+            Err(at) => at,
+        };
         if self.list.len() >= MAX_TEMPLATES {
             return None;
         }
         let id = u32::try_from(self.list.len()).ok()?;
         self.list.push(serde_json::to_string(&triple).ok()?);
         self.triples.push(triple.map(String::clone));
-        self.ids.insert(hash, id);
+        self.ids.insert(at, (hash, id));
         Some(id)
     }
 }
 
 /// A multiply-rotate hash (as rustc's FxHasher) for the template table: its keys come from
 /// the vendored schemas, so no flooding resistance is needed, and SipHash costs more than the
-/// rest of the lookup.
+/// rest of the lookup. Collisions are detected (see [`Templates::id`]).
 #[derive(Default)]
 struct KeyHasher(u64);
 
