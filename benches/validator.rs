@@ -90,4 +90,40 @@ fn main() {
             black_box(v.validate(black_box(&bad)));
         },
     );
+    // Text (what the wasm `validateEvent` runs): light reading, fast path, issues if invalid.
+    let text = serde_json::to_string(&event).unwrap();
+    per_call("validate_str (valid text, 1.1)", 200_000, || {
+        black_box(bh_audit_logger::validate_str(black_box(&text), None).unwrap());
+    });
+    let bad_text = serde_json::to_string(&bad).unwrap();
+    per_call(
+        &format!("validate_str (invalid text, {n_bad} issues)"),
+        100_000,
+        || {
+            black_box(bh_audit_logger::validate_str(black_box(&bad_text), None).unwrap());
+        },
+    );
+    // The upstream 2.1 negative examples (rules in allOf / if / then), as text.
+    let neg_dir = format!("{dir}../2.1/negative/");
+    let mut negatives = Vec::new();
+    for e in std::fs::read_dir(&neg_dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            negatives.push(std::fs::read_to_string(p).unwrap());
+        }
+    }
+    let total = per_call(
+        &format!("validate_str (all {} 2.1 negatives)", negatives.len()),
+        10_000,
+        || {
+            for t in &negatives {
+                black_box(bh_audit_logger::validate_str(black_box(t), None).unwrap());
+            }
+        },
+    );
+    println!(
+        "{:<48} {:>10.0} ns/call",
+        "  = per event",
+        total / negatives.len().max(1) as f64
+    );
 }

@@ -171,9 +171,20 @@ fn with_input<R>(len: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
     out
 }
 
-/// [`validate_json`] on the first `len` bytes of the shared input buffer.
+/// [`validate_json`] on the first `len` bytes of the shared input buffer. `version` is 0 for
+/// the event's own `schema_version`, else 1 + its index in [`SchemaVersion::ALL`] (a number
+/// crosses the boundary without an allocation, unlike a string).
 #[wasm_bindgen(js_name = validateInput)]
-pub fn validate_input(len: usize, version: &str) -> Result<String, JsValue> {
+pub fn validate_input(len: usize, version: u32) -> Result<String, JsValue> {
+    let version = match version {
+        0 => None,
+        n => Some(
+            SchemaVersion::ALL
+                .get(n as usize - 1)
+                .copied()
+                .ok_or_else(|| js_error(&Error::UnsupportedSchemaVersion))?,
+        ),
+    };
     with_input(len, |text| validate_json(text, version))
         .unwrap_or_else(|| Err(js_sys::TypeError::new("input is not valid utf-8").into()))
 }
@@ -201,24 +212,174 @@ fn config_to_json(c: &Config) -> String {
     v.to_string()
 }
 
+/// An issue's `(schemaPath, keyword, message)`: these come from the schema only, so the
+/// vendored schemas have a few hundred of them. Each gets a number the first time it is
+/// reported; `validateInput` sends numbers, and the facade asks [`issue_template`] for the
+/// strings of a number once, then builds every issue object from its cached strings
+/// (parsing a short array costs a fraction of parsing the issues' full JSON).
+#[derive(Default)]
+struct Templates {
+    /// (hash of `(schemaPath, keyword, message)`, number), sorted (a binary search: less
+    /// code in the wasm binary than a `HashMap`). A triple is checked against `triples`
+    /// before its number is used; two triples with one hash are not both numbered.
+    ids: Vec<(u64, u32)>,
+    triples: Vec<[String; 3]>,
+    /// The JSON of each triple, for [`issue_template`].
+    list: Vec<String>,
+}
+
+/// More templates than the vendored schemas hold: past this, results go out in full.
+const MAX_TEMPLATES: usize = 4096;
+
+thread_local! {
+    static TEMPLATES: RefCell<Templates> = RefCell::new(Templates::default());
+}
+
+impl Templates {
+    /// The number of the issue's template (registered if new), or `None` when the table is
+    /// full or the hash belongs to another triple (then the result goes out in full).
+    fn id(&mut self, issue: &ValidationIssue) -> Option<u32> {
+        use std::hash::{Hash, Hasher};
+        let triple = [&issue.schema_path, &issue.keyword, &issue.message];
+        let mut h = KeyHasher::default();
+        triple.hash(&mut h);
+        let hash = h.finish();
+        let same = |t: &[String; 3]| t.iter().zip(triple).all(|(a, b)| a == b);
+        let at = match self.ids.binary_search_by_key(&hash, |&(h, _)| h) {
+            Ok(at) => {
+                let id = self.ids.get(at)?.1;
+                return self
+                    .triples
+                    .get(id as usize)
+                    .filter(|t| same(t))
+                    .map(|_| id);
+            }
+            Err(at) => at,
+        };
+        if self.list.len() >= MAX_TEMPLATES {
+            return None;
+        }
+        let id = u32::try_from(self.list.len()).ok()?;
+        self.list.push(serde_json::to_string(&triple).ok()?);
+        self.triples.push(triple.map(String::clone));
+        self.ids.insert(at, (hash, id));
+        Some(id)
+    }
+}
+
+/// A multiply-rotate hash (as rustc's FxHasher) for the template table: its keys come from
+/// the vendored schemas, so no flooding resistance is needed, and SipHash costs more than the
+/// rest of the lookup. Collisions are detected (see [`Templates::id`]).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            for (w, b) in word.iter_mut().zip(chunk) {
+                *w = *b;
+            }
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Append `n` in decimal (without `fmt`).
+#[inline]
+fn push_decimal(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    for d in digits.iter().skip(i) {
+        out.push(char::from(*d));
+    }
+}
+
+/// The JSON `[schemaPath, keyword, message]` of template `id` (see [`Templates`]).
+#[wasm_bindgen(js_name = issueTemplate)]
+pub fn issue_template(id: u32) -> Result<String, JsValue> {
+    TEMPLATES
+        .with(|t| t.borrow().list.get(id as usize).cloned())
+        .ok_or_else(|| js_sys::RangeError::new("unknown issue template").into())
+}
+
+/// The issues as `[template, instancePath, template, instancePath, ...]` (see
+/// [`Templates`]), or `None` when the template table is full.
+fn compact_issues(issues: &[ValidationIssue]) -> Option<String> {
+    let ids = TEMPLATES.with(|t| {
+        let mut t = t.borrow_mut();
+        issues.iter().map(|i| t.id(i)).collect::<Option<Vec<u32>>>()
+    })?;
+    let size: usize = issues.iter().map(|i| 16 + i.instance_path.len()).sum();
+    let mut out = String::with_capacity(2 + size);
+    out.push('[');
+    for (n, (issue, id)) in issues.iter().zip(ids).enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        push_decimal(&mut out, id as usize);
+        out.push(',');
+        // Member names need JSON escaping; most paths are plain.
+        if issue
+            .instance_path
+            .bytes()
+            .any(|b| b == b'"' || b == b'\\' || b < 0x20)
+        {
+            out.push_str(&serde_json::to_string(&issue.instance_path).ok()?);
+        } else {
+            out.push('"');
+            out.push_str(&issue.instance_path);
+            out.push('"');
+        }
+    }
+    out.push(']');
+    Some(out)
+}
+
 /// Validate an event (JSON text) against `version` (or its own `schema_version` when
-/// empty). Returns JSON `{valid, errors}`; JSON syntax errors come back as one error with
-/// keyword `"syntax"` and `line` / `column`.
-fn validate_json(text: &str, version: &str) -> Result<String, JsValue> {
-    let version = if version.is_empty() {
-        None
-    } else {
-        Some(
-            SchemaVersion::parse(version)
-                .ok_or_else(|| js_error(&Error::UnsupportedSchemaVersion))?,
-        )
-    };
+/// `None`). Returns `""` when it is valid (the facade makes the `{valid: true, errors: []}`
+/// object); for issues found by the schema, their compact form (`[...]`, see
+/// [`compact_issues`]); else JSON `{valid: false, errors}`: JSON syntax errors come back as
+/// one error with keyword `"syntax"` and `line` / `column`.
+fn validate_json(text: &str, version: Option<SchemaVersion>) -> Result<String, JsValue> {
     let result = match crate::validator::validate_str(text, version) {
-        Ok(issues) if issues.is_empty() => return Ok(r#"{"valid":true,"errors":[]}"#.to_string()),
+        Ok(issues) if issues.is_empty() => return Ok(String::new()),
         Ok(issues) => {
-            // Written directly: building a `Value` of the issues first would copy every string.
-            let errors = serde_json::to_string(&issues).unwrap_or_else(|_| "[]".into());
-            return Ok(format!(r#"{{"valid":false,"errors":{errors}}}"#));
+            if let Some(compact) = compact_issues(&issues) {
+                return Ok(compact);
+            }
+            // Written directly into one buffer sized for the issues: no `Value` of them, no
+            // second copy.
+            let size: usize = issues
+                .iter()
+                .map(|i| {
+                    64 + i.instance_path.len()
+                        + i.schema_path.len()
+                        + i.keyword.len()
+                        + i.message.len()
+                })
+                .sum();
+            let mut out = Vec::with_capacity(32 + size);
+            out.extend_from_slice(br#"{"valid":false,"errors":"#);
+            serde_json::to_writer(&mut out, &issues)
+                .map_err(|e| js_sys::Error::new(&e.to_string()))?;
+            out.push(b'}');
+            return String::from_utf8(out).map_err(|e| js_sys::Error::new(&e.to_string()).into());
         }
         Err(Error::Json {
             line,

@@ -1,6 +1,6 @@
 // The JS facade over the wasm core. Loaders (node.mjs, deno.mjs, workerd.mjs, browser.mjs)
 // instantiate the wasm module, then re-export this file. Nothing here runs wasm at import time.
-import { Core, inputBuffer, validateInput, sanitizeMessage, verifyChainJson } from "../dist/glue.js";
+import { Core, inputBuffer, validateInput, issueTemplate, sanitizeMessage, verifyChainJson } from "../dist/glue.js";
 import { wasmState } from "./memory.js";
 
 const encoder = new TextEncoder();
@@ -454,13 +454,13 @@ export class AuditLogger {
  * @returns {{ valid: boolean, errors: { instancePath: string, schemaPath: string, keyword: string, message: string }[] }}
  */
 export function validateEvent(event, options) {
-  let version = "";
+  let version = 0; // the event's own schema_version; else 1 + the index in SCHEMA_VERSIONS
   if (options !== undefined && options !== null) {
     const v = options.schemaVersion;
     if (v !== undefined && v !== null) {
       if (typeof v !== "string") throw new TypeError("invalid option `schemaVersion`: must be a string");
-      if (!SCHEMA_VERSIONS.includes(v)) throw new RangeError(`invalid option \`schemaVersion\`: must be one of ${SCHEMA_VERSIONS.join(", ")}`);
-      version = v;
+      version = SCHEMA_VERSIONS.indexOf(v) + 1;
+      if (version === 0) throw new RangeError(`invalid option \`schemaVersion\`: must be one of ${SCHEMA_VERSIONS.join(", ")}`);
     }
   }
   let text = event;
@@ -473,7 +473,25 @@ export function validateEvent(event, options) {
     }
     if (text === undefined) text = "null";
   }
-  return JSON.parse(validateInput(toWasm(text), version));
+  const out = validateInput(toWasm(text), version);
+  // "" = valid: a new object per call, as JSON.parse would give (callers may mutate it).
+  if (out.length === 0) return { valid: true, errors: [] };
+  if (out.charCodeAt(0) !== 91) return JSON.parse(out); // not "[": the full result
+  return { valid: false, errors: issuesFrom(JSON.parse(out)) };
+}
+
+/** Template number -> [schemaPath, keyword, message], fetched from the core once each. */
+const templates = [];
+
+/** Issue objects from the core's compact `[template, instancePath, ...]`. */
+function issuesFrom(compact) {
+  const errors = [];
+  for (let i = 0; i < compact.length; i += 2) {
+    const id = compact[i];
+    const t = templates[id] ?? (templates[id] = JSON.parse(issueTemplate(id)));
+    errors.push({ instancePath: compact[i + 1], schemaPath: t[0], keyword: t[1], message: t[2] });
+  }
+  return errors;
 }
 
 /** Like `validateEvent`, but throws `ValidationError` when the event is invalid. */

@@ -20,8 +20,10 @@ pub(crate) enum Fast {
     Bool(bool),
     /// A scalar check without subschemas, evaluated straight-line.
     Leaf(Leaf),
-    /// All ops must hold.
-    Ops(Box<[Op]>),
+    /// All ops must hold. With each op, the keywords (bit `i` = keyword `i` of the node,
+    /// for `i < 64`) that hold whenever it does: the issue-collecting path skips those of
+    /// the ops that passed before the first failing one.
+    Ops(Box<[(Op, u64)]>),
 }
 
 /// `type`, `minLength`/`maxLength`, one string `const`/`enum` and `format`: the
@@ -278,63 +280,85 @@ fn str_values<'a>(
         .collect()
 }
 
-fn ops(keywords: &[Keyword]) -> Vec<Op> {
+/// Bit `i` (keyword `i` of a node), or nothing for `i >= 64`.
+pub(crate) fn kw_bit(i: usize) -> u64 {
+    if i < 64 {
+        1 << i
+    } else {
+        0
+    }
+}
+
+fn ops(keywords: &[Keyword]) -> Vec<(Op, u64)> {
     let mut types = Vec::new();
     let mut cheap = Vec::new();
     let mut rest = Vec::new();
-    let (mut min, mut max, mut has_len) = (0, u64::MAX, false);
+    let (mut min, mut max, mut has_len, mut len_bits) = (0, u64::MAX, false, 0);
+    let mut obj_bits = 0;
     let plan = obj_plan(keywords);
     for (i, kw) in keywords.iter().enumerate() {
+        let bit = kw_bit(i);
         match &kw.kind {
-            Kind::Type(set) => types.push(Op::Type(*set)),
+            Kind::Type(set) => types.push((Op::Type(*set), bit)),
             Kind::MinLength(n) => {
                 min = min.max(*n);
                 has_len = true;
+                len_bits |= bit;
             }
             Kind::MaxLength(n) => {
                 max = max.min(*n);
                 has_len = true;
+                len_bits |= bit;
             }
             Kind::Const(v) => match v.as_str() {
-                Some(s) => cheap.push(Op::StrEnum(Box::new([s.as_bytes().into()]))),
-                None => rest.push(Op::Kw(i)),
+                Some(s) => cheap.push((Op::StrEnum(Box::new([s.as_bytes().into()])), bit)),
+                None => rest.push((Op::Kw(i), bit)),
             },
             Kind::Enum(vs) => match str_values(vs) {
-                Some(set) => cheap.push(Op::StrEnum(set)),
-                None => rest.push(Op::Kw(i)),
+                Some(set) => cheap.push((Op::StrEnum(set), bit)),
+                None => rest.push((Op::Kw(i), bit)),
             },
-            Kind::Format(f) => cheap.push(Op::Format(*f)),
-            Kind::Ref(t) => rest.push(Op::Ref(*t)),
-            Kind::AllOf(subs) => rest.push(Op::AllOf(subs.as_slice().into())),
-            Kind::AnyOf(subs) => rest.push(Op::AnyOf(subs.as_slice().into())),
+            Kind::Format(f) => cheap.push((Op::Format(*f), bit)),
+            Kind::Ref(t) => rest.push((Op::Ref(*t), bit)),
+            Kind::AllOf(subs) => rest.push((Op::AllOf(subs.as_slice().into()), bit)),
+            Kind::AnyOf(subs) => rest.push((Op::AnyOf(subs.as_slice().into()), bit)),
             Kind::If {
                 cond,
                 then,
                 otherwise,
-            } => rest.push(Op::If {
-                cond: *cond,
-                then: *then,
-                otherwise: *otherwise,
-            }),
-            Kind::Items { start, sub } => rest.push(Op::Items {
-                start: *start,
-                sub: *sub,
-            }),
-            Kind::MaxItems(n) => cheap.push(Op::MaxItems(*n)),
+            } => rest.push((
+                Op::If {
+                    cond: *cond,
+                    then: *then,
+                    otherwise: *otherwise,
+                },
+                bit,
+            )),
+            Kind::Items { start, sub } => rest.push((
+                Op::Items {
+                    start: *start,
+                    sub: *sub,
+                },
+                bit,
+            )),
+            Kind::MaxItems(n) => cheap.push((Op::MaxItems(*n), bit)),
             Kind::Properties(_)
             | Kind::AdditionalProperties { .. }
             | Kind::Required(_)
             | Kind::DependentRequired(_)
-                if plan.is_some() => {}
-            _ => rest.push(Op::Kw(i)),
+                if plan.is_some() =>
+            {
+                obj_bits |= bit;
+            }
+            _ => rest.push((Op::Kw(i), bit)),
         }
     }
     if has_len {
-        types.push(Op::StrLen { min, max });
+        types.push((Op::StrLen { min, max }, len_bits));
     }
     types.extend(cheap);
     if let Some(p) = plan {
-        types.push(Op::Object(Box::new(p)));
+        types.push((Op::Object(Box::new(p)), obj_bits));
     }
     types.extend(rest);
     types

@@ -195,19 +195,25 @@ impl Validator {
 
     /// Every issue in `instance`, in document order; empty when valid.
     pub fn validate(&self, instance: &Value) -> Vec<ValidationIssue> {
-        let mut issues = Vec::new();
         // Valid instances (the common case) take the boolean fast path only.
-        if self.fast(0, instance, 0) {
-            return issues;
+        match self.failing(0, instance, 0) {
+            None => Vec::new(),
+            Some(holding) => self.issues(instance, holding),
         }
-        self.node(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues));
-        issues
     }
 
-    /// Every issue of an instance already known to be invalid (skips the fast check).
-    fn issues(&self, instance: &Value) -> Vec<ValidationIssue> {
+    /// Every issue of an instance the fast path rejected; `holding`: the root's keywords
+    /// known to hold (from [`Validator::failing`]).
+    fn issues<I: Inst>(&self, instance: &I, holding: u64) -> Vec<ValidationIssue> {
         let mut issues = Vec::new();
-        self.node(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues));
+        self.node_issues(
+            0,
+            instance,
+            &IPath::ROOT,
+            0,
+            &mut Some(&mut issues),
+            holding,
+        );
         issues
     }
 
@@ -230,8 +236,27 @@ impl Validator {
         match self.fast.get(id) {
             Some(Fast::Bool(b)) => *b,
             Some(Fast::Leaf(l)) => leaf_matches(l, inst),
-            Some(Fast::Ops(ops)) => ops.iter().all(|op| self.op(op, id, inst, depth)),
+            Some(Fast::Ops(ops)) => ops.iter().all(|(op, _)| self.op(op, id, inst, depth)),
             None => false,
+        }
+    }
+
+    /// The fast path's verdict on node `id`, with what it learnt on the way: `None` when
+    /// `inst` matches; else the keywords of the node known to hold (see [`Fast::Ops`]),
+    /// which the issue-collecting path need not check again.
+    fn failing<I: Inst>(&self, id: usize, inst: &I, depth: usize) -> Option<u64> {
+        match self.fast.get(id) {
+            Some(Fast::Ops(ops)) if depth <= MAX_DEPTH => {
+                let mut holding = 0;
+                for (op, covers) in ops.iter() {
+                    if !self.op(op, id, inst, depth) {
+                        return Some(holding);
+                    }
+                    holding |= covers;
+                }
+                None
+            }
+            _ => (!self.child(id, inst, depth)).then_some(0),
         }
     }
 
@@ -340,7 +365,7 @@ impl Validator {
             Op::Ref(target) => self.child(*target, inst, depth + 1),
             Op::Kw(i) => match self.nodes.get(id) {
                 Some(Node::Keywords { keywords, .. }) => match keywords.get(*i) {
-                    Some(kw) => self.keyword(kw, &inst.value(), &IPath::ROOT, depth, &mut None),
+                    Some(kw) => self.keyword(kw, inst, &IPath::ROOT, depth, &mut None),
                     None => false,
                 },
                 _ => false,
@@ -348,17 +373,37 @@ impl Validator {
         }
     }
 
-    fn node(
+    fn node<I: Inst>(
         &self,
         id: usize,
-        inst: &Value,
+        inst: &I,
         path: &IPath<'_>,
         depth: usize,
         out: &mut Out<'_>,
     ) -> bool {
+        // A subschema the fast path accepts has no issues (the issue-collecting path reports
+        // an issue only where it fails, and agrees with the fast path on the verdict): only
+        // failing subschemas are walked again to collect their issues.
         if out.is_none() {
             return self.child(id, inst, depth);
         }
+        match self.failing(id, inst, depth) {
+            None => true,
+            Some(holding) => self.node_issues(id, inst, path, depth, out, holding),
+        }
+    }
+
+    /// [`Validator::node`] collecting issues, for a subschema the fast path rejected;
+    /// keywords whose bit is set in `holding` are known to hold and are skipped.
+    fn node_issues<I: Inst>(
+        &self,
+        id: usize,
+        inst: &I,
+        path: &IPath<'_>,
+        depth: usize,
+        out: &mut Out<'_>,
+        holding: u64,
+    ) -> bool {
         let Some(node) = self.nodes.get(id) else {
             return false;
         };
@@ -377,7 +422,10 @@ impl Validator {
             }
             Node::Keywords { keywords, .. } => {
                 let mut valid = true;
-                for kw in keywords {
+                for (i, kw) in keywords.iter().enumerate() {
+                    if holding & fast::kw_bit(i) != 0 {
+                        continue;
+                    }
                     if !self.keyword(kw, inst, path, depth, out) {
                         valid = false;
                         if out.is_none() {
@@ -391,14 +439,14 @@ impl Validator {
     }
 
     /// Whether `inst` matches node `id`, without collecting issues.
-    fn matches(&self, id: usize, inst: &Value, path: &IPath<'_>, depth: usize) -> bool {
+    fn matches<I: Inst>(&self, id: usize, inst: &I, path: &IPath<'_>, depth: usize) -> bool {
         self.node(id, inst, path, depth + 1, &mut None)
     }
 
-    fn keyword(
+    fn keyword<I: Inst>(
         &self,
         kw: &Keyword,
-        inst: &Value,
+        inst: &I,
         path: &IPath<'_>,
         depth: usize,
         out: &mut Out<'_>,
@@ -410,21 +458,19 @@ impl Validator {
         let d = depth + 1;
         match &kw.kind {
             Kind::Type(set) => type_matches(inst, *set) || fail(out),
-            Kind::Const(v) => json_eq(inst, v, 0) || fail(out),
-            Kind::Enum(vs) => vs.iter().any(|v| json_eq(inst, v, 0)) || fail(out),
+            Kind::Const(v) => inst_eq(inst, v, 0) || fail(out),
+            Kind::Enum(vs) => vs.iter().any(|v| inst_eq(inst, v, 0)) || fail(out),
             Kind::Properties(props) => {
-                let Value::Object(obj) = inst else {
+                let Some(obj) = inst.members() else {
                     return true;
                 };
                 let mut valid = true;
                 // Walk the instance (document order); `props` is sorted by name.
                 for (k, v) in obj {
-                    let Ok(at) = props.binary_search_by(|(n, _)| n.as_ref().cmp(k.as_str())) else {
+                    let Some(sub) = find_sorted(props, k, |(n, _)| n) else {
                         continue;
                     };
-                    let Some((_, sub)) = props.get(at) else {
-                        continue;
-                    };
+                    let (_, sub) = sub;
                     if !self.node(*sub, v, &path.key(k), d, out) {
                         valid = false;
                         if out.is_none() {
@@ -440,14 +486,12 @@ impl Validator {
                 forbid,
                 patterns,
             } => {
-                let Value::Object(obj) = inst else {
+                let Some(obj) = inst.members() else {
                     return true;
                 };
                 let mut valid = true;
                 for (k, v) in obj {
-                    if known
-                        .binary_search_by(|n| n.as_ref().cmp(k.as_str()))
-                        .is_ok()
+                    if find_sorted(known, k, |n| n).is_some()
                         || patterns.iter().any(|re| re.is_match(k))
                     {
                         continue;
@@ -468,12 +512,12 @@ impl Validator {
                 valid
             }
             Kind::Required(names) => {
-                let Value::Object(obj) = inst else {
+                if inst.members().is_none() {
                     return true;
-                };
+                }
                 let mut valid = true;
                 for (name, message) in names {
-                    if !has_key(obj, name) {
+                    if !inst.has_key(name) {
                         report(out, path, &kw.path, kw.name, message);
                         valid = false;
                         if out.is_none() {
@@ -483,8 +527,8 @@ impl Validator {
                 }
                 valid
             }
-            Kind::MinLength(n) => match inst {
-                Value::String(s) => {
+            Kind::MinLength(n) => match inst.string() {
+                Some(s) => {
                     {
                         // A char is at most 4 bytes: count only when the byte length is ambiguous.
                         let bytes = s.len() as u64;
@@ -495,10 +539,8 @@ impl Validator {
                 }
                 _ => true,
             },
-            Kind::MaxLength(n) => match inst {
-                Value::String(s) => {
-                    (s.len() as u64) <= *n || (s.chars().count() as u64) <= *n || fail(out)
-                }
+            Kind::MaxLength(n) => match inst.string() {
+                Some(s) => (s.len() as u64) <= *n || (s.chars().count() as u64) <= *n || fail(out),
                 _ => true,
             },
             Kind::Minimum(m) => {
@@ -514,16 +556,16 @@ impl Validator {
                 num_check(inst, |x| num_cmp(x, m).is_some_and(Ordering::is_lt)) || fail(out)
             }
             Kind::MultipleOf(m) => num_check(inst, |x| is_multiple(x, m)) || fail(out),
-            Kind::MinProperties(n) => match inst {
-                Value::Object(o) => o.len() as u64 >= *n || fail(out),
-                _ => true,
+            Kind::MinProperties(n) => match inst.members() {
+                Some(o) => o.len() as u64 >= *n || fail(out),
+                None => true,
             },
-            Kind::MaxProperties(n) => match inst {
-                Value::Object(o) => o.len() as u64 <= *n || fail(out),
-                _ => true,
+            Kind::MaxProperties(n) => match inst.members() {
+                Some(o) => o.len() as u64 <= *n || fail(out),
+                None => true,
             },
             Kind::PrefixItems(subs) => {
-                let Value::Array(arr) = inst else { return true };
+                let Some(arr) = inst.items() else { return true };
                 let mut valid = true;
                 for (i, (item, sub)) in arr.iter().zip(subs).enumerate() {
                     if !self.node(*sub, item, &path.index(i), d, out) {
@@ -536,7 +578,7 @@ impl Validator {
                 valid
             }
             Kind::Items { start, sub } => {
-                let Value::Array(arr) = inst else { return true };
+                let Some(arr) = inst.items() else { return true };
                 let mut valid = true;
                 for (i, item) in arr.iter().enumerate().skip(*start) {
                     if !self.node(*sub, item, &path.index(i), d, out) {
@@ -548,26 +590,28 @@ impl Validator {
                 }
                 valid
             }
-            Kind::MinItems(n) => match inst {
-                Value::Array(a) => a.len() as u64 >= *n || fail(out),
-                _ => true,
+            Kind::MinItems(n) => match inst.items() {
+                Some(a) => a.len() as u64 >= *n || fail(out),
+                None => true,
             },
-            Kind::MaxItems(n) => match inst {
-                Value::Array(a) => a.len() as u64 <= *n || fail(out),
-                _ => true,
+            Kind::MaxItems(n) => match inst.items() {
+                Some(a) => a.len() as u64 <= *n || fail(out),
+                None => true,
             },
-            Kind::UniqueItems => match inst {
-                Value::Array(a) => {
+            Kind::UniqueItems => match inst.items() {
+                Some(a) => {
+                    // Rare (no vendored schema uses it): compare as `Value`s.
+                    let a: Vec<_> = a.iter().map(Inst::value).collect();
                     let dup = a
                         .iter()
                         .enumerate()
                         .any(|(i, x)| a.iter().skip(i + 1).any(|y| json_eq(x, y, 0)));
                     !dup || fail(out)
                 }
-                _ => true,
+                None => true,
             },
             Kind::Contains { sub, min, max } => {
-                let Value::Array(arr) = inst else { return true };
+                let Some(arr) = inst.items() else { return true };
                 let mut count: u64 = 0;
                 for (i, item) in arr.iter().enumerate() {
                     if self.matches(*sub, item, &path.index(i), depth) {
@@ -623,16 +667,16 @@ impl Validator {
                 }
             }
             Kind::DependentRequired(deps) => {
-                let Value::Object(obj) = inst else {
+                if inst.members().is_none() {
                     return true;
-                };
+                }
                 let mut valid = true;
                 for (trigger, names) in deps {
-                    if !has_key(obj, trigger) {
+                    if !inst.has_key(trigger) {
                         continue;
                     }
                     for (name, message) in names {
-                        if !has_key(obj, name) {
+                        if !inst.has_key(name) {
                             report(out, path, &kw.path, kw.name, message);
                             valid = false;
                             if out.is_none() {
@@ -644,12 +688,12 @@ impl Validator {
                 valid
             }
             Kind::DependentSchemas(deps) => {
-                let Value::Object(obj) = inst else {
+                if inst.members().is_none() {
                     return true;
-                };
+                }
                 let mut valid = true;
                 for (trigger, sub) in deps {
-                    if has_key(obj, trigger) && !self.node(*sub, inst, path, d, out) {
+                    if inst.has_key(trigger) && !self.node(*sub, inst, path, d, out) {
                         valid = false;
                         if out.is_none() {
                             return false;
@@ -658,12 +702,12 @@ impl Validator {
                 }
                 valid
             }
-            Kind::Pattern(re) => match inst {
-                Value::String(text) => re.is_match(text) || fail(out),
-                _ => true,
+            Kind::Pattern(re) => match inst.string() {
+                Some(text) => re.is_match(text) || fail(out),
+                None => true,
             },
             Kind::PatternProperties(pats) => {
-                let Value::Object(obj) = inst else {
+                let Some(obj) = inst.members() else {
                     return true;
                 };
                 let mut valid = true;
@@ -680,12 +724,12 @@ impl Validator {
                 valid
             }
             Kind::PropertyNames(sub) => {
-                let Value::Object(obj) = inst else {
+                let Some(obj) = inst.members() else {
                     return true;
                 };
                 let mut valid = true;
-                for k in obj.keys() {
-                    let name = Value::String(k.clone());
+                for (k, _) in obj {
+                    let name = Value::String(k.to_string());
                     let key_path = path.key(k);
                     if !self.matches(*sub, &name, &key_path, depth) {
                         report(out, &key_path, &kw.path, kw.name, &kw.message);
@@ -698,9 +742,9 @@ impl Validator {
                 valid
             }
             Kind::Ref(target) => self.node(*target, inst, path, d, out),
-            Kind::Format(f) => match inst {
-                Value::String(s) => f.check(s) || fail(out),
-                _ => true,
+            Kind::Format(f) => match inst.string() {
+                Some(s) => f.check(s) || fail(out),
+                None => true,
             },
         }
     }
@@ -799,23 +843,45 @@ impl<'a> IPath<'a> {
     }
 
     fn render(&self) -> String {
-        let mut segs = Vec::new();
-        let mut cur = Some(self);
-        while let Some(p) = cur {
-            if let Some(s) = p.seg {
-                segs.push(s);
-            }
-            cur = p.parent;
-        }
-        let mut out = String::new();
-        for s in segs.iter().rev() {
-            out.push('/');
-            match s {
-                Seg::Key(k) => out.push_str(&compile::escape_token(k)),
-                Seg::Index(i) => out.push_str(&i.to_string()),
-            }
-        }
+        let mut out = String::with_capacity(32);
+        self.render_into(&mut out);
         out
+    }
+
+    /// Appends the pointer (root first) without intermediate allocations.
+    fn render_into(&self, out: &mut String) {
+        if let Some(p) = self.parent {
+            p.render_into(out);
+        }
+        match self.seg {
+            Some(Seg::Key(k)) => {
+                out.push('/');
+                if k.contains(['~', '/']) {
+                    out.push_str(&compile::escape_token(k));
+                } else {
+                    out.push_str(k);
+                }
+            }
+            Some(Seg::Index(i)) => {
+                use std::fmt::Write as _;
+                out.push('/');
+                let _ = write!(out, "{i}");
+            }
+            None => {}
+        }
+    }
+}
+
+/// The entry named `name` in `list` (sorted by name): a scan comparing lengths first for
+/// the short lists of audit-event schemas, a binary search for long ones.
+#[inline]
+fn find_sorted<'l, T>(list: &'l [T], name: &str, key: impl Fn(&T) -> &str) -> Option<&'l T> {
+    if list.len() <= 32 {
+        list.iter()
+            .find(|x| fast::bytes_eq(key(x).as_bytes(), name.as_bytes()))
+    } else {
+        let at = list.binary_search_by(|x| key(x).cmp(name)).ok()?;
+        list.get(at)
     }
 }
 
@@ -836,11 +902,12 @@ fn type_matches<I: Inst>(v: &I, set: u8) -> bool {
     set & bit != 0
 }
 
-/// What the fast path needs to know of an instance: implemented for `serde_json::Value` and
-/// for the text reader's [`lite::Lite`], so valid text is checked without building a `Value`.
+/// What validation needs to know of an instance: implemented for `serde_json::Value` and
+/// for the text reader's [`lite::Lite`], so text is validated (and its issues collected)
+/// without building a `Value`.
 trait Inst: Sized {
     /// Iterator over an object's members in document order.
-    type Members<'s>: Iterator<Item = (&'s str, &'s Self)>
+    type Members<'s>: ExactSizeIterator<Item = (&'s str, &'s Self)>
     where
         Self: 's;
     /// One of `types::{NULL, BOOLEAN, OBJECT, ARRAY, STRING, NUMBER}`.
@@ -850,7 +917,15 @@ trait Inst: Sized {
     fn string(&self) -> Option<&str>;
     fn items(&self) -> Option<&[Self]>;
     fn members(&self) -> Option<Self::Members<'_>>;
-    /// The instance as a `Value`, for keywords only the general path checks.
+    /// For objects: whether a member is named `name`.
+    fn has_key(&self, name: &str) -> bool {
+        self.members()
+            .is_some_and(|mut m| m.any(|(k, _)| k == name))
+    }
+    fn boolean(&self) -> Option<bool>;
+    /// For numbers: the number as `serde_json` reads it.
+    fn number(&self) -> Option<std::borrow::Cow<'_, Number>>;
+    /// The instance as a `Value` (for `uniqueItems`, which compares items with each other).
     fn value(&self) -> std::borrow::Cow<'_, Value>;
 }
 
@@ -883,6 +958,18 @@ impl Inst for Value {
             (k.as_str(), v)
         }
         self.as_object().map(|m| m.iter().map(pair as fn(_) -> _))
+    }
+    fn has_key(&self, name: &str) -> bool {
+        self.as_object().is_some_and(|obj| has_key(obj, name))
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn number(&self) -> Option<std::borrow::Cow<'_, Number>> {
+        match self {
+            Value::Number(n) => Some(std::borrow::Cow::Borrowed(n)),
+            _ => None,
+        }
     }
     fn value(&self) -> std::borrow::Cow<'_, Value> {
         std::borrow::Cow::Borrowed(self)
@@ -941,6 +1028,22 @@ impl<'a> Inst for lite::Lite<'a> {
             _ => None,
         }
     }
+    fn boolean(&self) -> Option<bool> {
+        match self {
+            lite::Lite::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    fn number(&self) -> Option<std::borrow::Cow<'_, Number>> {
+        // Read as `Lite::to_value` (and so `serde_json`) reads it.
+        match self {
+            lite::Lite::Num(t) => match serde_json::from_str(t) {
+                Ok(Value::Number(n)) => Some(std::borrow::Cow::Owned(n)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
     fn value(&self) -> std::borrow::Cow<'_, Value> {
         std::borrow::Cow::Owned(self.to_value())
     }
@@ -966,10 +1069,10 @@ fn num_cmp(a: &Number, b: &Number) -> Option<Ordering> {
     }
 }
 
-fn num_check(v: &Value, f: impl Fn(&Number) -> bool) -> bool {
-    match v {
-        Value::Number(n) => f(n),
-        _ => true,
+fn num_check<I: Inst>(v: &I, f: impl Fn(&Number) -> bool) -> bool {
+    match v.number() {
+        Some(n) => f(&n),
+        None => true,
     }
 }
 
@@ -1011,6 +1114,30 @@ fn json_eq(a: &Value, b: &Value, depth: usize) -> bool {
     }
 }
 
+/// [`json_eq`] of an instance and a schema value (`const`, `enum`).
+fn inst_eq<I: Inst>(a: &I, b: &Value, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    match b {
+        Value::Null => a.type_bit() == types::NULL,
+        Value::Bool(y) => a.boolean() == Some(*y),
+        Value::Number(y) => a
+            .number()
+            .is_some_and(|x| num_cmp(&x, y) == Some(Ordering::Equal)),
+        Value::String(y) => a.string() == Some(y.as_str()),
+        Value::Array(y) => a.items().is_some_and(|x| {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| inst_eq(p, q, depth + 1))
+        }),
+        Value::Object(y) => a.members().is_some_and(|x| {
+            x.len() == y.len()
+                && a.members().is_some_and(|mut x| {
+                    x.all(|(k, p)| y.get(k).is_some_and(|q| inst_eq(p, q, depth + 1)))
+                })
+        }),
+    }
+}
+
 /// Validate an event against `version`, or against its own `schema_version` when `None`.
 pub fn validate(
     event: &Value,
@@ -1029,8 +1156,9 @@ pub fn validate(
 
 /// Parse JSON text, then [`validate`] it. Syntax errors give line and column.
 ///
-/// Valid events (the common case) are checked on a light, hash-free reading of the text;
-/// anything else goes through `serde_json` and the full, issue-collecting validator.
+/// Events are checked, and their issues collected, on a light, hash-free reading of the
+/// text; text that reader gives up on (syntax errors, duplicate keys, escapes it does not
+/// handle, ...) goes through `serde_json` and a `Value`, with the same results.
 pub fn validate_str(
     text: &str,
     version: Option<SchemaVersion>,
@@ -1047,11 +1175,12 @@ pub fn validate_str(
         };
         if let Some(v) = declared {
             let validator = Validator::for_version(v)?;
-            if validator.fast(0, &doc, 0) {
-                return Ok(Vec::new());
-            }
-            // Invalid: collect the issues on the same document, without a second parse.
-            return Ok(validator.issues(&doc.to_value()));
+            // Invalid: collect the issues on the same document, without a second parse
+            // and without building a `Value`.
+            return Ok(match validator.failing(0, &doc, 0) {
+                None => Vec::new(),
+                Some(holding) => validator.issues(&doc, holding),
+            });
         }
     }
     let value: Value = serde_json::from_str(text).map_err(|e| Error::from_json(&e))?;
@@ -1141,5 +1270,182 @@ mod tests {
         );
         assert!(!v.is_valid(&inst));
         assert!(v.is_valid(&json!({"a": 1, "b": 2, "c": "éé"})));
+    }
+
+    fn shared(rel: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/vectors")
+            .join(rel)
+    }
+
+    fn json_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut paths: Vec<_> = rd.map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        for p in paths {
+            if p.is_dir() {
+                json_files(&p, out);
+            } else if p.extension().is_some_and(|e| e == "json") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// Checks one instance both ways (and with and without skipping the keywords the fast
+    /// path found to hold); `true` when the light reader took it and it is invalid.
+    fn lite_agrees(v: &Validator, value: &Value, what: &str) -> bool {
+        let text = serde_json::to_string(value).unwrap();
+        let Some(doc) = lite::parse(&text) else {
+            return false;
+        };
+        // The full walk (nothing skipped) on the `Value` is the reference.
+        let by_value = v.issues(value, 0);
+        let holding = v.failing(0, &doc, 0);
+        assert_eq!(
+            holding,
+            v.failing(0, value, 0),
+            "fast paths differ: {what}: {text}"
+        );
+        assert_eq!(
+            v.issues(&doc, 0),
+            by_value,
+            "issues differ for {what}: {text}"
+        );
+        if let Some(h) = holding {
+            assert_eq!(
+                v.issues(&doc, h),
+                by_value,
+                "skipping differs: {what}: {text}"
+            );
+        }
+        let fast = v.fast(0, &doc, 0);
+        assert_eq!(
+            fast,
+            v.fast(0, value, 0),
+            "verdicts differ for {what}: {text}"
+        );
+        assert_eq!(
+            fast,
+            by_value.is_empty(),
+            "fast path vs issues for {what}: {text}"
+        );
+        !fast
+    }
+
+    /// The issue-collecting path gives the same issues (paths, keywords, messages, order) on
+    /// the light reader's document as on the `serde_json::Value`: every case of the
+    /// JSON-Schema-Test-Suite the validator compiles.
+    #[test]
+    fn lite_issues_equal_value_issues_on_the_test_suite() {
+        let mut files = Vec::new();
+        json_files(&shared("json-schema-test-suite/draft2020-12"), &mut files);
+        assert!(!files.is_empty(), "test suite not found");
+        let mut invalid = 0;
+        for file in files {
+            let suite: Value =
+                serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            for group in suite.as_array().into_iter().flatten() {
+                let Ok(v) = Validator::compile(&group["schema"]) else {
+                    continue;
+                };
+                for t in group["tests"].as_array().into_iter().flatten() {
+                    let what = format!("{} / {}", file.display(), t["description"]);
+                    invalid += usize::from(lite_agrees(&v, &t["data"], &what));
+                }
+            }
+        }
+        assert!(invalid > 500, "only {invalid} invalid cases compared");
+    }
+
+    /// Every member of every object in `v` (with its parent path), depth first.
+    fn object_paths(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        if let Value::Object(m) = v {
+            out.push(path.clone());
+            for (k, x) in m {
+                path.push(k.clone());
+                object_paths(x, path, out);
+                path.pop();
+            }
+        }
+    }
+
+    fn at_mut<'a>(v: &'a mut Value, path: &[String]) -> &'a mut serde_json::Map<String, Value> {
+        let mut cur = v;
+        for k in path {
+            cur = cur.get_mut(k).unwrap();
+        }
+        cur.as_object_mut().unwrap()
+    }
+
+    /// The same on the upstream examples (positive and negative) of every vendored version and
+    /// on mutations of them: each member removed, replaced by values of every type (and
+    /// over-long strings, out-of-range numbers), and an unknown member added to each object.
+    #[test]
+    fn lite_issues_equal_value_issues_on_mutated_events() {
+        let mut files = Vec::new();
+        json_files(&shared("bh-audit-schema/examples"), &mut files);
+        assert!(!files.is_empty(), "examples not found");
+        let replacements = [
+            json!(null),
+            json!(true),
+            json!(0),
+            json!(-1),
+            json!(700),
+            json!(2.5),
+            json!(1e300),
+            json!(""),
+            json!("x"),
+            json!("x".repeat(300)),
+            json!("2026-02-30T10:00:00Z"),
+            json!("256.1.1.1"),
+            json!("FAILURE"),
+            json!([]),
+            json!(["a", 1]),
+            json!({}),
+            json!({"a": {"b": 1}}),
+        ];
+        let (mut compared, mut invalid) = (0, 0);
+        for file in files {
+            let event: Value =
+                serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            let mut objects = Vec::new();
+            object_paths(&event, &mut Vec::new(), &mut objects);
+            let mut mutants = vec![event.clone()];
+            for path in &objects {
+                let mut extra = event.clone();
+                at_mut(&mut extra, path).insert("zz_extra".into(), json!(1));
+                mutants.push(extra);
+                let keys: Vec<String> = at_mut(&mut event.clone(), path).keys().cloned().collect();
+                for k in keys {
+                    let mut removed = event.clone();
+                    at_mut(&mut removed, path).shift_remove(&k);
+                    mutants.push(removed);
+                    for r in &replacements {
+                        let mut replaced = event.clone();
+                        at_mut(&mut replaced, path).insert(k.clone(), r.clone());
+                        mutants.push(replaced);
+                    }
+                }
+            }
+            let declared = event["schema_version"]
+                .as_str()
+                .and_then(SchemaVersion::parse);
+            let v = Validator::for_version(declared.unwrap()).unwrap();
+            for m in &mutants {
+                compared += 1;
+                invalid += usize::from(lite_agrees(v, m, &file.display().to_string()));
+                // And through the public entry point.
+                let text = serde_json::to_string(m).unwrap();
+                assert_eq!(
+                    validate_str(&text, None).map_err(|e| e.to_string()),
+                    validate(m, None).map_err(|e| e.to_string()),
+                    "{text}"
+                );
+            }
+        }
+        println!("{invalid} of {compared} mutated events invalid");
+        assert!(invalid > 10_000, "only {invalid} of {compared} invalid");
     }
 }

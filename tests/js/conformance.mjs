@@ -256,6 +256,18 @@ export async function runConformance(api) {
     eq(validateEvent({ ...good, schema_version: "1.0" }, { schemaVersion: "1.1" }).valid, false, "explicit version");
     throws(() => validateEvent(good, { schemaVersion: "9.9" }), RangeError, /schemaVersion/, "unknown version");
     throws(() => assertValidEvent({ ...good, outcome: { status: "DENIED" } }), ValidationError, /outcome/, "assertValidEvent");
+    // Results are fresh objects: mutating one changes no later result.
+    const v1 = validateEvent(good);
+    v1.valid = false;
+    v1.errors.push("x");
+    eq(validateEvent(good), { valid: true, errors: [] }, "valid result is a fresh object");
+    const weird = { ...good, resource: { type: "Note", 'a/b~"c\n': 1 }, extra: 1 };
+    const first = validateEvent(weird);
+    first.errors[0].message = "changed";
+    const again = validateEvent(JSON.stringify(weird));
+    eq(again.errors.map((e) => [e.instancePath, e.keyword]), [["/extra", "additionalProperties"], ["/resource/a~1b~0\"c\n", "additionalProperties"]], "escaped names in paths");
+    eq(again.errors[0].message, "is not allowed here", "issue objects are fresh (shared strings only)");
+    eq(again.errors[1].schemaPath, "/properties/resource/additionalProperties", "schema path");
   });
 
   await test("sanitizeErrorMessage matches the reference", () => {
