@@ -13,7 +13,7 @@ use crate::call;
 use crate::config::ValidationFailureMode;
 use crate::diagnostics::CollectDiagnostics;
 use crate::pipeline::{Pipeline, Verdict};
-use crate::{Config, ConfigErrorKind, Error, SchemaVersion};
+use crate::{Config, ConfigErrorKind, Error, SchemaVersion, ValidationIssue};
 
 fn js_error(err: &Error) -> JsValue {
     let text = err.to_string();
