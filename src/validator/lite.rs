@@ -173,7 +173,7 @@ impl<'a> Reader<'a> {
             }
         }
         let text = self.src.get(start..self.i)?;
-        text.parse::<f64>().ok().filter(|f| f.is_finite())?;
+        crate::num::parse_json_f64(text).filter(|f| f.is_finite())?;
         Some(Lite::Num(text))
     }
 

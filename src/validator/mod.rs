@@ -906,9 +906,9 @@ impl<'a> Inst for lite::Lite<'a> {
         match self {
             // Digits only: serde_json reads an i64/u64, or (too large) a whole f64.
             lite::Lite::Num(t) if t.bytes().all(|b| b.is_ascii_digit() || b == b'-') => true,
-            lite::Lite::Num(t) => t
-                .parse::<f64>()
-                .is_ok_and(|f| f.is_finite() && f.fract() == 0.0),
+            lite::Lite::Num(t) => {
+                crate::num::parse_json_f64(t).is_some_and(|f| f.is_finite() && f.fract() == 0.0)
+            }
             _ => false,
         }
     }
