@@ -46,8 +46,11 @@ pub(crate) fn shortest_digits(v: f64) -> (bool, String, i32) {
 /// them (so `-0` gives `0.0`): callers use it for texts with a fraction or an exponent, or
 /// only to test the range.
 pub(crate) fn parse_json_f64(text: &str) -> Option<f64> {
-    match serde_json::from_str::<f64>(text) {
-        Ok(f) => Some(f),
+    // Read as a `Value` (the parser instance every other caller already uses), not as a
+    // typed `f64`, which would add serde's "invalid type" path and, through it, core's
+    // float formatting.
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => v.as_f64(),
         Err(e) if e.to_string().starts_with("number out of range") => {
             Some(if text.starts_with('-') {
                 f64::NEG_INFINITY
