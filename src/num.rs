@@ -62,6 +62,18 @@ pub(crate) fn parse_json_f64(text: &str) -> Option<f64> {
     }
 }
 
+/// Whether a JSON number text (already checked against the grammar) is finite as an f64:
+/// `parse_json_f64(text).is_some_and(f64::is_finite)`, without parsing in the common case
+/// (no exponent and at most 308 integer digits: below 10^308, so finite).
+pub(crate) fn json_number_is_finite(text: &str) -> bool {
+    let digits = text.trim_start_matches('-');
+    let int_len = digits.find('.').unwrap_or(digits.len());
+    if int_len <= 308 && !text.contains(['e', 'E']) {
+        return true;
+    }
+    parse_json_f64(text).is_some_and(f64::is_finite)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +211,28 @@ mod tests {
         let core: f64 = text.parse().unwrap();
         let ours = parse_json_f64(text).unwrap();
         assert_eq!(ours.to_bits(), core.to_bits(), "{text}");
+    }
+
+    #[test]
+    fn finite_check_equals_parse() {
+        let nines = |n: usize| "9".repeat(n);
+        for t in [
+            "0".to_string(),
+            "-0.5".into(),
+            nines(308),
+            nines(309),
+            format!("-{}", nines(309)),
+            format!("{}.5", nines(308)),
+            format!("{}.5", nines(309)),
+            "1e308".into(),
+            "1e309".into(),
+            "-1.8e308".into(),
+            "0.0000e999".into(),
+            "1E-999".into(),
+        ] {
+            let core = t.parse::<f64>().unwrap().is_finite();
+            assert_eq!(json_number_is_finite(&t), core, "{t}");
+        }
     }
 
     #[test]

@@ -173,7 +173,9 @@ impl<'a> Reader<'a> {
             }
         }
         let text = self.src.get(start..self.i)?;
-        crate::num::parse_json_f64(text).filter(|f| f.is_finite())?;
+        if !crate::num::json_number_is_finite(text) {
+            return None;
+        }
         Some(Lite::Num(text))
     }
 
