@@ -18,7 +18,7 @@ rm -rf pkg/dist && mkdir -p pkg/dist
 wasm-bindgen --target web --out-dir pkg/dist --out-name glue --no-typescript \
   "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm/bh_audit_logger.wasm"
 if [ -x node_modules/.bin/wasm-opt ]; then
-  node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  node_modules/.bin/wasm-opt -O3 --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     pkg/dist/glue_bg.wasm -o pkg/dist/glue_bg.opt.wasm
   mv pkg/dist/glue_bg.opt.wasm pkg/dist/glue_bg.wasm
 fi

@@ -43,8 +43,9 @@ parts = [
     emit("DECIMAL", "Characters for which Python's `str.isdecimal()` is true (`\\d`).",
          ranges(str.isdecimal)),
     "",
-    emit("WORD", "Characters Python's `re` treats as `\\w`: `str.isalnum()` or `_`.",
-         ranges(lambda c: c.isalnum() or c == "_")),
+    emit("WORD_NOT_LETTER", "Characters Python's `re` treats as `\\w` (`str.isalnum()` or `_`) that are not "
+         "in LETTER: `\\w` is LETTER plus these (one table of ~140 ranges instead of ~730).",
+         ranges(lambda c: (c.isalnum() or c == "_") and not c.isalpha())),
     "",
     emit("LETTER", "General category L (Lu, Ll, Lt, Lm, Lo): Python's `str.isalpha()`; regex `\\p{L}`.",
          ranges(str.isalpha)),

@@ -240,7 +240,15 @@ fn get_mut<'m, 'a>(m: &'m mut Members<'a>, key: &str) -> Option<&'m mut Lite<'a>
 /// Known keys first in `order`, the others after in their order (as `event::reorder`).
 fn reorder(m: &mut Members<'_>, order: &[&str]) {
     let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(order.len());
-    m.sort_by_key(|(k, _)| rank(k));
+    // A stable insertion sort by rank: objects here are small (the light reader gives up past
+    // 64 members) and usually already in order, and it avoids the standard sorts' code size.
+    for i in 1..m.len() {
+        let mut j = i;
+        while j > 0 && rank(&m[j - 1].0) > rank(&m[j].0) {
+            m.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 fn reorder_block<'a>(v: Lite<'a>, block: &str) -> Lite<'a> {

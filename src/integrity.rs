@@ -215,18 +215,8 @@ fn write_float(out: &mut String, v: f64) {
         out.push_str(if v.is_sign_negative() { "-0.0" } else { "0.0" });
         return;
     }
-    // Rust's `{:e}` gives the shortest round-trip digits, like Python's repr.
-    let sci = format!("{v:e}");
-    let (mantissa, exp) = match sci.split_once('e') {
-        Some(parts) => parts,
-        None => (sci.as_str(), "0"),
-    };
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (neg, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    // Shortest round-trip digits, as Python's repr (and core's `{:e}`).
+    let (neg, digits, exp) = crate::num::shortest_digits(v);
     if neg {
         out.push('-');
     }
@@ -300,7 +290,7 @@ fn write_map(out: &mut String, map: &Map<String, Value>, skip_integrity: bool) {
         .iter()
         .filter(|(k, _)| !(skip_integrity && k.as_str() == "integrity"))
         .collect();
-    entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    crate::sort::sort_by(&mut entries, |a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     out.push('{');
     for (i, (k, v)) in entries.into_iter().enumerate() {
         if i > 0 {
@@ -897,9 +887,9 @@ mod json {
             }
             let text = &self.s[start..self.pos];
             if is_float {
-                text.parse::<f64>()
+                crate::num::parse_json_f64(text)
                     .map(Node::Float)
-                    .map_err(|_| "invalid number")
+                    .ok_or("invalid number")
             } else {
                 Ok(Node::Int(&self.s[start..int_end]))
             }
@@ -1099,7 +1089,7 @@ mod json {
                     .filter(|(k, _)| !(skip_integrity && k == "integrity"))
                     .map(|(k, v)| (k.as_ref(), v))
                     .collect();
-                entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                crate::sort::sort_by(&mut entries, |a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
                 entries.dedup_by(|later, earlier| {
                     if later.0 == earlier.0 {
                         *earlier = *later;

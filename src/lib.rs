@@ -17,8 +17,10 @@ mod error;
 pub mod event;
 pub mod integrity;
 mod logger;
+mod num;
 pub mod pipeline;
 pub mod sanitize;
+mod sort;
 mod time;
 pub mod validator;
 

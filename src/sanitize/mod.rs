@@ -68,7 +68,7 @@ pub fn is_py_word(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_';
     }
-    in_table(tables::WORD, c)
+    in_table(tables::LETTER, c) || in_table(tables::WORD_NOT_LETTER, c)
 }
 
 /// Unicode general category L (`\p{L}`, `\p{Letter}`), as Python's `str.isalpha()`.

@@ -180,9 +180,8 @@ impl<'a> Reader<'a> {
             }
         }
         let text = self.src.get(start..self.i)?;
-        // Without an exponent, fewer than 300 characters are well below f64::MAX.
-        if text.len() >= 300 || text.bytes().any(|b| b == b'e' || b == b'E') {
-            text.parse::<f64>().ok().filter(|f| f.is_finite())?;
+        if !crate::num::json_number_is_finite(text) {
+            return None;
         }
         Some(Lite::Num(text))
     }

@@ -111,6 +111,41 @@ impl SchemaVersion {
             SchemaVersion::V2_1 => include_str!("../../schema/2.1/audit_event.schema.json"),
         }
     }
+
+    /// What the validator compiles: [`Self::schema_text`] without whitespace and without
+    /// ignored annotations (made by build.rs; test `compact_schemas_compile_identically`).
+    fn compact_schema_text(self) -> &'static str {
+        match self {
+            SchemaVersion::V1_0 => include_str!(concat!(env!("OUT_DIR"), "/schema-1.0.json")),
+            SchemaVersion::V1_1 => include_str!(concat!(env!("OUT_DIR"), "/schema-1.1.json")),
+            SchemaVersion::V2_0 => include_str!(concat!(env!("OUT_DIR"), "/schema-2.0.json")),
+            SchemaVersion::V2_1 => include_str!(concat!(env!("OUT_DIR"), "/schema-2.1.json")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod compact_schema_tests {
+    use super::*;
+
+    /// The compact text build.rs embeds compiles to exactly what the vendored text does
+    /// (every node, path, message and keyword: the full `Debug` form of the validator).
+    #[test]
+    fn compact_schemas_compile_identically() {
+        for v in SchemaVersion::ALL {
+            let full: Value = serde_json::from_str(v.schema_text()).unwrap();
+            let compact: Value = serde_json::from_str(v.compact_schema_text()).unwrap();
+            assert!(
+                v.compact_schema_text().len() * 2 < v.schema_text().len(),
+                "{v}"
+            );
+            assert_eq!(
+                format!("{:?}", Validator::compile(&full).unwrap()),
+                format!("{:?}", Validator::compile(&compact).unwrap()),
+                "{v}"
+            );
+        }
+    }
 }
 
 impl fmt::Display for SchemaVersion {
@@ -157,9 +192,10 @@ pub struct Validator {
 }
 
 fn compile_version(version: SchemaVersion) -> Result<Validator, Error> {
-    let schema: Value = serde_json::from_str(version.schema_text()).map_err(|_| Error::Schema {
-        message: format!("vendored schema {version} is not valid json"),
-    })?;
+    let schema: Value =
+        serde_json::from_str(version.compact_schema_text()).map_err(|_| Error::Schema {
+            message: format!("vendored schema {version} is not valid json"),
+        })?;
     Validator::compile(&schema)
 }
 
@@ -999,9 +1035,9 @@ impl<'a> Inst for lite::Lite<'a> {
         match self {
             // Digits only: serde_json reads an i64/u64, or (too large) a whole f64.
             lite::Lite::Num(t) if t.bytes().all(|b| b.is_ascii_digit() || b == b'-') => true,
-            lite::Lite::Num(t) => t
-                .parse::<f64>()
-                .is_ok_and(|f| f.is_finite() && f.fract() == 0.0),
+            lite::Lite::Num(t) => {
+                crate::num::parse_json_f64(t).is_some_and(|f| f.is_finite() && f.fract() == 0.0)
+            }
             _ => false,
         }
     }
