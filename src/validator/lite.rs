@@ -106,20 +106,26 @@ impl<'a> Reader<'a> {
                 }
                 // One allocation for the objects of audit events (growing 4, 8, 16 costs three).
                 members.reserve(16);
+                // One bit per name seen, from a hash of the name: earlier names are compared
+                // only when the bit of a new name is already set.
+                let mut seen = 0u64;
                 loop {
                     self.ws();
                     if self.peek()? != b'"' {
                         return None;
                     }
                     let key = self.string()?;
+                    let bit = name_bit(key.as_bytes());
                     // Compared in words, without a `memcmp` call per earlier member.
                     if members.len() >= MAX_MEMBERS
-                        || members
-                            .iter()
-                            .any(|(k, _)| super::fast::bytes_eq(k.as_bytes(), key.as_bytes()))
+                        || (seen & bit != 0
+                            && members
+                                .iter()
+                                .any(|(k, _)| super::fast::bytes_eq(k.as_bytes(), key.as_bytes())))
                     {
                         return None;
                     }
+                    seen |= bit;
                     self.ws();
                     if self.peek()? != b':' {
                         return None;
@@ -261,6 +267,15 @@ impl<'a> Reader<'a> {
             }
         }
     }
+}
+
+/// One of 64 bits for a member name, from its length and first and last bytes.
+#[inline(always)]
+fn name_bit(name: &[u8]) -> u64 {
+    let at = |i: usize| u32::from(name.get(i).copied().unwrap_or(0));
+    let n = name.len();
+    let h = (n as u32) ^ (at(0) << 8) ^ (at(n.wrapping_sub(1)) << 16);
+    1 << (h.wrapping_mul(0x9E37_79B1) >> 26)
 }
 
 /// The length of the leading run of `s` without `"`, `\\` or control characters, scanning

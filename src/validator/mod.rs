@@ -234,22 +234,15 @@ impl Validator {
         // Valid instances (the common case) take the boolean fast path only.
         match self.failing(0, instance, 0) {
             None => Vec::new(),
-            Some(holding) => self.issues(instance, holding),
+            Some(held) => self.issues(instance, held),
         }
     }
 
-    /// Every issue of an instance the fast path rejected; `holding`: the root's keywords
-    /// known to hold (from [`Validator::failing`]).
-    fn issues<I: Inst>(&self, instance: &I, holding: u64) -> Vec<ValidationIssue> {
+    /// Every issue of an instance the fast path rejected; `held`: what the fast path learnt
+    /// about the root (from [`Validator::failing`]).
+    fn issues<I: Inst>(&self, instance: &I, held: Held) -> Vec<ValidationIssue> {
         let mut issues = Vec::new();
-        self.node_issues(
-            0,
-            instance,
-            &IPath::ROOT,
-            0,
-            &mut Some(&mut issues),
-            holding,
-        );
+        self.node_issues(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues), held);
         issues
     }
 
@@ -272,27 +265,35 @@ impl Validator {
         match self.fast.get(id) {
             Some(Fast::Bool(b)) => *b,
             Some(Fast::Leaf(l)) => leaf_matches(l, inst),
-            Some(Fast::Ops(ops)) => ops.iter().all(|(op, _)| self.op(op, id, inst, depth)),
+            Some(Fast::Ops(ops)) => ops
+                .iter()
+                .all(|(op, _)| self.op(op, id, inst, depth, &mut 0)),
             None => false,
         }
     }
 
     /// The fast path's verdict on node `id`, with what it learnt on the way: `None` when
     /// `inst` matches; else the keywords of the node known to hold (see [`Fast::Ops`]),
-    /// which the issue-collecting path need not check again.
-    fn failing<I: Inst>(&self, id: usize, inst: &I, depth: usize) -> Option<u64> {
+    /// which the issue-collecting path need not check again, and how far the first failing
+    /// op got.
+    fn failing<I: Inst>(&self, id: usize, inst: &I, depth: usize) -> Option<Held> {
         match self.fast.get(id) {
             Some(Fast::Ops(ops)) if depth <= MAX_DEPTH => {
                 let mut holding = 0;
                 for (op, covers) in ops.iter() {
-                    if !self.op(op, id, inst, depth) {
-                        return Some(holding);
+                    let mut hint = 0;
+                    if !self.op(op, id, inst, depth, &mut hint) {
+                        return Some(Held {
+                            holding,
+                            failed: *covers,
+                            hint,
+                        });
                     }
                     holding |= covers;
                 }
                 None
             }
-            _ => (!self.child(id, inst, depth)).then_some(0),
+            _ => (!self.child(id, inst, depth)).then_some(Held::default()),
         }
     }
 
@@ -305,7 +306,9 @@ impl Validator {
         }
     }
 
-    fn op<I: Inst>(&self, op: &Op, id: usize, inst: &I, depth: usize) -> bool {
+    /// Whether `inst` passes `op` (of node `id`). When it does not, `hint` tells the
+    /// issue-collecting path what is already known (see [`Held::hint`]).
+    fn op<I: Inst>(&self, op: &Op, id: usize, inst: &I, depth: usize, hint: &mut usize) -> bool {
         match op {
             Op::Type(set) => type_matches(inst, *set),
             Op::StrLen { min, max } => match inst.string() {
@@ -345,7 +348,8 @@ impl Validator {
                         }
                     }
                 } else {
-                    for (k, v) in members {
+                    let count = members.len();
+                    for (n, (k, v)) in members.enumerate() {
                         let sub = match plan.table.find(k.as_bytes()) {
                             Some(i) => {
                                 seen |= 1 << i;
@@ -360,9 +364,12 @@ impl Validator {
                             (None, Additional::Sub(sub)) => self.child(*sub, v, d),
                         };
                         if !ok {
+                            // The members before this one passed.
+                            *hint = n;
                             return false;
                         }
                     }
+                    *hint = count;
                 }
                 seen & plan.required == plan.required
                     && plan
@@ -370,19 +377,22 @@ impl Validator {
                         .iter()
                         .all(|(t, m)| seen & t == 0 || seen & m == *m)
             }
-            Op::AllOf(subs) => subs.iter().all(|s| self.child(*s, inst, depth + 1)),
+            Op::AllOf(subs) => match subs.iter().position(|s| !self.child(*s, inst, depth + 1)) {
+                None => true,
+                Some(at) => {
+                    *hint = at;
+                    false
+                }
+            },
             Op::AnyOf(subs) => subs.iter().any(|s| self.child(*s, inst, depth + 1)),
             Op::If {
                 cond,
                 then,
                 otherwise,
             } => {
-                let branch = if self.child(*cond, inst, depth + 1) {
-                    then
-                } else {
-                    otherwise
-                };
-                match branch {
+                let matched = self.child(*cond, inst, depth + 1);
+                *hint = if matched { IF_MATCHED } else { IF_FAILED };
+                match if matched { then } else { otherwise } {
                     Some(b) => self.child(*b, inst, depth + 1),
                     None => true,
                 }
@@ -401,7 +411,7 @@ impl Validator {
             Op::Ref(target) => self.child(*target, inst, depth + 1),
             Op::Kw(i) => match self.nodes.get(id) {
                 Some(Node::Keywords { keywords, .. }) => match keywords.get(*i) {
-                    Some(kw) => self.keyword(kw, inst, &IPath::ROOT, depth, &mut None),
+                    Some(kw) => self.keyword(kw, inst, &IPath::ROOT, depth, &mut None, 0),
                     None => false,
                 },
                 _ => false,
@@ -425,12 +435,12 @@ impl Validator {
         }
         match self.failing(id, inst, depth) {
             None => true,
-            Some(holding) => self.node_issues(id, inst, path, depth, out, holding),
+            Some(held) => self.node_issues(id, inst, path, depth, out, held),
         }
     }
 
     /// [`Validator::node`] collecting issues, for a subschema the fast path rejected;
-    /// keywords whose bit is set in `holding` are known to hold and are skipped.
+    /// keywords whose bit is set in `held.holding` are known to hold and are skipped.
     fn node_issues<I: Inst>(
         &self,
         id: usize,
@@ -438,7 +448,7 @@ impl Validator {
         path: &IPath<'_>,
         depth: usize,
         out: &mut Out<'_>,
-        holding: u64,
+        held: Held,
     ) -> bool {
         let Some(node) = self.nodes.get(id) else {
             return false;
@@ -459,10 +469,12 @@ impl Validator {
             Node::Keywords { keywords, .. } => {
                 let mut valid = true;
                 for (i, kw) in keywords.iter().enumerate() {
-                    if holding & fast::kw_bit(i) != 0 {
+                    let bit = fast::kw_bit(i);
+                    if held.holding & bit != 0 {
                         continue;
                     }
-                    if !self.keyword(kw, inst, path, depth, out) {
+                    let hint = if held.failed & bit != 0 { held.hint } else { 0 };
+                    if !self.keyword(kw, inst, path, depth, out, hint) {
                         valid = false;
                         if out.is_none() {
                             return false;
@@ -486,6 +498,7 @@ impl Validator {
         path: &IPath<'_>,
         depth: usize,
         out: &mut Out<'_>,
+        hint: usize,
     ) -> bool {
         let fail = |out: &mut Out<'_>| {
             report(out, path, &kw.path, kw.name, &kw.message);
@@ -501,8 +514,9 @@ impl Validator {
                     return true;
                 };
                 let mut valid = true;
-                // Walk the instance (document order); `props` is sorted by name.
-                for (k, v) in obj {
+                // Walk the instance (document order); `props` is sorted by name. The first
+                // `hint` members are known to pass.
+                for (k, v) in obj.skip(hint) {
                     let Some(sub) = find_sorted(props, k, |(n, _)| n) else {
                         continue;
                     };
@@ -526,7 +540,7 @@ impl Validator {
                     return true;
                 };
                 let mut valid = true;
-                for (k, v) in obj {
+                for (k, v) in obj.skip(hint) {
                     if find_sorted(known, k, |n| n).is_some()
                         || patterns.iter().any(|re| re.is_match(k))
                     {
@@ -661,7 +675,8 @@ impl Validator {
             }
             Kind::AllOf(subs) => {
                 let mut valid = true;
-                for sub in subs {
+                // The first `hint` subschemas are known to pass.
+                for sub in subs.iter().skip(hint) {
                     if !self.node(*sub, inst, path, d, out) {
                         valid = false;
                         if out.is_none() {
@@ -692,11 +707,12 @@ impl Validator {
                 then,
                 otherwise,
             } => {
-                let branch = if self.matches(*cond, inst, path, depth) {
-                    then
-                } else {
-                    otherwise
+                let matched = match hint {
+                    IF_MATCHED => true,
+                    IF_FAILED => false,
+                    _ => self.matches(*cond, inst, path, depth),
                 };
+                let branch = if matched { then } else { otherwise };
                 match branch {
                     Some(b) => self.node(*b, inst, path, d, out),
                     None => true,
@@ -785,6 +801,25 @@ impl Validator {
         }
     }
 }
+
+/// What the fast path learnt about a node that does not match, for the issue-collecting
+/// path, which need not find it out again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Held {
+    /// Keywords known to hold (bit `i` = keyword `i`).
+    holding: u64,
+    /// The keywords of the first failing op.
+    failed: u64,
+    /// How far the first failing op got; `0` = nothing known. The object op: how many
+    /// leading members passed (their `properties` / `additionalProperties` subschemas);
+    /// `allOf`: how many leading subschemas passed; `if`: [`IF_MATCHED`] or [`IF_FAILED`].
+    hint: usize,
+}
+
+/// [`Held::hint`] of an `if` whose condition matched.
+const IF_MATCHED: usize = 1;
+/// [`Held::hint`] of an `if` whose condition did not match.
+const IF_FAILED: usize = 2;
 
 /// `minLength`/`maxLength` in code points; the byte length settles most cases.
 #[inline]
@@ -1215,7 +1250,7 @@ pub fn validate_str(
             // and without building a `Value`.
             return Ok(match validator.failing(0, &doc, 0) {
                 None => Vec::new(),
-                Some(holding) => validator.issues(&doc, holding),
+                Some(held) => validator.issues(&doc, held),
             });
         }
     }
@@ -1337,7 +1372,7 @@ mod tests {
             return false;
         };
         // The full walk (nothing skipped) on the `Value` is the reference.
-        let by_value = v.issues(value, 0);
+        let by_value = v.issues(value, Held::default());
         let holding = v.failing(0, &doc, 0);
         assert_eq!(
             holding,
@@ -1345,7 +1380,7 @@ mod tests {
             "fast paths differ: {what}: {text}"
         );
         assert_eq!(
-            v.issues(&doc, 0),
+            v.issues(&doc, Held::default()),
             by_value,
             "issues differ for {what}: {text}"
         );
