@@ -244,7 +244,12 @@ impl Templates {
         let mut h = KeyHasher::default();
         triple.hash(&mut h);
         let hash = h.finish();
-        let same = |t: &[String; 3]| t.iter().zip(triple).all(|(a, b)| a == b);
+        // Compared in words (`memcmp` goes byte by byte in wasm).
+        let same = |t: &[String; 3]| {
+            t.iter()
+                .zip(triple)
+                .all(|(a, b)| crate::validator::bytes_eq(a.as_bytes(), b.as_bytes()))
+        };
         let at = match self.ids.binary_search_by_key(&hash, |&(h, _)| h) {
             Ok(at) => {
                 let id = self.ids.get(at)?.1;
@@ -275,13 +280,20 @@ struct KeyHasher(u64);
 
 impl std::hash::Hasher for KeyHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            for (w, b) in word.iter_mut().zip(chunk) {
-                *w = *b;
-            }
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        let mix =
+            |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        // Little-endian words; the last one zero-padded.
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.0 = mix(
+                self.0,
+                <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes),
+            );
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let word = rest.iter().rev().fold(0, |w, &b| (w << 8) | u64::from(b));
+            self.0 = mix(self.0, word);
         }
     }
     fn finish(&self) -> u64 {

@@ -54,6 +54,9 @@ mod compile;
 mod fast;
 pub mod format;
 pub(crate) mod lite;
+/// Byte equality in words, for the wasm entry points.
+#[cfg(target_arch = "wasm32")]
+pub(crate) use fast::bytes_eq;
 pub mod regex;
 
 use std::cmp::Ordering;
@@ -959,7 +962,8 @@ fn find_sorted<'l, T>(list: &'l [T], name: &str, key: impl Fn(&T) -> &str) -> Op
 /// Key lookup without hashing for the small objects audit events are made of.
 fn has_key(obj: &serde_json::Map<String, Value>, name: &str) -> bool {
     if obj.len() <= 16 {
-        obj.keys().any(|k| k == name)
+        obj.keys()
+            .any(|k| fast::bytes_eq(k.as_bytes(), name.as_bytes()))
     } else {
         obj.contains_key(name)
     }
@@ -991,7 +995,7 @@ trait Inst: Sized {
     /// For objects: whether a member is named `name`.
     fn has_key(&self, name: &str) -> bool {
         self.members()
-            .is_some_and(|mut m| m.any(|(k, _)| k == name))
+            .is_some_and(|mut m| m.any(|(k, _)| fast::bytes_eq(k.as_bytes(), name.as_bytes())))
     }
     fn boolean(&self) -> Option<bool>;
     /// For numbers: the number as `serde_json` reads it.
