@@ -138,6 +138,9 @@ thread_local! {
     /// Input text from JS, written with `TextEncoder.encodeInto` straight into wasm memory
     /// (about ten times cheaper than wasm-bindgen's per-character string copy).
     static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The last result of `validateInput`, read by the facade from wasm memory (a valid
+    /// event's empty result then costs no string decoding at all).
+    static OUTPUT: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Make the shared input buffer at least `len` bytes long and return its address in wasm
@@ -173,9 +176,10 @@ fn with_input<R>(len: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
 
 /// [`validate_json`] on the first `len` bytes of the shared input buffer. `version` is 0 for
 /// the event's own `schema_version`, else 1 + its index in [`SchemaVersion::ALL`] (a number
-/// crosses the boundary without an allocation, unlike a string).
+/// crosses the boundary without an allocation, unlike a string). Returns the result's byte
+/// length (0 = valid); the result itself is at [`output_buffer`].
 #[wasm_bindgen(js_name = validateInput)]
-pub fn validate_input(len: usize, version: u32) -> Result<String, JsValue> {
+pub fn validate_input(len: usize, version: u32) -> Result<usize, JsValue> {
     let version = match version {
         0 => None,
         n => Some(
@@ -185,8 +189,18 @@ pub fn validate_input(len: usize, version: u32) -> Result<String, JsValue> {
                 .ok_or_else(|| js_error(&Error::UnsupportedSchemaVersion))?,
         ),
     };
-    with_input(len, |text| validate_json(text, version))
-        .unwrap_or_else(|| Err(js_sys::TypeError::new("input is not valid utf-8").into()))
+    let out = with_input(len, |text| validate_json(text, version))
+        .unwrap_or_else(|| Err(js_sys::TypeError::new("input is not valid utf-8").into()))?;
+    let n = out.len();
+    OUTPUT.with(|o| *o.borrow_mut() = out);
+    Ok(n)
+}
+
+/// The address in wasm memory of the last `validateInput` result (UTF-8, as many bytes as
+/// `validateInput` returned); valid until the next `validateInput` call.
+#[wasm_bindgen(js_name = outputBuffer)]
+pub fn output_buffer() -> usize {
+    OUTPUT.with(|o| o.borrow().as_ptr() as usize)
 }
 
 fn config_to_json(c: &Config) -> String {

@@ -1,15 +1,21 @@
 // The JS facade over the wasm core. Loaders (node.mjs, deno.mjs, workerd.mjs, browser.mjs)
 // instantiate the wasm module, then re-export this file. Nothing here runs wasm at import time.
-import { Core, inputBuffer, validateInput, issueTemplate, sanitizeMessage, verifyChainJson } from "../dist/glue.js";
+import { Core, inputBuffer, outputBuffer, validateInput, issueTemplate, sanitizeMessage, verifyChainJson } from "../dist/glue.js";
 import { wasmState } from "./memory.js";
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Write `text` as UTF-8 into the core's input buffer; returns the byte length. */
 function toWasm(text) {
   const max = text.length * 3;
   const ptr = inputBuffer(max);
   return encoder.encodeInto(text, new Uint8Array(wasmState.memory.buffer, ptr, max)).written;
+}
+
+/** The last `validateInput` result: `len` UTF-8 bytes at `outputBuffer()` in wasm memory. */
+function resultFromWasm(len) {
+  return decoder.decode(new Uint8Array(wasmState.memory.buffer, outputBuffer(), len));
 }
 
 /** Vendored bh-audit-schema versions (tests/js/runtime-node.test.mjs checks it equals the core's). */
@@ -473,9 +479,10 @@ export function validateEvent(event, options) {
     }
     if (text === undefined) text = "null";
   }
-  const out = validateInput(toWasm(text), version);
-  // "" = valid: a new object per call, as JSON.parse would give (callers may mutate it).
-  if (out.length === 0) return { valid: true, errors: [] };
+  const len = validateInput(toWasm(text), version);
+  // 0 = valid: a new object per call, as JSON.parse would give (callers may mutate it).
+  if (len === 0) return { valid: true, errors: [] };
+  const out = resultFromWasm(len);
   if (out.charCodeAt(0) !== 91) return JSON.parse(out); // not "[": the full result
   return { valid: false, errors: issuesFrom(JSON.parse(out)) };
 }
