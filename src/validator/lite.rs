@@ -32,6 +32,7 @@ pub(crate) fn parse(text: &str) -> Option<Lite<'_>> {
         src: text,
         s: text.as_bytes(),
         i: 0,
+        stack: Vec::new(),
     };
     p.ws();
     let v = p.value(0)?;
@@ -43,6 +44,10 @@ struct Reader<'a> {
     src: &'a str,
     s: &'a [u8],
     i: usize,
+    /// Members of the objects being read, innermost last: each object takes its members off
+    /// the top when it ends, into a vector of exactly their number (one small allocation
+    /// instead of growing 4, 8, 16).
+    stack: Vec<(Cow<'a, str>, Lite<'a>)>,
 }
 
 impl<'a> Reader<'a> {
@@ -98,14 +103,12 @@ impl<'a> Reader<'a> {
             }
             b'{' => {
                 self.i += 1;
-                let mut members: Vec<(Cow<'a, str>, Lite<'a>)> = Vec::new();
                 self.ws();
                 if self.peek()? == b'}' {
                     self.i += 1;
-                    return Some(Lite::Obj(members));
+                    return Some(Lite::Obj(Vec::new()));
                 }
-                // One allocation for the objects of audit events (growing 4, 8, 16 costs three).
-                members.reserve(16);
+                let base = self.stack.len();
                 // One bit per name seen, from a hash of the name: earlier names are compared
                 // only when the bit of a new name is already set.
                 let mut seen = 0u64;
@@ -116,6 +119,7 @@ impl<'a> Reader<'a> {
                     }
                     let key = self.string()?;
                     let bit = name_bit(key.as_bytes());
+                    let members = self.stack.get(base..)?;
                     // Compared in words, without a `memcmp` call per earlier member.
                     if members.len() >= MAX_MEMBERS
                         || (seen & bit != 0
@@ -133,13 +137,13 @@ impl<'a> Reader<'a> {
                     self.i += 1;
                     self.ws();
                     let v = self.value(depth + 1)?;
-                    members.push((key, v));
+                    self.stack.push((key, v));
                     self.ws();
                     match self.peek()? {
                         b',' => self.i += 1,
                         b'}' => {
                             self.i += 1;
-                            return Some(Lite::Obj(members));
+                            return Some(Lite::Obj(self.stack.drain(base..).collect()));
                         }
                         _ => return None,
                     }
