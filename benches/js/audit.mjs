@@ -214,7 +214,7 @@ export default {
 `,
     );
     // capnp `embed` paths are relative to the config file: copy the package files next to it.
-    const files = ["pkg/src/workerd.mjs", "pkg/src/facade.js", "pkg/dist/glue.js", "pkg/dist/glue_bg.wasm"];
+    const files = ["pkg/src/workerd.mjs", "pkg/src/facade.js", "pkg/src/memory.js", "pkg/dist/glue.js", "pkg/dist/glue_bg.wasm"];
     for (const f of files) {
       mkdirSync(join(dir, f, ".."), { recursive: true });
       copyFileSync(join(ROOT, f), join(dir, f));
@@ -232,6 +232,7 @@ const w :Workerd.Worker = (
     (name = "worker.mjs", esModule = embed "worker.mjs"),
     (name = "pkg/src/workerd.mjs", esModule = embed ${rel("pkg/src/workerd.mjs")}),
     (name = "pkg/src/facade.js", esModule = embed ${rel("pkg/src/facade.js")}),
+    (name = "pkg/src/memory.js", esModule = embed ${rel("pkg/src/memory.js")}),
     (name = "pkg/dist/glue.js", esModule = embed ${rel("pkg/dist/glue.js")}),
     (name = "pkg/dist/glue_bg.wasm", wasm = embed ${rel("pkg/dist/glue_bg.wasm")}),
   ],
