@@ -62,11 +62,12 @@
 //! rounded, and it has no integers beyond 64 bits). It also accepts Python's `NaN`,
 //! `Infinity` and `-Infinity` tokens. [`canonical_json`] and [`compute_chain_hash`]
 //! work on a `serde_json::Value` and are exact for every value it can hold, but a value
-//! read from text by `serde_json::from_str` may already be off: this crate's serde_json
-//! has no `float_roundtrip`, so some floats come out one unit in the last place away
-//! (found on 52 of the 254 events of the parity corpus), and integers outside the
-//! `i64`/`u64` range become floats. To rehash events written by Python, read them with
-//! [`parse_json`], which rounds floats correctly and refuses what a `Value` cannot hold.
+//! read from text by `serde_json::from_str` may already be off: without serde_json's
+//! `float_roundtrip` feature (this crate enables it, but a build that unifies features
+//! differently may not) some floats come out one unit in the last place away, and
+//! integers outside the `i64`/`u64` range become floats. To rehash events written by
+//! Python, read them with [`parse_json`], which rounds floats correctly and refuses what a
+//! `Value` cannot hold.
 //!
 //! Note on the reference CLI: with typer 0.29 the single-command app takes no `verify`
 //! subcommand word, so the working invocation is
@@ -689,9 +690,9 @@ pub fn verify_chain(jsonl: &str) -> ChainReport {
 /// every float correctly rounded.
 ///
 /// Use this rather than `serde_json::from_str` to rehash events written by Python:
-/// serde_json, built without its `float_roundtrip` feature (as in this crate), may read
-/// a float one unit in the last place off, which changes the canonical form and so the
-/// hash. Repeated keys keep their last value, as in Python.
+/// serde_json, built without its `float_roundtrip` feature, may read a float one unit in
+/// the last place off, which changes the canonical form and so the hash; this function
+/// does not depend on that feature, and refuses integers a `Value` cannot hold. Repeated keys keep their last value, as in Python.
 ///
 /// # Errors
 ///
