@@ -16,7 +16,7 @@
 //! * `$ref` must be local: `#`, `#/json/pointer` (percent-encoded or `~`-escaped), or the
 //!   root `$id` followed by such a fragment. `$id` is allowed only at the root.
 //! * `format` asserts `uuid`, `date-time`, `date`, `time`, `ipv4` and `ipv6` (see
-//!   [`format`]); any other format name is an annotation and never fails.
+//!   [`format`](mod@format)); any other format name is an annotation and never fails.
 //! * Ignored annotations: `$schema`, `$id`, `$comment`, `$anchor`, `title`, `description`,
 //!   `default`, `examples`, `deprecated`, `readOnly`, `writeOnly`, `contentMediaType`,
 //!   `contentEncoding`, `contentSchema`.
