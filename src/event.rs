@@ -237,7 +237,8 @@ impl EventBuilder {
         &self.config
     }
 
-    fn sanitize(&self, message: &str) -> String {
+    /// Sanitize an error message with the configured redaction profile and cap.
+    pub(crate) fn sanitize(&self, message: &str) -> String {
         let max = self.config.error_message_max_len;
         match self.config.redaction {
             Redaction::Reference => crate::sanitize_error_message(message, max),

@@ -84,17 +84,19 @@ impl Core {
 
     /// [`call::audit_text`] on the first `len` bytes of the shared input buffer (see
     /// [`input_buffer`]); `now_ms` is the time source's epoch milliseconds (NaN when it failed).
+    /// Returns the reply's byte length; the reply is at [`output_buffer`] (see [`Core::respond`]).
     #[wasm_bindgen(js_name = auditInput)]
-    pub fn audit_input(&mut self, len: usize, now_ms: f64) -> String {
+    pub fn audit_input(&mut self, len: usize, now_ms: f64) -> usize {
         let reply = with_input(len, |text| {
             call::audit_text(&mut self.pipeline, text, now_ms, &mut self.diag)
         });
         self.respond(reply)
     }
 
-    /// [`call::emit_text`] on the first `len` bytes of the shared input buffer.
+    /// [`call::emit_text`] on the first `len` bytes of the shared input buffer; returns as
+    /// [`Core::audit_input`] does.
     #[wasm_bindgen(js_name = emitInput)]
-    pub fn emit_input(&mut self, len: usize) -> String {
+    pub fn emit_input(&mut self, len: usize) -> usize {
         let reply = with_input(len, |text| {
             call::emit_text(&mut self.pipeline, text, &mut self.diag)
         });
@@ -109,9 +111,9 @@ impl Core {
         serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
     }
 
-    /// Encode a reply for the facade: status, diagnostics flag, then JSON (`None`: the input
-    /// was not UTF-8).
-    fn respond(&mut self, reply: Option<call::Reply>) -> String {
+    /// Encode a reply for the facade into the output buffer: status, diagnostics flag, then
+    /// JSON (`None`: the input was not UTF-8). Returns its byte length.
+    fn respond(&mut self, reply: Option<call::Reply>) -> usize {
         let reply = reply.unwrap_or_else(|| {
             let issues = vec![call::issue("", "input", "input is not valid utf-8")];
             call::reject(&self.pipeline, issues, &mut self.diag)
@@ -122,15 +124,16 @@ impl Core {
             Verdict::Drop => 'D',
             Verdict::Raise => 'R',
         };
-        let mut text = String::with_capacity(reply.body.len() + 2);
-        text.push(status);
-        text.push(if self.diag.entries.is_empty() {
+        let flag = if self.diag.entries.is_empty() {
             '-'
         } else {
             'd'
-        });
-        text.push_str(&reply.body);
-        text
+        };
+        publish(|out| {
+            out.push(status);
+            out.push(flag);
+            out.push_str(&reply.body);
+        })
     }
 }
 
@@ -138,8 +141,9 @@ thread_local! {
     /// Input text from JS, written with `TextEncoder.encodeInto` straight into wasm memory
     /// (about ten times cheaper than wasm-bindgen's per-character string copy).
     static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    /// The last result of `validateInput`, read by the facade from wasm memory (a valid
-    /// event's empty result then costs no string decoding at all).
+    /// The last result of `auditInput`, `emitInput` or `validateInput`, read by the facade
+    /// from wasm memory (no string copy across the boundary, no free call; a valid event's
+    /// empty validation result costs no decoding at all).
     static OUTPUT: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
@@ -191,13 +195,25 @@ pub fn validate_input(len: usize, version: u32) -> Result<usize, JsValue> {
     };
     let out = with_input(len, |text| validate_json(text, version))
         .unwrap_or_else(|| Err(js_sys::TypeError::new("input is not valid utf-8").into()))?;
-    let n = out.len();
-    OUTPUT.with(|o| *o.borrow_mut() = out);
-    Ok(n)
+    Ok(publish(|o| o.push_str(&out)))
 }
 
-/// The address in wasm memory of the last `validateInput` result (UTF-8, as many bytes as
-/// `validateInput` returned); valid until the next `validateInput` call.
+/// Replace the output buffer's text with what `write` appends; returns its byte length.
+/// A buffer grown past 1 MiB by a huge result is given back first.
+fn publish(write: impl FnOnce(&mut String)) -> usize {
+    OUTPUT.with(|o| {
+        let mut o = o.borrow_mut();
+        if o.capacity() > 1 << 20 {
+            *o = String::new();
+        }
+        o.clear();
+        write(&mut o);
+        o.len()
+    })
+}
+
+/// The address in wasm memory of the last `auditInput` / `emitInput` / `validateInput` result
+/// (UTF-8, as many bytes as the call returned); valid until the next of those calls.
 #[wasm_bindgen(js_name = outputBuffer)]
 pub fn output_buffer() -> usize {
     OUTPUT.with(|o| o.borrow().as_ptr() as usize)
@@ -237,9 +253,8 @@ struct Templates {
     /// code in the wasm binary than a `HashMap`). A triple is checked against `triples`
     /// before its number is used; two triples with one hash are not both numbered.
     ids: Vec<(u64, u32)>,
+    /// The triples, by number.
     triples: Vec<[String; 3]>,
-    /// The JSON of each triple, for [`issue_template`].
-    list: Vec<String>,
 }
 
 /// More templates than the vendored schemas hold: past this, results go out in full.
@@ -275,11 +290,10 @@ impl Templates {
             }
             Err(at) => at,
         };
-        if self.list.len() >= MAX_TEMPLATES {
+        if self.triples.len() >= MAX_TEMPLATES {
             return None;
         }
-        let id = u32::try_from(self.list.len()).ok()?;
-        self.list.push(serde_json::to_string(&triple).ok()?);
+        let id = u32::try_from(self.triples.len()).ok()?;
         self.triples.push(triple.map(String::clone));
         self.ids.insert(at, (hash, id));
         Some(id)
@@ -340,7 +354,11 @@ fn push_decimal(out: &mut String, n: usize) {
 #[wasm_bindgen(js_name = issueTemplate)]
 pub fn issue_template(id: u32) -> Result<String, JsValue> {
     TEMPLATES
-        .with(|t| t.borrow().list.get(id as usize).cloned())
+        .with(|t| {
+            let t = t.borrow();
+            let triple = t.triples.get(id as usize)?;
+            serde_json::to_string(triple).ok()
+        })
         .ok_or_else(|| js_sys::RangeError::new("unknown issue template").into())
 }
 
@@ -360,18 +378,7 @@ fn compact_issues(issues: &[ValidationIssue]) -> Option<String> {
         }
         push_decimal(&mut out, id as usize);
         out.push(',');
-        // Member names need JSON escaping; most paths are plain.
-        if issue
-            .instance_path
-            .bytes()
-            .any(|b| b == b'"' || b == b'\\' || b < 0x20)
-        {
-            out.push_str(&serde_json::to_string(&issue.instance_path).ok()?);
-        } else {
-            out.push('"');
-            out.push_str(&issue.instance_path);
-            out.push('"');
-        }
+        crate::direct::write_str(&issue.instance_path, &mut out);
     }
     out.push(']');
     Some(out)

@@ -13,7 +13,7 @@ function toWasm(text) {
   return encoder.encodeInto(text, new Uint8Array(wasmState.memory.buffer, ptr, max)).written;
 }
 
-/** The last `validateInput` result: `len` UTF-8 bytes at `outputBuffer()` in wasm memory. */
+/** The last `auditInput` / `emitInput` / `validateInput` result: `len` UTF-8 bytes at `outputBuffer()` in wasm memory. */
 function resultFromWasm(len) {
   return decoder.decode(new Uint8Array(wasmState.memory.buffer, outputBuffer(), len));
 }
@@ -319,7 +319,7 @@ export class AuditLogger {
     } catch {
       return this.#inputFailure();
     }
-    return this.#handle(this.#core.auditInput(toWasm(input), now));
+    return this.#handle(resultFromWasm(this.#core.auditInput(toWasm(input), now)));
   }
 
   /** Prepare (allowlist, sanitize), validate and emit a pre-built event. `true` when emitted. */
@@ -333,7 +333,7 @@ export class AuditLogger {
     }
     if (text === undefined) text = "null";
     this.#lastSent = false;
-    this.#handle(this.#core.emitInput(toWasm(text)));
+    this.#handle(resultFromWasm(this.#core.emitInput(toWasm(text))));
     return this.#lastSent;
   }
 
