@@ -604,13 +604,8 @@ mod tests {
     /// `serde_json` does (escapes, unicode, numbers) and the shapes it must leave alone.
     #[test]
     fn direct_path_equals_the_general_path_on_random_calls() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = move |n: usize| rng.below(n);
         let strings: Vec<Value> = [
             "u-1",
             "",
@@ -807,13 +802,8 @@ mod tests {
             json!({"serviceName": "svc", "metadataAllowlist": ["route", "count", "note"], "maxMetadataValueLength": 4}),
             json!({"serviceName": "svc", "redaction": "strict", "errorMessageMaxLen": 10}),
         ];
-        let mut x: u64 = 0x51_7cc1_b727_220a;
-        let mut next = move |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x51_7cc1_b727_220a);
+        let mut next = move |n: usize| rng.below(n);
         let (mut total, mut answered) = (0, 0);
         for round in 0..3000 {
             let mut ev = events[next(events.len())].clone();

@@ -21,6 +21,8 @@ mod num;
 pub mod pipeline;
 pub mod sanitize;
 mod sort;
+#[cfg(test)]
+mod test_rng;
 mod time;
 pub mod validator;
 

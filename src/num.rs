@@ -89,17 +89,6 @@ mod tests {
         (neg, mantissa.replace('.', ""), exp.parse().unwrap())
     }
 
-    /// xorshift64*: deterministic, no dependency.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-    }
-
     fn special_floats() -> Vec<f64> {
         let mut v = vec![
             1.0,
@@ -171,10 +160,10 @@ mod tests {
             check(v, &mut ties);
         }
         assert_eq!(shortest_digits(2f64.powi(-25)).1, "29802322387695312");
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut rng = crate::test_rng::XorShift::new(0x9E37_79B9_7F4A_7C15);
         let mut n = 0;
         while n < 400_000 {
-            let v = f64::from_bits(rng.next());
+            let v = f64::from_bits(rng.u64());
             if v.is_finite() && v != 0.0 {
                 check(v, &mut ties);
                 n += 1;
@@ -182,7 +171,7 @@ mod tests {
         }
         // Short decimal values (the usual case in events: 0.5, 12.25, 3.14159).
         for i in 0..200_000u64 {
-            let v = (rng.next() % 10_000_000) as f64 / [1.0, 10.0, 100.0, 1e3, 1e5][i as usize % 5];
+            let v = (rng.u64() % 10_000_000) as f64 / [1.0, 10.0, 100.0, 1e3, 1e5][i as usize % 5];
             if v != 0.0 {
                 check(v, &mut ties);
             }
@@ -195,10 +184,10 @@ mod tests {
     fn dump_for_python() {
         use std::fmt::Write as _;
         let mut out = String::new();
-        let mut rng = Rng(0x1234_5678_9ABC_DEF1);
+        let mut rng = crate::test_rng::XorShift::new(0x1234_5678_9ABC_DEF1);
         let mut all = special_floats();
         for _ in 0..300_000 {
-            all.push(f64::from_bits(rng.next()));
+            all.push(f64::from_bits(rng.u64()));
         }
         for v in all.into_iter().filter(|v| v.is_finite() && *v != 0.0) {
             let (neg, d, e) = shortest_digits(v);
@@ -270,9 +259,9 @@ mod tests {
             same(&format!("{v:e}"));
             same(&format!("{v:?}").replace("inf", "1e999"));
         }
-        let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+        let mut rng = crate::test_rng::XorShift::new(0xD1B5_4A32_D192_ED03);
         for _ in 0..300_000 {
-            let v = f64::from_bits(rng.next());
+            let v = f64::from_bits(rng.u64());
             if v.is_finite() {
                 same(&format!("{v:e}"));
                 // Halfway and near-halfway texts: many digits.
@@ -280,17 +269,17 @@ mod tests {
             }
         }
         for _ in 0..100_000 {
-            let len = 1 + (rng.next() % 40) as usize;
+            let len = 1 + (rng.u64() % 40) as usize;
             let mut t = String::new();
-            if rng.next() & 1 == 1 {
+            if rng.u64() & 1 == 1 {
                 t.push('-');
             }
-            t.push(char::from(b'1' + (rng.next() % 9) as u8));
+            t.push(char::from(b'1' + (rng.u64() % 9) as u8));
             t.push('.');
             for _ in 0..len {
-                t.push(char::from(b'0' + (rng.next() % 10) as u8));
+                t.push(char::from(b'0' + (rng.u64() % 10) as u8));
             }
-            t.push_str(&format!("e{}", (rng.next() % 700) as i64 - 350));
+            t.push_str(&format!("e{}", (rng.u64() % 700) as i64 - 350));
             same(&t);
         }
     }

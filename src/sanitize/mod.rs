@@ -378,13 +378,8 @@ mod tests {
             "555 123 4567",
             "ab",
         ];
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x2545_f491_4f6c_dd1d);
+        let mut next = move |n: usize| rng.below(n);
         let mut shortcut = 0;
         for _ in 0..50_000 {
             let len = next(14);

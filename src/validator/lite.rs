@@ -372,11 +372,9 @@ mod tests {
         let alphabet = [
             b'a', b'"', b'\\', 0, 0x1f, 0x20, 0x21, 0x5b, 0x5d, 0x7f, 0x80, 0xff,
         ];
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut rng = crate::test_rng::XorShift::new(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = rng.u64();
             let len = (x % 40) as usize;
             let bytes: Vec<u8> = (0..len)
                 .map(|i| {
@@ -435,13 +433,8 @@ mod tests {
             "\\/",
             "\\n",
         ];
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x2545_f491_4f6c_dd1d);
+        let mut next = move |n: usize| rng.below(n);
         let mut accepted = 0;
         for _ in 0..200_000 {
             let len = 1 + next(12);
