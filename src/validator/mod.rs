@@ -565,30 +565,13 @@ impl Validator {
                 valid
             }
             Kind::Required(names) => {
-                if inst.members().is_none() {
-                    return true;
-                }
-                let mut valid = true;
-                for (name, message) in names {
-                    if !inst.has_key(name) {
-                        report(out, path, &kw.path, kw.name, message);
-                        valid = false;
-                        if out.is_none() {
-                            return false;
-                        }
-                    }
-                }
-                valid
+                inst.members().is_none() || require_names(inst, names, path, kw, out)
             }
             Kind::MinLength(n) => match inst.string() {
                 Some(s) => {
-                    {
-                        // A char is at most 4 bytes: count only when the byte length is ambiguous.
-                        let bytes = s.len() as u64;
-                        bytes / 4 >= *n
-                            || (bytes >= *n && s.chars().count() as u64 >= *n)
-                            || fail(out)
-                    }
+                    // A char is at most 4 bytes: count only when the byte length is ambiguous.
+                    let bytes = s.len() as u64;
+                    bytes / 4 >= *n || (bytes >= *n && s.chars().count() as u64 >= *n) || fail(out)
                 }
                 _ => true,
             },
@@ -727,16 +710,10 @@ impl Validator {
                 }
                 let mut valid = true;
                 for (trigger, names) in deps {
-                    if !inst.has_key(trigger) {
-                        continue;
-                    }
-                    for (name, message) in names {
-                        if !inst.has_key(name) {
-                            report(out, path, &kw.path, kw.name, message);
-                            valid = false;
-                            if out.is_none() {
-                                return false;
-                            }
+                    if inst.has_key(trigger) && !require_names(inst, names, path, kw, out) {
+                        valid = false;
+                        if out.is_none() {
+                            return false;
                         }
                     }
                 }
@@ -857,6 +834,29 @@ fn leaf_matches<I: Inst>(l: &fast::Leaf, inst: &I) -> bool {
 
 /// Where issues go: `Some` collects all of them, `None` only asks valid-or-not.
 type Out<'a> = Option<&'a mut Vec<ValidationIssue>>;
+
+/// `required` (and each triggered `dependentRequired` list): report every name of `names`
+/// that `inst` lacks, with its message; `false` when one is missing (stopping at the first
+/// when `out` collects nothing).
+fn require_names<I: Inst>(
+    inst: &I,
+    names: &compile::NamesWithMessages,
+    path: &IPath<'_>,
+    kw: &Keyword,
+    out: &mut Out<'_>,
+) -> bool {
+    let mut valid = true;
+    for (name, message) in names {
+        if !inst.has_key(name) {
+            report(out, path, &kw.path, kw.name, message);
+            valid = false;
+            if out.is_none() {
+                return false;
+            }
+        }
+    }
+    valid
+}
 
 fn report(out: &mut Out<'_>, path: &IPath<'_>, schema_path: &str, keyword: &str, message: &str) {
     if let Some(issues) = out {
