@@ -21,6 +21,13 @@ if [ ! -x .venv-ref111/bin/python ] || ! .venv-ref111/bin/python -c 'import bh_a
 fi
 export BH_REF111_PYTHON="$root/.venv-ref111/bin/python"
 
+echo "== setup: python fhir.resources 8.x (validates the FHIR export as R5 AuditEvent)"
+if [ ! -x .venv-fhir/bin/python ] || ! .venv-fhir/bin/python -c 'import fhir.resources, sys; sys.exit(not fhir.resources.__version__.startswith("8."))' 2>/dev/null; then
+  python3 -m venv .venv-fhir
+  .venv-fhir/bin/pip install -q --disable-pip-version-check "fhir.resources>=8,<9"
+fi
+export BH_FHIR_PYTHON="$root/.venv-fhir/bin/python"
+
 echo "== rust: fmt, clippy, tests"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings

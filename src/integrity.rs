@@ -203,7 +203,7 @@ fn write_str(out: &mut String, s: &str) {
 }
 
 /// Write a float as Python's `float.__repr__` (and `json.dumps` for non-finite values).
-fn write_float(out: &mut String, v: f64) {
+pub(crate) fn write_float(out: &mut String, v: f64) {
     if v.is_nan() {
         out.push_str("NaN");
         return;

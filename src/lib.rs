@@ -15,6 +15,7 @@ pub mod diagnostics;
 mod direct;
 mod error;
 pub mod event;
+pub mod fhir;
 pub mod integrity;
 mod logger;
 mod num;
@@ -32,6 +33,7 @@ pub use config::{
 pub use diagnostics::{CollectDiagnostics, Diagnostics, Level};
 pub use error::{ConfigErrorKind, Error};
 pub use event::{AuditError, AuditRequest, EventBuilder, Prepared};
+pub use fhir::{to_fhir_audit_event, to_fhir_audit_event_str};
 pub use logger::{
     issue_summary, random_uuid_v4, AuditLogger, FnSink, IdSource, MemorySink, Sink, Stats,
     TimeSource,

@@ -477,3 +477,29 @@ pub fn verify_chain_json(jsonl: &str) -> String {
     })
     .to_string()
 }
+
+/// [`crate::fhir::to_fhir_audit_event_str`] on an event's JSON text: the FHIR R5 `AuditEvent`
+/// resource's JSON, or, when the event cannot be converted, `!` followed by the JSON array of
+/// its issues (`[{instancePath, schemaPath, keyword, message}]`, as `validateEvent` reports
+/// them: keyword `"syntax"` with `line` / `column` for text that is not JSON, keyword
+/// `"schema_version"` for a version this crate does not vendor).
+#[wasm_bindgen(js_name = fhirAuditEventJson)]
+pub fn fhir_audit_event_json(text: &str) -> String {
+    let issues = match crate::fhir::to_fhir_audit_event_str(text) {
+        Ok(resource) => return resource,
+        Err(Error::Validation { issues }) => serde_json::to_value(issues).unwrap_or_default(),
+        Err(Error::Json {
+            line,
+            column,
+            message,
+        }) => serde_json::json!([{ "instancePath": "", "schemaPath": "", "keyword": "syntax",
+            "message": format!("invalid json at line {line} column {column}: {message}"),
+            "line": line, "column": column }]),
+        Err(e @ Error::UnsupportedSchemaVersion) => serde_json::json!([{
+            "instancePath": "/schema_version", "schemaPath": "", "keyword": "schema_version",
+            "message": e.to_string() }]),
+        Err(e) => serde_json::json!([{ "instancePath": "", "schemaPath": "", "keyword": "internal",
+            "message": e.to_string() }]),
+    };
+    format!("!{issues}")
+}

@@ -1,0 +1,690 @@
+//! FHIR R5 `AuditEvent` export, following the bh-audit-schema FHIR profile (its
+//! `docs/fhir/fhir-r5-gap-analysis-and-profile.md`). Where the document leaves a detail open,
+//! the schema repository's reference translator (`scripts/translate_to_fhir.py`) decides: for
+//! a 2.0 or 2.1 event the resource is the one it produces, member for member and in its order.
+//!
+//! # The mapping
+//!
+//! | event | resource |
+//! |---|---|
+//! | `event_id` | `id` |
+//! | `timestamp` | `recorded` |
+//! | `schema_version` | `meta.profile`: `…/fhir/2.0/StructureDefinition/bh-audit-event` or `…/fhir/2.1/…` |
+//! | `service.name` | `source.observer` (opaque identifier reference) |
+//! | `actor` | one agent: `direct` (`requestor` true) when nothing is delegated; `authenticating-identity` (false) beside `acting-identity` (false, with the `agent-descriptor` extension) and `authorizing-identity` (true) when `delegation` is present; `unattributed` (false) alone at attribution level `unattributed` (2.1). `actor.roles` → `agent.role` |
+//! | `delegation.*`, `attribution.*` | extensions `delegation-type`, `agent-session-id`, `chain-depth`, `parent-agent-session-id`, `attribution-level`, `attribution-method` |
+//! | `action.type` | `action`: C, R, U, D, else E |
+//! | `action.name` | `code` (action-name CodeSystem; the type in lower case when absent) |
+//! | `action.data_classification` | `entity.securityLabel` (v3-Confidentiality: PHI R, PII N, NONE and UNKNOWN U) |
+//! | `resource.type` / `id` / `patient_id` | `entity.role.text` / `entity.what` / `patient` |
+//! | `outcome.status` | `outcome.code`: SUCCESS 0, FAILURE and DENIED 8; DENIED adds the `denied` coding to `outcome.detail` |
+//! | `outcome.error_type` | an `outcome.detail` coding |
+//! | `http.method` / `route_template` / `status_code` | a `Transaction` entity's `detail` pairs |
+//! | `http.client_ip` | `networkString` on the first agent (the credential that connected) |
+//! | `metadata` | a `Metadata` entity's `detail` pairs (null values skipped) |
+//!
+//! Not mapped, as the profile's loss register says (nothing is forced into an element that is
+//! not its home): `integrity.*` (a paired Provenance would be the FHIR way), `correlation.*`
+//! (no tracing convention yet), and what the reference translator leaves out
+//! (`service.environment`/`version`, `actor.org_id`/`owner_org_id`, `delegation.*.org_id`,
+//! `action.phi_touched`, `outcome.error_message`, `http.user_agent`). DENIED reads as failure
+//! grade 8 to a consumer that ignores the profile's `outcome.detail` coding.
+//!
+//! # What is refused
+//!
+//! The event must be valid against its own `schema_version` ([`Error::Validation`] with the
+//! schema's issues otherwise). A valid event can still hold a value that no R5 primitive
+//! accepts where the mapping puts it (an empty `action.name` as a `code`, a lower-case `t` in
+//! `recorded`, an empty metadata string as a `valueString`, ...): the reference translator
+//! would emit a resource R5 rejects; this module refuses the event instead, with one issue per
+//! such value (keyword `fhir`, `schemaPath` the FHIR element). Messages never hold a value;
+//! a metadata member is named by its position, not its name.
+//!
+//! # Schema 1.x events
+//!
+//! The profile is versioned with the source schema and has no 1.x version, so a 1.0 or 1.1
+//! event becomes a resource without `meta.profile` (it claims no profile), mapped by the same
+//! rows: a 1.x event never delegates, so its actor is the single `direct` agent. A 1.0
+//! metadata value that is an object or an array has no home (the profile maps scalars only)
+//! and is refused.
+
+use std::borrow::Cow;
+
+use serde_json::{json, Map, Value};
+
+use crate::validator::lite::{self, Lite};
+use crate::{Error, SchemaVersion, ValidationIssue};
+
+/// The profile's namespace: every canonical, CodeSystem and extension URL starts with it.
+pub const CANONICAL: &str = "https://bh-healthcare.github.io/bh-audit-schema/fhir";
+
+const EXT: &str = "https://bh-healthcare.github.io/bh-audit-schema/fhir/StructureDefinition";
+const CS: &str = "https://bh-healthcare.github.io/bh-audit-schema/fhir/CodeSystem";
+const OPAQUE: &str = "https://bh-healthcare.github.io/bh-audit-schema/fhir/Identifier/opaque";
+const OUTCOME_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/audit-event-outcome";
+const CONFIDENTIALITY: &str = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality";
+
+/// The profile canonical a resource claims in `meta.profile` for an event of `version`;
+/// `None` for 1.x, which has no profile.
+pub fn profile_canonical(version: SchemaVersion) -> Option<&'static str> {
+    match version {
+        SchemaVersion::V1_0 | SchemaVersion::V1_1 => None,
+        SchemaVersion::V2_0 => Some(
+            "https://bh-healthcare.github.io/bh-audit-schema/fhir/2.0/StructureDefinition/bh-audit-event",
+        ),
+        SchemaVersion::V2_1 => Some(
+            "https://bh-healthcare.github.io/bh-audit-schema/fhir/2.1/StructureDefinition/bh-audit-event",
+        ),
+    }
+}
+
+/// The R5 `AuditEvent` resource for a bh-audit-schema event (see the module documentation).
+///
+/// Errors: [`Error::UnsupportedSchemaVersion`] when `schema_version` is missing or unknown;
+/// [`Error::Validation`] when the event is invalid against its schema, or holds a value no R5
+/// primitive accepts where the mapping puts it.
+pub fn to_fhir_audit_event(event: &Value) -> Result<Value, Error> {
+    resource(&event.to_string())
+}
+
+/// [`to_fhir_audit_event`] on JSON text, giving the resource as compact JSON text (members in
+/// the reference translator's order). Also [`Error::Json`] when the text is not JSON.
+pub fn to_fhir_audit_event_str(text: &str) -> Result<String, Error> {
+    resource(text).map(|r| r.to_string())
+}
+
+fn resource(text: &str) -> Result<Value, Error> {
+    let issues = crate::validator::validate_str(text, None)?;
+    if !issues.is_empty() {
+        return Err(Error::Validation { issues });
+    }
+    if let Some(doc) = lite::parse(text) {
+        return map(&doc).map_err(|issues| Error::Validation { issues });
+    }
+    // Valid, but beyond the light reader (duplicate names, which serde_json and Python both
+    // resolve to the last; or a large nested 1.0 metadata value): read it as serde_json does,
+    // then map its compact text.
+    let value: Value = serde_json::from_str(text).map_err(|e| Error::from_json(&e))?;
+    let again = value.to_string();
+    match lite::parse(&again) {
+        Some(doc) => map(&doc).map_err(|issues| Error::Validation { issues }),
+        None => Err(Error::Validation {
+            issues: vec![issue(
+                "/metadata",
+                "AuditEvent.entity.detail",
+                "has no fhir home: the profile maps scalar metadata values only (inv-5)",
+            )],
+        }),
+    }
+}
+
+fn issue(path: &str, element: &str, message: &str) -> ValidationIssue {
+    ValidationIssue {
+        instance_path: path.to_string(),
+        schema_path: element.to_string(),
+        keyword: "fhir".to_string(),
+        message: message.to_string(),
+    }
+}
+
+const NOT_CODE: &str = "cannot be a fhir code: it must be non-empty, with single spaces only between non-space characters";
+const NOT_STRING: &str = "cannot be a fhir string: it must not be empty";
+const NOT_INSTANT: &str = "cannot be a fhir instant: it needs the letters T and Z in upper case, a year from 0001, at most 9 fraction digits and an offset within 14:00 of utc";
+const NOT_ID: &str = "cannot be a fhir id: it must be 1 to 64 of a-z, A-Z, 0-9, '-' and '.'";
+
+/// FHIR `code`: `[^\s]+( [^\s]+)*` (whitespace as Unicode has it).
+fn is_code(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ")
+        && !s.chars().any(|c| c.is_whitespace() && c != ' ')
+}
+
+/// FHIR `id`: `[A-Za-z0-9\-\.]{1,64}`.
+fn is_id(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+/// FHIR `instant`, for a text the schema already accepted as an RFC 3339 date-time: what the
+/// instant's pattern adds is an upper-case `T` and `Z`, a year from 0001, at most nine
+/// fraction digits and an offset no further than 14:00 from UTC.
+fn is_instant(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.get(10) != Some(&b'T') || b.get(..4) == Some(b"0000") {
+        return false;
+    }
+    let Some(rest) = b.get(19..) else {
+        return false;
+    };
+    let (frac, zone) = match rest.first() {
+        Some(b'.') => {
+            let n = rest
+                .iter()
+                .skip(1)
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            (n, rest.get(1 + n..).unwrap_or_default())
+        }
+        _ => (0, rest),
+    };
+    if frac > 9 {
+        return false;
+    }
+    match zone {
+        b"Z" => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => {
+            let h = h1.wrapping_sub(b'0') * 10 + h2.wrapping_sub(b'0');
+            h < 14 || (h == 14 && *m1 == b'0' && *m2 == b'0')
+        }
+        _ => false,
+    }
+}
+
+/// Builds the resource, collecting every value no R5 primitive accepts.
+struct Out {
+    issues: Vec<ValidationIssue>,
+}
+
+impl Out {
+    fn string(&mut self, s: &str, path: &str, element: &str) -> Value {
+        if s.is_empty() {
+            self.issues.push(issue(path, element, NOT_STRING));
+        }
+        Value::String(s.to_string())
+    }
+
+    fn code(&mut self, s: &str, path: &str, element: &str) -> Value {
+        if !is_code(s) {
+            self.issues.push(issue(path, element, NOT_CODE));
+        }
+        Value::String(s.to_string())
+    }
+
+    /// An opaque identifier reference (`{identifier: {system, value}}`).
+    fn idref(&mut self, value: &str, path: &str, element: &str) -> Map<String, Value> {
+        let mut identifier = Map::new();
+        identifier.insert("system".into(), OPAQUE.into());
+        identifier.insert(
+            "value".into(),
+            self.string(value, path, &format!("{element}.identifier.value")),
+        );
+        let mut r = Map::new();
+        r.insert("identifier".into(), Value::Object(identifier));
+        r
+    }
+
+    /// One agent slice: type (attribution-role), who, requestor, then roles.
+    fn agent(
+        &mut self,
+        role: &str,
+        who: &str,
+        who_path: &str,
+        requestor: bool,
+        roles: Option<&Lite<'_>>,
+    ) -> Map<String, Value> {
+        let mut a = Map::new();
+        a.insert(
+            "type".into(),
+            coding(&format!("{CS}/attribution-role"), role),
+        );
+        a.insert(
+            "who".into(),
+            Value::Object(self.idref(who, who_path, "AuditEvent.agent.who")),
+        );
+        a.insert("requestor".into(), Value::Bool(requestor));
+        if let Some(Lite::Arr(items)) = roles {
+            if !items.is_empty() {
+                let list = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        let text = self.string(
+                            as_str(r),
+                            &format!("/actor/roles/{i}"),
+                            "AuditEvent.agent.role.text",
+                        );
+                        json!({ "text": text })
+                    })
+                    .collect();
+                a.insert("role".into(), Value::Array(list));
+            }
+        }
+        a
+    }
+}
+
+/// `{coding: [{system, code}]}`.
+fn coding(system: &str, code: impl Into<Value>) -> Value {
+    json!({ "coding": [{ "system": system, "code": code.into() }] })
+}
+
+fn extension(name: &str, kind: &str, value: Value) -> Value {
+    let mut e = Map::new();
+    e.insert("url".into(), format!("{EXT}/{name}").into());
+    e.insert(kind.into(), value);
+    Value::Object(e)
+}
+
+fn get<'d, 'a>(v: &'d Lite<'a>, key: &str) -> Option<&'d Lite<'a>> {
+    match v {
+        Lite::Obj(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// The text of a string (`""` for anything else: a valid event has strings there).
+fn as_str<'d>(v: &'d Lite<'_>) -> &'d str {
+    match v {
+        Lite::Str(s) => s,
+        _ => "",
+    }
+}
+
+fn get_str<'d>(v: &'d Lite<'_>, key: &str) -> &'d str {
+    get(v, key).map_or("", as_str)
+}
+
+/// Python's truthiness of a member as the reference translator tests it (`if x.get(k)`):
+/// present and a non-empty string.
+fn truthy_str<'d>(v: &'d Lite<'_>, key: &str) -> Option<&'d str> {
+    match get(v, key) {
+        Some(Lite::Str(s)) if !s.is_empty() => Some(s),
+        _ => None,
+    }
+}
+
+fn is_nonempty_obj(v: Option<&Lite<'_>>) -> bool {
+    matches!(v, Some(Lite::Obj(m)) if !m.is_empty())
+}
+
+/// A JSON number as a `serde_json::Value` (the text is already checked by the reader).
+fn number(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+/// Python's `str()` of a scalar read by `json.load`: strings as they are, `True` / `False`,
+/// integers in full (`-0` is `0`), floats as `float.__repr__`. `None` for anything else.
+fn py_str<'d>(v: &'d Lite<'_>) -> Option<Cow<'d, str>> {
+    match v {
+        Lite::Str(s) => Some(Cow::Borrowed(s)),
+        Lite::Bool(true) => Some(Cow::Borrowed("True")),
+        Lite::Bool(false) => Some(Cow::Borrowed("False")),
+        Lite::Num(t) if !t.contains(['.', 'e', 'E']) => Some(if *t == "-0" {
+            Cow::Borrowed("0")
+        } else {
+            Cow::Borrowed(t)
+        }),
+        Lite::Num(t) => {
+            let mut out = String::new();
+            crate::integrity::write_float(&mut out, crate::num::parse_json_f64(t)?);
+            Some(Cow::Owned(out))
+        }
+        Lite::Null | Lite::Arr(_) | Lite::Obj(_) => None,
+    }
+}
+
+fn action_code(action_type: &str) -> &'static str {
+    match action_type {
+        "READ" => "R",
+        "CREATE" => "C",
+        "UPDATE" => "U",
+        "DELETE" => "D",
+        _ => "E",
+    }
+}
+
+fn confidentiality(classification: &str) -> &'static str {
+    match classification {
+        "PHI" => "R",
+        "PII" => "N",
+        _ => "U",
+    }
+}
+
+/// The mapping, on a document already valid against its schema version.
+fn map(doc: &Lite<'_>) -> Result<Value, Vec<ValidationIssue>> {
+    let mut out = Out { issues: Vec::new() };
+    let version = SchemaVersion::parse(get_str(doc, "schema_version"));
+    let action = get(doc, "action").unwrap_or(&Lite::Null);
+    let res = get(doc, "resource").unwrap_or(&Lite::Null);
+    let outcome = get(doc, "outcome").unwrap_or(&Lite::Null);
+    let actor = get(doc, "actor").unwrap_or(&Lite::Null);
+    let delegation = get(doc, "delegation").filter(|d| is_nonempty_obj(Some(d)));
+    let attribution = get(doc, "attribution").filter(|a| is_nonempty_obj(Some(a)));
+
+    let mut ae = Map::new();
+    ae.insert("resourceType".into(), "AuditEvent".into());
+    let event_id = get_str(doc, "event_id");
+    if !is_id(event_id) {
+        out.issues.push(issue("/event_id", "AuditEvent.id", NOT_ID));
+    }
+    ae.insert("id".into(), event_id.into());
+    if let Some(profile) = version.and_then(profile_canonical) {
+        ae.insert("meta".into(), json!({ "profile": [profile] }));
+    }
+    ae.insert(
+        "category".into(),
+        json!([coding(&format!("{CS}/event-category"), "bh-audit")]),
+    );
+    let action_type = get_str(action, "type");
+    let name = match get(action, "name") {
+        Some(n) => out.code(as_str(n), "/action/name", "AuditEvent.code.coding.code"),
+        None => Value::String(action_type.to_lowercase()),
+    };
+    ae.insert("code".into(), coding(&format!("{CS}/action-name"), name));
+    ae.insert("action".into(), action_code(action_type).into());
+    let timestamp = get_str(doc, "timestamp");
+    if !is_instant(timestamp) {
+        out.issues
+            .push(issue("/timestamp", "AuditEvent.recorded", NOT_INSTANT));
+    }
+    ae.insert("recorded".into(), timestamp.into());
+
+    // Agents: the attribution slices when delegated, the unattributed slice at that level,
+    // else the single direct agent.
+    let subject = get_str(actor, "subject_id");
+    let roles = get(actor, "roles");
+    let mut agents: Vec<Map<String, Value>> = Vec::with_capacity(3);
+    if let Some(d) = delegation {
+        agents.push(out.agent(
+            "authenticating-identity",
+            subject,
+            "/actor/subject_id",
+            false,
+            roles,
+        ));
+        let acting = get(d, "acting").unwrap_or(&Lite::Null);
+        let desc = get(acting, "agent").unwrap_or(&Lite::Null);
+        let mut parts =
+            vec![json!({ "url": "interface", "valueCode": get_str(desc, "interface") })];
+        for key in [
+            "vendor",
+            "model_family",
+            "model_version",
+            "harness",
+            "harness_version",
+        ] {
+            if let Some(v) = get(desc, key) {
+                let path = format!("/delegation/acting/agent/{key}");
+                let value = out.string(as_str(v), &path, "AuditEvent.agent.extension.valueString");
+                parts.push(json!({ "url": key.replace('_', "-"), "valueString": value }));
+            }
+        }
+        let mut acting_agent = out.agent(
+            "acting-identity",
+            get_str(acting, "subject_id"),
+            "/delegation/acting/subject_id",
+            false,
+            None,
+        );
+        acting_agent.insert(
+            "extension".into(),
+            json!([{ "url": format!("{EXT}/agent-descriptor"), "extension": parts }]),
+        );
+        agents.push(acting_agent);
+        let authorizing = get(d, "authorizing").unwrap_or(&Lite::Null);
+        agents.push(out.agent(
+            "authorizing-identity",
+            get_str(authorizing, "subject_id"),
+            "/delegation/authorizing/subject_id",
+            true,
+            None,
+        ));
+    } else if attribution.is_some_and(|a| get_str(a, "level") == "unattributed") {
+        agents.push(out.agent("unattributed", subject, "/actor/subject_id", false, roles));
+    } else {
+        agents.push(out.agent("direct", subject, "/actor/subject_id", true, roles));
+    }
+
+    let observer = out.idref(
+        get_str(get(doc, "service").unwrap_or(&Lite::Null), "name"),
+        "/service/name",
+        "AuditEvent.source.observer",
+    );
+
+    // The resource entity; then the transaction and metadata entities.
+    let mut entities = Vec::with_capacity(3);
+    let mut entity = Map::new();
+    let role = out.string(
+        get_str(res, "type"),
+        "/resource/type",
+        "AuditEvent.entity.role.text",
+    );
+    entity.insert("role".into(), json!({ "text": role }));
+    if let Some(id) = truthy_str(res, "id") {
+        entity.insert(
+            "what".into(),
+            Value::Object(out.idref(id, "/resource/id", "AuditEvent.entity.what")),
+        );
+    }
+    if let Some(class) = truthy_str(action, "data_classification") {
+        entity.insert(
+            "securityLabel".into(),
+            json!([coding(CONFIDENTIALITY, confidentiality(class))]),
+        );
+    }
+    entities.push(Value::Object(entity));
+
+    if let Some(http) = get(doc, "http") {
+        let mut details = Vec::new();
+        for key in ["method", "route_template", "status_code"] {
+            if let Some(v) = get(http, key) {
+                let text = py_str(v).unwrap_or_default();
+                let value = out.string(
+                    &text,
+                    &format!("/http/{key}"),
+                    "AuditEvent.entity.detail.valueString",
+                );
+                details.push(json!({ "type": coding(&format!("{CS}/http-detail"), key), "valueString": value }));
+            }
+        }
+        if !details.is_empty() {
+            entities.push(json!({ "role": { "text": "Transaction" }, "detail": details }));
+        }
+        if let Some(ip) = get(http, "client_ip") {
+            let value = out.string(
+                as_str(ip),
+                "/http/client_ip",
+                "AuditEvent.agent.networkString",
+            );
+            if let Some(first) = agents.first_mut() {
+                first.insert("networkString".into(), value);
+            }
+        }
+    }
+
+    if let Some(meta) = get(doc, "metadata") {
+        let mut details = Vec::new();
+        if let Lite::Obj(members) = meta {
+            for (n, (key, v)) in members.iter().enumerate() {
+                if matches!(v, Lite::Null) {
+                    continue;
+                }
+                let member = n + 1;
+                if !is_code(key) {
+                    out.issues.push(issue(
+                        "/metadata",
+                        "AuditEvent.entity.detail.type.coding.code",
+                        &format!("member {member} (counted from 1): its name {NOT_CODE}"),
+                    ));
+                }
+                let Some(text) = py_str(v) else {
+                    out.issues.push(issue(
+                        "/metadata",
+                        "AuditEvent.entity.detail",
+                        &format!("member {member} (counted from 1): has no fhir home: the profile maps scalar metadata values only (inv-5)"),
+                    ));
+                    continue;
+                };
+                if text.is_empty() {
+                    out.issues.push(issue(
+                        "/metadata",
+                        "AuditEvent.entity.detail.valueString",
+                        &format!("member {member} (counted from 1): its value {NOT_STRING}"),
+                    ));
+                }
+                details.push(json!({
+                    "type": coding(&format!("{CS}/metadata"), key.as_ref()),
+                    "valueString": text.as_ref(),
+                }));
+            }
+        }
+        if !details.is_empty() {
+            entities.push(json!({ "role": { "text": "Metadata" }, "detail": details }));
+        }
+    }
+
+    ae.insert(
+        "agent".into(),
+        Value::Array(agents.into_iter().map(Value::Object).collect()),
+    );
+    ae.insert("source".into(), json!({ "observer": observer }));
+    ae.insert("entity".into(), Value::Array(entities));
+
+    // Outcome: DENIED is grade 8 to R5, told apart by the profile's `denied` detail coding.
+    let status = get_str(outcome, "status");
+    let (code, display) = match status {
+        "SUCCESS" => ("0", "Success"),
+        _ => ("8", "Serious failure"),
+    };
+    let mut oc = Map::new();
+    oc.insert(
+        "code".into(),
+        json!({ "system": OUTCOME_SYSTEM, "code": code, "display": display }),
+    );
+    let mut details = Vec::new();
+    if status == "DENIED" {
+        details.push(coding(&format!("{CS}/outcome-detail"), "denied"));
+    }
+    if let Some(error_type) = truthy_str(outcome, "error_type") {
+        let c = out.code(
+            error_type,
+            "/outcome/error_type",
+            "AuditEvent.outcome.detail.coding.code",
+        );
+        details.push(coding(&format!("{CS}/error-type"), c));
+    }
+    if !details.is_empty() {
+        oc.insert("detail".into(), Value::Array(details));
+    }
+    ae.insert("outcome".into(), Value::Object(oc));
+
+    // Extensions: delegation first, then attribution (which an unattributed event carries
+    // without any delegation block).
+    let mut ext = Vec::new();
+    if let Some(d) = delegation {
+        ext.push(extension(
+            "delegation-type",
+            "valueCode",
+            get_str(d, "delegation_type").into(),
+        ));
+        let session = out.string(
+            get_str(d, "agent_session_id"),
+            "/delegation/agent_session_id",
+            "AuditEvent.extension.valueString",
+        );
+        ext.push(extension("agent-session-id", "valueString", session));
+        if let Some(Lite::Num(depth)) = get(d, "chain_depth") {
+            ext.push(extension("chain-depth", "valuePositiveInt", number(depth)));
+        }
+        if let Some(parent) = get(d, "parent_agent_session_id") {
+            let parent = out.string(
+                as_str(parent),
+                "/delegation/parent_agent_session_id",
+                "AuditEvent.extension.valueString",
+            );
+            ext.push(extension("parent-agent-session-id", "valueString", parent));
+        }
+    }
+    if let Some(a) = attribution {
+        ext.push(extension(
+            "attribution-level",
+            "valueCode",
+            get_str(a, "level").into(),
+        ));
+        if let Some(method) = get(a, "method") {
+            let method = out.string(
+                as_str(method),
+                "/attribution/method",
+                "AuditEvent.extension.valueString",
+            );
+            ext.push(extension("attribution-method", "valueString", method));
+        }
+    }
+    if !ext.is_empty() {
+        ae.insert("extension".into(), Value::Array(ext));
+    }
+
+    if let Some(patient) = truthy_str(res, "patient_id") {
+        let mut p = out.idref(patient, "/resource/patient_id", "AuditEvent.patient");
+        p.insert("type".into(), "Patient".into());
+        ae.insert("patient".into(), Value::Object(p));
+    }
+
+    if out.issues.is_empty() {
+        Ok(Value::Object(ae))
+    } else {
+        Err(out.issues)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fhir_primitives() {
+        for ok in ["a", "a b", "read", "x-1.2_é"] {
+            assert!(is_code(ok), "{ok:?}");
+        }
+        for bad in ["", " a", "a ", "a  b", "a\tb", "a\u{a0}b", "\n"] {
+            assert!(!is_code(bad), "{bad:?}");
+        }
+        for ok in [
+            "2026-06-12T14:02:11Z",
+            "2026-06-12T14:02:11.123456789Z",
+            "0001-01-01T00:00:00+14:00",
+            "2026-06-12T14:02:11-13:59",
+        ] {
+            assert!(is_instant(ok), "{ok:?}");
+        }
+        for bad in [
+            "2026-06-12t14:02:11Z",
+            "2026-06-12T14:02:11z",
+            "0000-06-12T14:02:11Z",
+            "2026-06-12T14:02:11.1234567891Z",
+            "2026-06-12T14:02:11+14:01",
+            "2026-06-12T14:02:11-15:00",
+        ] {
+            assert!(!is_instant(bad), "{bad:?}");
+        }
+        assert!(is_id("7c1a2b3d-4e5f-4a6b-8c9d-0e1f2a3b4c5d"));
+        assert!(!is_id("a_b") && !is_id("") && !is_id(&"a".repeat(65)));
+    }
+
+    #[test]
+    fn python_str_of_scalars() {
+        let s = |t: &str| {
+            let doc = lite::parse(t).unwrap();
+            py_str(&doc).map(|c| c.into_owned())
+        };
+        assert_eq!(s("\"x\"").as_deref(), Some("x"));
+        assert_eq!(s("true").as_deref(), Some("True"));
+        assert_eq!(s("false").as_deref(), Some("False"));
+        assert_eq!(s("-0").as_deref(), Some("0"));
+        assert_eq!(
+            s("123456789012345678901234567890").as_deref(),
+            Some("123456789012345678901234567890")
+        );
+        assert_eq!(s("1.0").as_deref(), Some("1.0"));
+        assert_eq!(s("1e2").as_deref(), Some("100.0"));
+        assert_eq!(s("1e16").as_deref(), Some("1e+16"));
+        assert_eq!(s("0.00001").as_deref(), Some("1e-05"));
+        assert_eq!(s("-0.0").as_deref(), Some("-0.0"));
+        assert_eq!(s("null"), None);
+        assert_eq!(s("[1]"), None);
+    }
+}
