@@ -173,4 +173,27 @@ export interface ChainReport {
 }
 export function verifyChain(jsonl: string): ChainReport;
 
+/** A FHIR R5 `AuditEvent` resource (JSON form), as `toFhirAuditEvent` builds it. */
+export interface FhirAuditEvent {
+  resourceType: "AuditEvent";
+  id: string;
+  /** Present for 2.0 and 2.1 events: the profile canonical of the event's schema_version. */
+  meta?: { profile: [string] };
+  category: { coding: { system: string; code: string }[] }[];
+  code: { coding: { system: string; code: string }[] };
+  action: "C" | "R" | "U" | "D" | "E";
+  recorded: string;
+  agent: Record<string, unknown>[];
+  source: { observer: Record<string, unknown> };
+  entity: Record<string, unknown>[];
+  outcome: { code: { system: string; code: "0" | "8"; display: string }; detail?: { coding: { system: string; code: string }[] }[] };
+  extension?: Record<string, unknown>[];
+  patient?: Record<string, unknown>;
+}
+/**
+ * The FHIR R5 AuditEvent for an event (object or JSON text), following the bh-audit-schema FHIR
+ * profile. Throws `ValidationError` when the event is invalid or holds a value no R5 primitive accepts.
+ */
+export function toFhirAuditEvent(event: unknown): FhirAuditEvent;
+
 export const SCHEMA_VERSIONS: readonly ["1.0", "1.1", "2.0", "2.1"];

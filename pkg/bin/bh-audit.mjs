@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // bh-audit verify FILE.jsonl [--format human|json]
+// bh-audit fhir FILE|- [--format human|json]   (see fhir.mjs)
 // Exit codes as the Python CLI: 0 chain intact, 1 integrity failure, 2 usage or input error.
 import { readFileSync } from "node:fs";
 import { verifyChain } from "../src/node.mjs";
 
-const USAGE = "usage: bh-audit verify FILE.jsonl [--format human|json]";
+const USAGE = "usage: bh-audit verify FILE.jsonl [--format human|json]\n       bh-audit fhir FILE|- [--format human|json]";
 
 function main(argv) {
   const args = [...argv];
@@ -39,4 +40,9 @@ function main(argv) {
   return report.exit_code;
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (process.argv[2] === "fhir") {
+  const { fhirCommand } = await import("./fhir.mjs");
+  process.exitCode = await fhirCommand(process.argv.slice(3));
+} else {
+  process.exitCode = main(process.argv.slice(2));
+}
