@@ -50,19 +50,13 @@
 
 use std::borrow::Cow;
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use crate::validator::lite::{self, Lite};
 use crate::{Error, SchemaVersion, ValidationIssue};
 
 /// The profile's namespace: every canonical, CodeSystem and extension URL starts with it.
 pub const CANONICAL: &str = "https://bh-healthcare.github.io/bh-audit-schema/fhir";
-
-const EXT: &str = "https://bh-healthcare.github.io/bh-audit-schema/fhir/StructureDefinition";
-const CS: &str = "https://bh-healthcare.github.io/bh-audit-schema/fhir/CodeSystem";
-const OPAQUE: &str = "https://bh-healthcare.github.io/bh-audit-schema/fhir/Identifier/opaque";
-const OUTCOME_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/audit-event-outcome";
-const CONFIDENTIALITY: &str = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality";
 
 /// The profile canonical a resource claims in `meta.profile` for an event of `version`;
 /// `None` for 1.x, which has no profile.
@@ -84,16 +78,17 @@ pub fn profile_canonical(version: SchemaVersion) -> Option<&'static str> {
 /// [`Error::Validation`] when the event is invalid against its schema, or holds a value no R5
 /// primitive accepts where the mapping puts it.
 pub fn to_fhir_audit_event(event: &Value) -> Result<Value, Error> {
-    resource(&event.to_string())
+    let text = resource(&event.to_string())?;
+    serde_json::from_str(&text).map_err(|e| Error::from_json(&e))
 }
 
 /// [`to_fhir_audit_event`] on JSON text, giving the resource as compact JSON text (members in
 /// the reference translator's order). Also [`Error::Json`] when the text is not JSON.
 pub fn to_fhir_audit_event_str(text: &str) -> Result<String, Error> {
-    resource(text).map(|r| r.to_string())
+    resource(text)
 }
 
-fn resource(text: &str) -> Result<Value, Error> {
+fn resource(text: &str) -> Result<String, Error> {
     let issues = crate::validator::validate_str(text, None)?;
     if !issues.is_empty() {
         return Err(Error::Validation { issues });
@@ -118,6 +113,7 @@ fn resource(text: &str) -> Result<Value, Error> {
     }
 }
 
+#[inline(never)]
 fn issue(path: &str, element: &str, message: &str) -> ValidationIssue {
     ValidationIssue {
         instance_path: path.to_string(),
@@ -183,40 +179,87 @@ fn is_instant(s: &str) -> bool {
     }
 }
 
-/// Builds the resource, collecting every value no R5 primitive accepts.
+/// Quoted JSON string literals of the profile's URLs (none needs escaping).
+macro_rules! cs {
+    ($name:literal) => {
+        concat!(
+            "\"https://bh-healthcare.github.io/bh-audit-schema/fhir/CodeSystem/",
+            $name,
+            "\""
+        )
+    };
+}
+macro_rules! ext_url {
+    ($name:literal) => {
+        concat!(
+            "{\"url\":\"https://bh-healthcare.github.io/bh-audit-schema/fhir/StructureDefinition/",
+            $name,
+            "\","
+        )
+    };
+}
+const OPAQUE_REF: &str =
+    "{\"identifier\":{\"system\":\"https://bh-healthcare.github.io/bh-audit-schema/fhir/Identifier/opaque\",\"value\":";
+
+/// Writes the resource as compact JSON text, member by member in the reference translator's
+/// order, collecting every value no R5 primitive accepts.
 struct Out {
+    text: Vec<u8>,
     issues: Vec<ValidationIssue>,
 }
 
 impl Out {
-    fn string(&mut self, s: &str, path: &str, element: &str) -> Value {
+    #[inline(never)]
+    fn raw(&mut self, s: &str) {
+        self.text.extend_from_slice(s.as_bytes());
+    }
+
+    /// `s` as a JSON string (serde_json's escaping).
+    #[inline(never)]
+    fn quoted(&mut self, s: &str) {
+        // Writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.text, s);
+    }
+
+    #[inline(never)]
+    fn string(&mut self, s: &str, path: &str, element: &str) {
         if s.is_empty() {
             self.issues.push(issue(path, element, NOT_STRING));
         }
-        Value::String(s.to_string())
+        self.quoted(s);
     }
 
-    fn code(&mut self, s: &str, path: &str, element: &str) -> Value {
+    #[inline(never)]
+    fn code(&mut self, s: &str, path: &str, element: &str) {
         if !is_code(s) {
             self.issues.push(issue(path, element, NOT_CODE));
         }
-        Value::String(s.to_string())
+        self.quoted(s);
     }
 
-    /// An opaque identifier reference (`{identifier: {system, value}}`).
-    fn idref(&mut self, value: &str, path: &str, element: &str) -> Map<String, Value> {
-        let mut identifier = Map::new();
-        identifier.insert("system".into(), OPAQUE.into());
-        identifier.insert(
-            "value".into(),
-            self.string(value, path, &format!("{element}.identifier.value")),
-        );
-        let mut r = Map::new();
-        r.insert("identifier".into(), Value::Object(identifier));
-        r
+    /// `{"coding":[{"system":<system>,"code":` then the caller's code, then [`Out::end_coding`].
+    #[inline(never)]
+    fn coding(&mut self, system: &str) {
+        self.raw("{\"coding\":[{\"system\":");
+        self.raw(system);
+        self.raw(",\"code\":");
     }
 
-    /// One agent slice: type (attribution-role), who, requestor, then roles.
+    fn end_coding(&mut self) {
+        self.raw("}]}");
+    }
+
+    /// An opaque identifier reference, without its closing brace.
+    #[inline(never)]
+    fn idref(&mut self, value: &str, path: &str, element: &str) {
+        self.raw(OPAQUE_REF);
+        self.string(value, path, element);
+        self.raw("}");
+    }
+
+    /// One agent slice: type (attribution-role), who, requestor, roles, then `tail` (the
+    /// acting slice's descriptor), then the network address.
+    #[allow(clippy::too_many_arguments)]
     fn agent(
         &mut self,
         role: &str,
@@ -224,48 +267,80 @@ impl Out {
         who_path: &str,
         requestor: bool,
         roles: Option<&Lite<'_>>,
-    ) -> Map<String, Value> {
-        let mut a = Map::new();
-        a.insert(
-            "type".into(),
-            coding(&format!("{CS}/attribution-role"), role),
-        );
-        a.insert(
-            "who".into(),
-            Value::Object(self.idref(who, who_path, "AuditEvent.agent.who")),
-        );
-        a.insert("requestor".into(), Value::Bool(requestor));
+        descriptor: Option<&Lite<'_>>,
+        ip: Option<&str>,
+    ) {
+        self.raw("{\"type\":");
+        self.coding(cs!("attribution-role"));
+        self.quoted(role);
+        self.end_coding();
+        self.raw(",\"who\":");
+        self.idref(who, who_path, "AuditEvent.agent.who.identifier.value");
+        self.raw("}");
+        self.raw(if requestor {
+            ",\"requestor\":true"
+        } else {
+            ",\"requestor\":false"
+        });
         if let Some(Lite::Arr(items)) = roles {
             if !items.is_empty() {
-                let list = items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| {
-                        let text = self.string(
-                            as_str(r),
-                            &format!("/actor/roles/{i}"),
-                            "AuditEvent.agent.role.text",
-                        );
-                        json!({ "text": text })
-                    })
-                    .collect();
-                a.insert("role".into(), Value::Array(list));
+                self.raw(",\"role\":[");
+                for (i, r) in items.iter().enumerate() {
+                    self.raw(if i == 0 { "{\"text\":" } else { ",{\"text\":" });
+                    self.string(
+                        as_str(r),
+                        &format!("/actor/roles/{i}"),
+                        "AuditEvent.agent.role.text",
+                    );
+                    self.raw("}");
+                }
+                self.raw("]");
             }
         }
-        a
+        if let Some(desc) = descriptor {
+            self.raw(",\"extension\":[");
+            self.raw(ext_url!("agent-descriptor"));
+            self.raw("\"extension\":[{\"url\":\"interface\",\"valueCode\":");
+            self.quoted(get_str(desc, "interface"));
+            self.raw("}");
+            for (key, url) in [
+                ("vendor", "vendor"),
+                ("model_family", "model-family"),
+                ("model_version", "model-version"),
+                ("harness", "harness"),
+                ("harness_version", "harness-version"),
+            ] {
+                if let Some(v) = get(desc, key) {
+                    self.raw(",{\"url\":\"");
+                    self.raw(url);
+                    self.raw("\",\"valueString\":");
+                    self.string(
+                        as_str(v),
+                        &format!("/delegation/acting/agent/{key}"),
+                        "AuditEvent.agent.extension.valueString",
+                    );
+                    self.raw("}");
+                }
+            }
+            self.raw("]}]");
+        }
+        if let Some(ip) = ip {
+            self.raw(",\"networkString\":");
+            self.string(ip, "/http/client_ip", "AuditEvent.agent.networkString");
+        }
+        self.raw("}");
     }
-}
 
-/// `{coding: [{system, code}]}`.
-fn coding(system: &str, code: impl Into<Value>) -> Value {
-    json!({ "coding": [{ "system": system, "code": code.into() }] })
-}
-
-fn extension(name: &str, kind: &str, value: Value) -> Value {
-    let mut e = Map::new();
-    e.insert("url".into(), format!("{EXT}/{name}").into());
-    e.insert(kind.into(), value);
-    Value::Object(e)
+    /// One `detail` pair of an entity: `{"type": coding, "valueString": text}`.
+    fn detail(&mut self, first: bool, system: &str, code: &str, value: &str) {
+        self.raw(if first { "{\"type\":" } else { ",{\"type\":" });
+        self.coding(system);
+        self.quoted(code);
+        self.end_coding();
+        self.raw(",\"valueString\":");
+        self.quoted(value);
+        self.raw("}");
+    }
 }
 
 fn get<'d, 'a>(v: &'d Lite<'a>, key: &str) -> Option<&'d Lite<'a>> {
@@ -296,13 +371,9 @@ fn truthy_str<'d>(v: &'d Lite<'_>, key: &str) -> Option<&'d str> {
     }
 }
 
-fn is_nonempty_obj(v: Option<&Lite<'_>>) -> bool {
-    matches!(v, Some(Lite::Obj(m)) if !m.is_empty())
-}
-
-/// A JSON number as a `serde_json::Value` (the text is already checked by the reader).
-fn number(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or(Value::Null)
+/// A present, non-empty object (Python's truthiness of a dict).
+fn truthy_obj<'d, 'a>(v: &'d Lite<'a>, key: &str) -> Option<&'d Lite<'a>> {
+    get(v, key).filter(|x| matches!(x, Lite::Obj(m) if !m.is_empty()))
 }
 
 /// Python's `str()` of a scalar read by `json.load`: strings as they are, `True` / `False`,
@@ -328,307 +399,347 @@ fn py_str<'d>(v: &'d Lite<'_>) -> Option<Cow<'d, str>> {
 
 fn action_code(action_type: &str) -> &'static str {
     match action_type {
-        "READ" => "R",
-        "CREATE" => "C",
-        "UPDATE" => "U",
-        "DELETE" => "D",
-        _ => "E",
+        "READ" => "\"R\"",
+        "CREATE" => "\"C\"",
+        "UPDATE" => "\"U\"",
+        "DELETE" => "\"D\"",
+        _ => "\"E\"",
     }
 }
 
 fn confidentiality(classification: &str) -> &'static str {
     match classification {
-        "PHI" => "R",
-        "PII" => "N",
-        _ => "U",
+        "PHI" => "\"R\"",
+        "PII" => "\"N\"",
+        _ => "\"U\"",
     }
 }
 
-/// The mapping, on a document already valid against its schema version.
-fn map(doc: &Lite<'_>) -> Result<Value, Vec<ValidationIssue>> {
-    let mut out = Out { issues: Vec::new() };
+/// The mapping, on a document already valid against its schema version: the resource's
+/// JSON text, or every value no R5 primitive accepts.
+fn map(doc: &Lite<'_>) -> Result<String, Vec<ValidationIssue>> {
+    let mut out = Out {
+        text: Vec::with_capacity(2048),
+        issues: Vec::new(),
+    };
+    let none = Lite::Null;
     let version = SchemaVersion::parse(get_str(doc, "schema_version"));
-    let action = get(doc, "action").unwrap_or(&Lite::Null);
-    let res = get(doc, "resource").unwrap_or(&Lite::Null);
-    let outcome = get(doc, "outcome").unwrap_or(&Lite::Null);
-    let actor = get(doc, "actor").unwrap_or(&Lite::Null);
-    let delegation = get(doc, "delegation").filter(|d| is_nonempty_obj(Some(d)));
-    let attribution = get(doc, "attribution").filter(|a| is_nonempty_obj(Some(a)));
+    let action = get(doc, "action").unwrap_or(&none);
+    let res = get(doc, "resource").unwrap_or(&none);
+    let outcome = get(doc, "outcome").unwrap_or(&none);
+    let actor = get(doc, "actor").unwrap_or(&none);
+    let http = get(doc, "http");
+    let delegation = truthy_obj(doc, "delegation");
+    let attribution = truthy_obj(doc, "attribution");
 
-    let mut ae = Map::new();
-    ae.insert("resourceType".into(), "AuditEvent".into());
+    out.raw("{\"resourceType\":\"AuditEvent\",\"id\":");
     let event_id = get_str(doc, "event_id");
     if !is_id(event_id) {
         out.issues.push(issue("/event_id", "AuditEvent.id", NOT_ID));
     }
-    ae.insert("id".into(), event_id.into());
+    out.quoted(event_id);
     if let Some(profile) = version.and_then(profile_canonical) {
-        ae.insert("meta".into(), json!({ "profile": [profile] }));
+        out.raw(",\"meta\":{\"profile\":[");
+        out.quoted(profile);
+        out.raw("]}");
     }
-    ae.insert(
-        "category".into(),
-        json!([coding(&format!("{CS}/event-category"), "bh-audit")]),
-    );
+    out.raw(",\"category\":[");
+    out.coding(cs!("event-category"));
+    out.raw("\"bh-audit\"");
+    out.end_coding();
+    out.raw("],\"code\":");
+    out.coding(cs!("action-name"));
     let action_type = get_str(action, "type");
-    let name = match get(action, "name") {
+    match get(action, "name") {
         Some(n) => out.code(as_str(n), "/action/name", "AuditEvent.code.coding.code"),
-        None => Value::String(action_type.to_lowercase()),
-    };
-    ae.insert("code".into(), coding(&format!("{CS}/action-name"), name));
-    ae.insert("action".into(), action_code(action_type).into());
+        // The enum's names are ASCII.
+        None => out.quoted(&action_type.to_ascii_lowercase()),
+    }
+    out.end_coding();
+    out.raw(",\"action\":");
+    out.raw(action_code(action_type));
+    out.raw(",\"recorded\":");
     let timestamp = get_str(doc, "timestamp");
     if !is_instant(timestamp) {
         out.issues
             .push(issue("/timestamp", "AuditEvent.recorded", NOT_INSTANT));
     }
-    ae.insert("recorded".into(), timestamp.into());
+    out.quoted(timestamp);
 
     // Agents: the attribution slices when delegated, the unattributed slice at that level,
-    // else the single direct agent.
+    // else the single direct agent. The client address goes on the first (the credential
+    // that connected).
     let subject = get_str(actor, "subject_id");
     let roles = get(actor, "roles");
-    let mut agents: Vec<Map<String, Value>> = Vec::with_capacity(3);
+    let ip = http.and_then(|h| get(h, "client_ip")).map(as_str);
+    out.raw(",\"agent\":[");
     if let Some(d) = delegation {
-        agents.push(out.agent(
+        out.agent(
             "authenticating-identity",
             subject,
             "/actor/subject_id",
             false,
             roles,
-        ));
-        let acting = get(d, "acting").unwrap_or(&Lite::Null);
-        let desc = get(acting, "agent").unwrap_or(&Lite::Null);
-        let mut parts =
-            vec![json!({ "url": "interface", "valueCode": get_str(desc, "interface") })];
-        for key in [
-            "vendor",
-            "model_family",
-            "model_version",
-            "harness",
-            "harness_version",
-        ] {
-            if let Some(v) = get(desc, key) {
-                let path = format!("/delegation/acting/agent/{key}");
-                let value = out.string(as_str(v), &path, "AuditEvent.agent.extension.valueString");
-                parts.push(json!({ "url": key.replace('_', "-"), "valueString": value }));
-            }
-        }
-        let mut acting_agent = out.agent(
+            None,
+            ip,
+        );
+        let acting = get(d, "acting").unwrap_or(&none);
+        out.raw(",");
+        out.agent(
             "acting-identity",
             get_str(acting, "subject_id"),
             "/delegation/acting/subject_id",
             false,
             None,
+            Some(get(acting, "agent").unwrap_or(&none)),
+            None,
         );
-        acting_agent.insert(
-            "extension".into(),
-            json!([{ "url": format!("{EXT}/agent-descriptor"), "extension": parts }]),
-        );
-        agents.push(acting_agent);
-        let authorizing = get(d, "authorizing").unwrap_or(&Lite::Null);
-        agents.push(out.agent(
+        out.raw(",");
+        out.agent(
             "authorizing-identity",
-            get_str(authorizing, "subject_id"),
+            get_str(get(d, "authorizing").unwrap_or(&none), "subject_id"),
             "/delegation/authorizing/subject_id",
             true,
             None,
-        ));
+            None,
+            None,
+        );
     } else if attribution.is_some_and(|a| get_str(a, "level") == "unattributed") {
-        agents.push(out.agent("unattributed", subject, "/actor/subject_id", false, roles));
+        out.agent(
+            "unattributed",
+            subject,
+            "/actor/subject_id",
+            false,
+            roles,
+            None,
+            ip,
+        );
     } else {
-        agents.push(out.agent("direct", subject, "/actor/subject_id", true, roles));
+        out.agent(
+            "direct",
+            subject,
+            "/actor/subject_id",
+            true,
+            roles,
+            None,
+            ip,
+        );
     }
-
-    let observer = out.idref(
-        get_str(get(doc, "service").unwrap_or(&Lite::Null), "name"),
+    out.raw("],\"source\":{\"observer\":");
+    out.idref(
+        get_str(get(doc, "service").unwrap_or(&none), "name"),
         "/service/name",
-        "AuditEvent.source.observer",
+        "AuditEvent.source.observer.identifier.value",
     );
+    out.raw("}}");
 
     // The resource entity; then the transaction and metadata entities.
-    let mut entities = Vec::with_capacity(3);
-    let mut entity = Map::new();
-    let role = out.string(
+    out.raw(",\"entity\":[{\"role\":{\"text\":");
+    out.string(
         get_str(res, "type"),
         "/resource/type",
         "AuditEvent.entity.role.text",
     );
-    entity.insert("role".into(), json!({ "text": role }));
+    out.raw("}");
     if let Some(id) = truthy_str(res, "id") {
-        entity.insert(
-            "what".into(),
-            Value::Object(out.idref(id, "/resource/id", "AuditEvent.entity.what")),
+        out.raw(",\"what\":");
+        out.idref(
+            id,
+            "/resource/id",
+            "AuditEvent.entity.what.identifier.value",
         );
+        out.raw("}");
     }
     if let Some(class) = truthy_str(action, "data_classification") {
-        entity.insert(
-            "securityLabel".into(),
-            json!([coding(CONFIDENTIALITY, confidentiality(class))]),
-        );
+        out.raw(",\"securityLabel\":[");
+        out.coding("\"http://terminology.hl7.org/CodeSystem/v3-Confidentiality\"");
+        out.raw(confidentiality(class));
+        out.end_coding();
+        out.raw("]");
     }
-    entities.push(Value::Object(entity));
+    out.raw("}");
 
-    if let Some(http) = get(doc, "http") {
-        let mut details = Vec::new();
+    if let Some(h) = http {
+        let mut first = true;
         for key in ["method", "route_template", "status_code"] {
-            if let Some(v) = get(http, key) {
+            if let Some(v) = get(h, key) {
                 let text = py_str(v).unwrap_or_default();
-                let value = out.string(
-                    &text,
-                    &format!("/http/{key}"),
-                    "AuditEvent.entity.detail.valueString",
-                );
-                details.push(json!({ "type": coding(&format!("{CS}/http-detail"), key), "valueString": value }));
-            }
-        }
-        if !details.is_empty() {
-            entities.push(json!({ "role": { "text": "Transaction" }, "detail": details }));
-        }
-        if let Some(ip) = get(http, "client_ip") {
-            let value = out.string(
-                as_str(ip),
-                "/http/client_ip",
-                "AuditEvent.agent.networkString",
-            );
-            if let Some(first) = agents.first_mut() {
-                first.insert("networkString".into(), value);
-            }
-        }
-    }
-
-    if let Some(meta) = get(doc, "metadata") {
-        let mut details = Vec::new();
-        if let Lite::Obj(members) = meta {
-            for (n, (key, v)) in members.iter().enumerate() {
-                if matches!(v, Lite::Null) {
-                    continue;
-                }
-                let member = n + 1;
-                if !is_code(key) {
-                    out.issues.push(issue(
-                        "/metadata",
-                        "AuditEvent.entity.detail.type.coding.code",
-                        &format!("member {member} (counted from 1): its name {NOT_CODE}"),
-                    ));
-                }
-                let Some(text) = py_str(v) else {
-                    out.issues.push(issue(
-                        "/metadata",
-                        "AuditEvent.entity.detail",
-                        &format!("member {member} (counted from 1): has no fhir home: the profile maps scalar metadata values only (inv-5)"),
-                    ));
-                    continue;
-                };
                 if text.is_empty() {
                     out.issues.push(issue(
-                        "/metadata",
+                        &format!("/http/{key}"),
                         "AuditEvent.entity.detail.valueString",
-                        &format!("member {member} (counted from 1): its value {NOT_STRING}"),
+                        NOT_STRING,
                     ));
                 }
-                details.push(json!({
-                    "type": coding(&format!("{CS}/metadata"), key.as_ref()),
-                    "valueString": text.as_ref(),
-                }));
+                if first {
+                    out.raw(",{\"role\":{\"text\":\"Transaction\"},\"detail\":[");
+                }
+                out.detail(first, cs!("http-detail"), key, &text);
+                first = false;
             }
         }
-        if !details.is_empty() {
-            entities.push(json!({ "role": { "text": "Metadata" }, "detail": details }));
+        if !first {
+            out.raw("]}");
         }
     }
 
-    ae.insert(
-        "agent".into(),
-        Value::Array(agents.into_iter().map(Value::Object).collect()),
-    );
-    ae.insert("source".into(), json!({ "observer": observer }));
-    ae.insert("entity".into(), Value::Array(entities));
+    if let Some(Lite::Obj(members)) = get(doc, "metadata") {
+        let mut first = true;
+        for (n, (key, v)) in members.iter().enumerate() {
+            if matches!(v, Lite::Null) {
+                continue;
+            }
+            let member = n + 1;
+            if !is_code(key) {
+                out.issues.push(issue(
+                    "/metadata",
+                    "AuditEvent.entity.detail.type.coding.code",
+                    &format!("member {member} (counted from 1): its name {NOT_CODE}"),
+                ));
+            }
+            let Some(text) = py_str(v) else {
+                out.issues.push(issue(
+                    "/metadata",
+                    "AuditEvent.entity.detail",
+                    &format!("member {member} (counted from 1): has no fhir home: the profile maps scalar metadata values only (inv-5)"),
+                ));
+                continue;
+            };
+            if text.is_empty() {
+                out.issues.push(issue(
+                    "/metadata",
+                    "AuditEvent.entity.detail.valueString",
+                    &format!("member {member} (counted from 1): its value {NOT_STRING}"),
+                ));
+            }
+            if first {
+                out.raw(",{\"role\":{\"text\":\"Metadata\"},\"detail\":[");
+            }
+            out.detail(first, cs!("metadata"), key, &text);
+            first = false;
+        }
+        if !first {
+            out.raw("]}");
+        }
+    }
+    out.raw("]");
 
     // Outcome: DENIED is grade 8 to R5, told apart by the profile's `denied` detail coding.
     let status = get_str(outcome, "status");
-    let (code, display) = match status {
-        "SUCCESS" => ("0", "Success"),
-        _ => ("8", "Serious failure"),
-    };
-    let mut oc = Map::new();
-    oc.insert(
-        "code".into(),
-        json!({ "system": OUTCOME_SYSTEM, "code": code, "display": display }),
+    out.raw(
+        ",\"outcome\":{\"code\":{\"system\":\"http://terminology.hl7.org/CodeSystem/audit-event-outcome\",",
     );
-    let mut details = Vec::new();
-    if status == "DENIED" {
-        details.push(coding(&format!("{CS}/outcome-detail"), "denied"));
+    out.raw(if status == "SUCCESS" {
+        "\"code\":\"0\",\"display\":\"Success\"}"
+    } else {
+        "\"code\":\"8\",\"display\":\"Serious failure\"}"
+    });
+    let error_type = truthy_str(outcome, "error_type");
+    if status == "DENIED" || error_type.is_some() {
+        out.raw(",\"detail\":[");
+        if status == "DENIED" {
+            out.coding(cs!("outcome-detail"));
+            out.raw("\"denied\"");
+            out.end_coding();
+        }
+        if let Some(error_type) = error_type {
+            if status == "DENIED" {
+                out.raw(",");
+            }
+            out.coding(cs!("error-type"));
+            out.code(
+                error_type,
+                "/outcome/error_type",
+                "AuditEvent.outcome.detail.coding.code",
+            );
+            out.end_coding();
+        }
+        out.raw("]");
     }
-    if let Some(error_type) = truthy_str(outcome, "error_type") {
-        let c = out.code(
-            error_type,
-            "/outcome/error_type",
-            "AuditEvent.outcome.detail.coding.code",
-        );
-        details.push(coding(&format!("{CS}/error-type"), c));
-    }
-    if !details.is_empty() {
-        oc.insert("detail".into(), Value::Array(details));
-    }
-    ae.insert("outcome".into(), Value::Object(oc));
+    out.raw("}");
 
     // Extensions: delegation first, then attribution (which an unattributed event carries
     // without any delegation block).
-    let mut ext = Vec::new();
-    if let Some(d) = delegation {
-        ext.push(extension(
-            "delegation-type",
-            "valueCode",
-            get_str(d, "delegation_type").into(),
-        ));
-        let session = out.string(
-            get_str(d, "agent_session_id"),
-            "/delegation/agent_session_id",
-            "AuditEvent.extension.valueString",
-        );
-        ext.push(extension("agent-session-id", "valueString", session));
-        if let Some(Lite::Num(depth)) = get(d, "chain_depth") {
-            ext.push(extension("chain-depth", "valuePositiveInt", number(depth)));
-        }
-        if let Some(parent) = get(d, "parent_agent_session_id") {
-            let parent = out.string(
-                as_str(parent),
-                "/delegation/parent_agent_session_id",
+    if delegation.is_some() || attribution.is_some() {
+        out.raw(",\"extension\":[");
+        let mut sep = "";
+        if let Some(d) = delegation {
+            out.raw(ext_url!("delegation-type"));
+            out.raw("\"valueCode\":");
+            out.quoted(get_str(d, "delegation_type"));
+            out.raw("},");
+            out.raw(ext_url!("agent-session-id"));
+            out.raw("\"valueString\":");
+            out.string(
+                get_str(d, "agent_session_id"),
+                "/delegation/agent_session_id",
                 "AuditEvent.extension.valueString",
             );
-            ext.push(extension("parent-agent-session-id", "valueString", parent));
+            out.raw("}");
+            if let Some(Lite::Num(depth)) = get(d, "chain_depth") {
+                out.raw(",");
+                out.raw(ext_url!("chain-depth"));
+                out.raw("\"valuePositiveInt\":");
+                // The number as written (`2` or `2.0`, as Python's json.dumps keeps it).
+                out.raw(&number_text(depth));
+                out.raw("}");
+            }
+            if let Some(parent) = get(d, "parent_agent_session_id") {
+                out.raw(",");
+                out.raw(ext_url!("parent-agent-session-id"));
+                out.raw("\"valueString\":");
+                out.string(
+                    as_str(parent),
+                    "/delegation/parent_agent_session_id",
+                    "AuditEvent.extension.valueString",
+                );
+                out.raw("}");
+            }
+            sep = ",";
         }
-    }
-    if let Some(a) = attribution {
-        ext.push(extension(
-            "attribution-level",
-            "valueCode",
-            get_str(a, "level").into(),
-        ));
-        if let Some(method) = get(a, "method") {
-            let method = out.string(
-                as_str(method),
-                "/attribution/method",
-                "AuditEvent.extension.valueString",
-            );
-            ext.push(extension("attribution-method", "valueString", method));
+        if let Some(a) = attribution {
+            out.raw(sep);
+            out.raw(ext_url!("attribution-level"));
+            out.raw("\"valueCode\":");
+            out.quoted(get_str(a, "level"));
+            out.raw("}");
+            if let Some(method) = get(a, "method") {
+                out.raw(",");
+                out.raw(ext_url!("attribution-method"));
+                out.raw("\"valueString\":");
+                out.string(
+                    as_str(method),
+                    "/attribution/method",
+                    "AuditEvent.extension.valueString",
+                );
+                out.raw("}");
+            }
         }
-    }
-    if !ext.is_empty() {
-        ae.insert("extension".into(), Value::Array(ext));
+        out.raw("]");
     }
 
     if let Some(patient) = truthy_str(res, "patient_id") {
-        let mut p = out.idref(patient, "/resource/patient_id", "AuditEvent.patient");
-        p.insert("type".into(), "Patient".into());
-        ae.insert("patient".into(), Value::Object(p));
+        out.raw(",\"patient\":");
+        out.idref(
+            patient,
+            "/resource/patient_id",
+            "AuditEvent.patient.identifier.value",
+        );
+        out.raw(",\"type\":\"Patient\"}");
     }
+    out.raw("}");
 
-    if out.issues.is_empty() {
-        Ok(Value::Object(ae))
-    } else {
-        Err(out.issues)
+    if !out.issues.is_empty() {
+        return Err(out.issues);
     }
+    String::from_utf8(out.text).map_err(|_| vec![issue("", "AuditEvent", "internal: not utf-8")])
+}
+
+/// A JSON number as serde_json writes the value it reads from `text` (`2`, `2.0`).
+fn number_text(text: &str) -> String {
+    serde_json::from_str::<Value>(text)
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| text.to_string())
 }
 
 #[cfg(test)]

@@ -485,21 +485,31 @@ pub fn verify_chain_json(jsonl: &str) -> String {
 /// `"schema_version"` for a version this crate does not vendor).
 #[wasm_bindgen(js_name = fhirAuditEventJson)]
 pub fn fhir_audit_event_json(text: &str) -> String {
-    let issues = match crate::fhir::to_fhir_audit_event_str(text) {
-        Ok(resource) => return resource,
-        Err(Error::Validation { issues }) => serde_json::to_value(issues).unwrap_or_default(),
+    let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    match crate::fhir::to_fhir_audit_event_str(text) {
+        Ok(resource) => resource,
+        Err(Error::Validation { issues }) => {
+            let mut out = b"!".to_vec();
+            let _ = serde_json::to_writer(&mut out, &issues);
+            String::from_utf8(out).unwrap_or_default()
+        }
         Err(Error::Json {
             line,
             column,
             message,
-        }) => serde_json::json!([{ "instancePath": "", "schemaPath": "", "keyword": "syntax",
-            "message": format!("invalid json at line {line} column {column}: {message}"),
-            "line": line, "column": column }]),
-        Err(e @ Error::UnsupportedSchemaVersion) => serde_json::json!([{
-            "instancePath": "/schema_version", "schemaPath": "", "keyword": "schema_version",
-            "message": e.to_string() }]),
-        Err(e) => serde_json::json!([{ "instancePath": "", "schemaPath": "", "keyword": "internal",
-            "message": e.to_string() }]),
-    };
-    format!("!{issues}")
+        }) => format!(
+            r#"![{{"instancePath":"","schemaPath":"","keyword":"syntax","message":{},"line":{line},"column":{column}}}]"#,
+            quoted(&format!(
+                "invalid json at line {line} column {column}: {message}"
+            ))
+        ),
+        Err(e @ Error::UnsupportedSchemaVersion) => format!(
+            r#"![{{"instancePath":"/schema_version","schemaPath":"","keyword":"schema_version","message":{}}}]"#,
+            quoted(&e.to_string())
+        ),
+        Err(e) => format!(
+            r#"![{{"instancePath":"","schemaPath":"","keyword":"internal","message":{}}}]"#,
+            quoted(&e.to_string())
+        ),
+    }
 }
