@@ -353,5 +353,25 @@ export async function runConformance(api) {
     eq(logger.emit(cyclic), false, "emit on cyclic input");
   });
 
+  await test("toFhirAuditEvent: an unattributed 2.1 denial as an R5 AuditEvent; refusals by path", () => {
+    const { toFhirAuditEvent } = api;
+    const ev = {
+      schema_version: "2.1", event_id: ID, timestamp: "2026-09-01T10:14:27Z", service: { name: "gw" },
+      actor: { subject_id: "agent_cred_1", subject_type: "agent" }, attribution: { level: "unattributed" },
+      action: { type: "READ" }, resource: { type: "Patient", patient_id: "pat_1" },
+      outcome: { status: "DENIED", error_type: "AttributionRequired" }, metadata: { n: 1.5, b: true },
+    };
+    const r = toFhirAuditEvent(ev);
+    eq(r.resourceType, "AuditEvent", "resourceType");
+    eq(r.meta.profile, ["https://bh-healthcare.github.io/bh-audit-schema/fhir/2.1/StructureDefinition/bh-audit-event"], "profile");
+    eq(r.agent.map((a) => [a.type.coding[0].code, a.requestor]), [["unattributed", false]], "one unattributed agent");
+    eq(r.outcome.detail.map((d) => d.coding[0].code), ["denied", "AttributionRequired"], "denied detail");
+    eq(r.entity[1].detail.map((d) => d.valueString), ["1.5", "True"], "metadata as Python str()");
+    eq(toFhirAuditEvent(JSON.stringify(ev)), r, "text and object alike");
+    const e = throws(() => toFhirAuditEvent({ ...ev, timestamp: "2026-09-01t10:14:27Z" }), ValidationError, /fhir instant/, "lower-case t refused");
+    eq(e.errors[0].instancePath, "/timestamp", "refusal path");
+    throws(() => toFhirAuditEvent({ ...ev, metadata: { x: 1n } }), ValidationError, null, "BigInt refused");
+  });
+
   return results;
 }
