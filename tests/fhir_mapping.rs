@@ -785,3 +785,27 @@ fn duplicate_names_resolve_to_the_last_as_python_does() {
     let r: Value = serde_json::from_str(&to_fhir_audit_event_str(&dup).unwrap()).unwrap();
     assert_eq!(r["action"], "D");
 }
+
+#[test]
+fn schema_1_0_values_without_an_r5_form_are_refused() {
+    // 1.0 event ids need only 16 characters; an R5 id allows no underscore.
+    let mut e = example("1.0/login_success.json");
+    e["event_id"] = json!("evt_0000000000000001");
+    let issues = refused(&e);
+    assert!(
+        issues
+            .iter()
+            .any(|(p, k, _)| p == "/event_id" && k == "fhir"),
+        "{issues:?}"
+    );
+    // 1.0 roles may be empty strings; an R5 string may not.
+    let mut e = example("1.0/login_success.json");
+    e["actor"]["roles"] = json!(["ok", ""]);
+    let issues = refused(&e);
+    assert!(
+        issues
+            .iter()
+            .any(|(p, k, _)| p == "/actor/roles/1" && k == "fhir"),
+        "{issues:?}"
+    );
+}
