@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Every resource `to_fhir_audit_event` makes for the upstream 2.0 and 2.1 examples and for
 //! 2,000 generated 2.x events validates as an R5 AuditEvent with `fhir.resources` 8.x and
-//! keeps the profile's invariants (tests/fhir/validate_r5.py).
+//! keeps the profile's invariants (tests/fhir/validate_r5.py); so do the resources for the
+//! upstream 1.0 and 1.1 examples (which claim no profile).
 //!
 //! Needs `BH_FHIR_PYTHON` = a Python with `fhir.resources` 8.x (`./scripts/test.sh` makes
 //! `.venv-fhir`: `python3 -m venv .venv-fhir && .venv-fhir/bin/pip install "fhir.resources>=8,<9"`).
@@ -338,9 +339,9 @@ fn python() -> String {
     }
 }
 
-fn example_events() -> Vec<Value> {
+fn example_events(versions: &[&str]) -> Vec<Value> {
     let mut events = Vec::new();
-    for version in ["2.0", "2.1"] {
+    for version in versions {
         let mut files: Vec<_> = std::fs::read_dir(Path::new(EXAMPLES).join(version))
             .unwrap_or_else(|e| panic!("examples for {version} missing: {e}"))
             .map(|e| e.unwrap().path())
@@ -357,12 +358,16 @@ fn example_events() -> Vec<Value> {
 #[test]
 fn every_resource_validates_as_r5_audit_event() {
     let py = python();
-    let examples = example_events();
+    let mut examples = example_events(&["2.0", "2.1"]);
     assert_eq!(
         examples.len(),
         18,
         "7 upstream 2.0 and 11 upstream 2.1 examples"
     );
+    // The 1.x examples too (mapped without a profile claim).
+    let v1 = example_events(&["1.0", "1.1"]);
+    assert_eq!(v1.len(), 10, "4 upstream 1.0 and 6 upstream 1.1 examples");
+    examples.extend(v1);
 
     let mut rng = Rng(0x5eed_f41e_0002_0001);
     let generated: Vec<Value> = (0..GENERATED).map(|_| event(&mut rng)).collect();
