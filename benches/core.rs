@@ -94,7 +94,7 @@ fn main() {
         black_box(sanitize_error_message(black_box(MSG), 200));
     });
     let event: Value = serde_json::from_str(include_str!(
-        "../../shared/vectors/bh-audit-schema/examples/1.1/note_update_failure.json"
+        "../tests/data/bh-audit-schema/examples/1.1/note_update_failure.json"
     ))
     .unwrap();
     let v = Validator::for_version(SchemaVersion::V1_1).unwrap();

@@ -8,7 +8,7 @@ use bh_audit_logger::{validate, validate_str, Error, SchemaVersion, Validator};
 use serde_json::{json, Value};
 
 fn examples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/bh-audit-schema/examples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bh-audit-schema/examples")
 }
 
 fn json_files(dir: &Path) -> Vec<PathBuf> {

@@ -17,7 +17,7 @@ const PHI: &[&str] = &[
 
 fn base_event() -> Value {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/vectors/bh-audit-schema/examples/1.1/patient_read_success.json");
+        .join("tests/data/bh-audit-schema/examples/1.1/patient_read_success.json");
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
 }
 
