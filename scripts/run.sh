@@ -3,7 +3,8 @@
 # first from the npm package in Node, then from the native Rust crate. JSON lines on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+source scripts/setup.sh
+setup build # what building pkg/ needs (see scripts/setup.sh)
 ./scripts/build-pkg.sh
 echo "== events from the npm package (Node)" >&2
 node examples/emit.mjs
