@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 setup build # what building pkg/ needs (see scripts/setup.sh)
-./scripts/build-pkg.sh
+./scripts/build-pkg.sh >&2 # progress on stderr: stdout carries only the events
 echo "== events from the npm package (Node)" >&2
 node examples/emit.mjs
 echo "== events from the native crate" >&2

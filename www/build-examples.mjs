@@ -41,8 +41,9 @@ writeFileSync(
 
 The JSON files under this folder are the positive and negative examples of the public
 bh-audit-schema repository (bh-healthcare/bh-audit-schema, Apache-2.0 license), copied
-unmodified from the project's vendored test vectors (\`examples/<version>/*.json\` and
-\`examples/<version>/negative/*.json\`; see that folder's SOURCE.md for the upstream commits).
+unmodified from the repository's vendored copy in \`tests/data/bh-audit-schema/examples/\`
+(\`<version>/*.json\` and \`<version>/negative/*.json\`; see \`tests/data/bh-audit-schema/SOURCE.md\`
+for the upstream commits).
 
 \`index.json\` lists them and is generated, with the copies, by \`www/build-examples.mjs\`.
 Do not edit by hand: re-run \`node www/build-examples.mjs\`.
