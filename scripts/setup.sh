@@ -84,7 +84,7 @@ setup_wasm_bindgen() {
   v=$(wasm_bindgen_version)
   [ -n "$v" ] || { _say "no wasm-bindgen in Cargo.lock"; return 1; }
   wasm_bindgen_bin >/dev/null && return 0
-  _timed "wasm-bindgen-cli $v (cargo install, into ${CARGO_HOME:-$HOME/.cargo}/bin)" "3 min on 2 cores" \
+  _timed "wasm-bindgen-cli $v (cargo install, into ${CARGO_HOME:-$HOME/.cargo}/bin)" "2-3 min on 2 cores" \
     _install_wasm_bindgen "$v"
   wasm_bindgen_bin >/dev/null || { _say "wasm-bindgen $v not found after installing"; return 1; }
 }
@@ -115,7 +115,7 @@ setup_python() {
     dir="$SETUP_ROOT/$name"
     if ! [ -x "$dir/bin/python" ] || [ "$(cat "$dir/.bh-setup-req" 2>/dev/null)" != "$req" ]; then
       # shellcheck disable=SC2086 # a requirement may name several packages
-      _timed "python venv $name: $req (pip)" "20 s" _make_venv "$dir" $req
+      _timed "python venv $name: $req (pip)" "10 s" _make_venv "$dir" $req
       echo "$req" >"$dir/.bh-setup-req"
     fi
     export "$var=$dir/bin/python"
