@@ -83,12 +83,13 @@ export default {
         return Response.json({ ids, stats: logger.stats, sink: dest.stats, faults: counts, diagnostics: diagnostics.length });
       }
       case "/chain/reset":
+        // The abort rejects the call that caused it; anything else (no abort) is reported.
         try {
           await stub().reset();
-        } catch {
-          // the abort rejects the call that caused it
+          return Response.json({ reset: false });
+        } catch (err) {
+          return Response.json({ reset: String(err?.message).includes("test reset") });
         }
-        return Response.json({ reset: true });
       case "/chain/append": // the HTTP path of the object, with a batch given by the test
         return stub().fetch("https://chain/append", { method: "POST", body: await request.text() });
       case "/chain/export":
@@ -168,4 +169,5 @@ export default {
 };
 
 let batches = 0;
-const consumer = auditQueueConsumer({ store: (env) => d1Store(env.DB) });
+// Its diagnostics are not asserted here (the dead-letter count is); kept off the test output.
+const consumer = auditQueueConsumer({ store: (env) => d1Store(env.DB), onDiagnostic: () => {} });

@@ -114,7 +114,8 @@ test("with the object reset mid-run and 10% of deliveries failing, the trail is 
     fail: 0.1,
     during: async (s, r) => {
       if (s === 0 && (r === 3 || r === 6)) {
-        await call(mf, "/chain/reset?chain=faulty");
+        const r = await call(mf, "/chain/reset?chain=faulty");
+        assert.equal(r.reset, true, "the object was reset (ctx.abort)");
         resets++;
       }
     },
