@@ -4,7 +4,7 @@
 import * as api from "./workerd.mjs";
 import { ChainWriter } from "../dist/glue.js";
 import { DurableObject } from "cloudflare:workers";
-import { batchOptions, batchingDestination, DeliveryError } from "./sinks/batch.js";
+import { batchOptions, batchingDestination, reasonOf } from "./sinks/batch.js";
 
 const MAX_LINE = 1 << 20; // 1 MiB: longer lines are refused, not stored
 const ID_RE = /^[^\u0000-\u001f]{1,256}$/;
@@ -398,8 +398,7 @@ export function auditQueueConsumer(options) {
     }
   };
 
-  async function queue(batch) {
-    const env = arguments[1];
+  async function queue(batch, env) {
     let store;
     if (options.store !== undefined) {
       store = resolveTarget(options.store, env);
@@ -433,7 +432,7 @@ export function auditQueueConsumer(options) {
     } catch (err) {
       for (const m of msgs) m.retry();
       stats.retried += msgs.length;
-      diag("warn", `${msgs.length} message(s) retried: the store failed (${err instanceof DeliveryError ? err.message : (err?.constructor?.name ?? "Error")})`);
+      diag("warn", `${msgs.length} message(s) retried: the store failed (${reasonOf(err)})`);
       return;
     }
     const refused = new Set(Array.isArray(r?.rejected) ? r.rejected : []);

@@ -55,6 +55,7 @@ function auditOne(logger, i, stream) {
     actor: { subject_id: ACTORS[i % ACTORS.length], subject_type: i % 3 === 0 ? "service" : "human" },
     resource: { type: "Note", id: `note-${i}`, patient_id: PATIENTS[(i * 7) % PATIENTS.length] },
     correlation: { request_id: `req-${stream}-${i}` },
+    actionName: i % 5 === 0 ? "Lecture de la note — 📄 ü" : undefined,
     phiTouched: i % 2 === 0,
   };
   if (i % 11 === 0) return logger.auditAccessDenied("READ", { ...opts, errorType: "Forbidden" });
@@ -134,7 +135,7 @@ export default {
         return Response.json({ ids: results.map((r) => r.event_id), dead: dead.n, faults: Object.fromEntries(faults.results.map((r) => [r.kind, r.n])) });
       }
       case "/queue/emit": {
-        const dest = queueSink(env.AUDIT_QUEUE, { batchSize: 100, backoffMs: 1 });
+        const dest = queueSink(q("queue") === "chain" ? env.CHAIN_QUEUE : env.AUDIT_QUEUE, { batchSize: 100, backoffMs: 1 });
         const { logger } = loggerFor(dest);
         const ids = [];
         for (let i = 0, n = Number(q("n", "100")); i < n; i++) {
@@ -153,6 +154,7 @@ export default {
   },
 
   async queue(batch, env, ctx) {
+    if (batch.queue === "audit-chain") return chainConsumer(batch, env, ctx);
     if (batch.queue === "audit-dlq") {
       const stmts = batch.messages.map((m) => env.DB.prepare("INSERT INTO dead_letters (body) VALUES (?)").bind(String(m.body)));
       await env.DB.batch(stmts);
@@ -169,5 +171,6 @@ export default {
 };
 
 let batches = 0;
+const chainConsumer = auditQueueConsumer({ chain: (env) => env.AUDIT_CHAIN, stream: "queued", onDiagnostic: () => {} });
 // Its diagnostics are not asserted here (the dead-letter count is); kept off the test output.
 const consumer = auditQueueConsumer({ store: (env) => d1Store(env.DB), onDiagnostic: () => {} });

@@ -19,10 +19,11 @@ before(async () => {
   mf = await startMiniflare(dir, {
     durableObjects: { AUDIT_CHAIN: { className: "TestChain", useSQLite: true } },
     d1Databases: ["DB"],
-    queueProducers: { AUDIT_QUEUE: { queueName: "audit" } },
+    queueProducers: { AUDIT_QUEUE: { queueName: "audit" }, CHAIN_QUEUE: { queueName: "audit-chain" } },
     queueConsumers: {
       audit: { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 10, deadLetterQueue: "audit-dlq", retryDelay: 0 },
       "audit-dlq": { maxBatchSize: 10, maxBatchTimeout: 0.05 },
+      "audit-chain": { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 10, retryDelay: 0 },
     },
   });
 });
@@ -165,6 +166,14 @@ test("queue path: with 10% of consumer batches throwing, every event lands in D1
   assert.deepEqual(new Set(state.ids), new Set(emitted), "exactly the emitted events (event_id is the primary key: at most once)");
   assert.equal(state.dead, 1, "the poison message ends in the dead-letter queue");
   assert.ok(state.faults.before >= 1 && state.faults.after >= 1, `consumer batches failed before and after storing (${JSON.stringify(state.faults)})`);
+});
+
+test("queue path into an AuditChain: one chain holding every queued event once", async () => {
+  const emitted = [];
+  for (let r = 0; r < 5; r++) emitted.push(...(await call(mf, "/queue/emit?queue=chain&n=200")).ids);
+  const deadline = Date.now() + 60000;
+  while ((await call(mf, "/chain/head?chain=queued")).seq < emitted.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  await assertOneChain("queued", emitted);
 });
 
 test("d1Store's queries return what plain SQL over the same rows returns, on a generated trail", async () => {

@@ -210,3 +210,22 @@ test("httpSink refuses bad options without echoing them", () => {
   assert.throws(() => httpSink({ url: "https://x.example", batchSize: 0 }), RangeError);
   assert.throws(() => httpSink({ url: "https://x.example", headers: { a: 1 } }), TypeError);
 });
+
+test("the logger's destination hook survives hostile sinks: attach throws, flush throws or never settles, reporter given garbage", async () => {
+  const hostile = [
+    Object.assign(() => {}, { attach() { throw new Error("attach pt-secret"); }, flush() { throw new Error("flush pt-secret"); } }),
+    Object.assign(() => {}, { flush: () => new Promise(() => {}) }),
+    Object.assign(() => {}, { flush: () => Promise.reject(new Error("no")) }),
+    Object.assign(() => {}, { attach(r) { r.dropped("7", "x"); r.dropped(-1, "x"); r.dropped(NaN, "x"); r.dropped(2, "ok"); r.diagnostic("warn", { toString() { throw new Error("x"); } }); } }),
+  ];
+  for (const sink of hostile) {
+    const diagnostics = [];
+    const logger = new AuditLogger({ serviceName: "hostile", sink, onDiagnostic: (l, m) => diagnostics.push(m) });
+    logger.audit("READ", {});
+    const t0 = Date.now();
+    await logger.flush(200);
+    assert.ok(Date.now() - t0 < 1500, "flush resolves within its timeout");
+    assert.ok(logger.stats.events_dropped_total === 0 || logger.stats.events_dropped_total === 2, "only integer counts are added");
+    assert.ok(diagnostics.every((d) => !d.includes("pt-secret")));
+  }
+});

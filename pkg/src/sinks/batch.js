@@ -30,7 +30,7 @@ function className(err) {
 }
 
 /** The reason for a failure, fit for a diagnostic: our own reasons, else the error's class name. */
-function reasonOf(err) {
+export function reasonOf(err) {
   if (err instanceof DeliveryError) return err.message;
   return `${className(err)} thrown`;
 }
