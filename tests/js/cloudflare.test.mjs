@@ -101,6 +101,11 @@ test("10,000 events from 8 concurrent request streams form one AuditChain, verif
   assert.equal(ids.length, 10000);
   assert.equal(dropped, 0);
   const { jsonl } = await assertOneChain("clean", ids);
+  // As the README says: the exported trail passes `bh-audit verify`.
+  const file = join(mkdtempSync(join(tmpdir(), "bh-trail-")), "trail.jsonl");
+  writeFileSync(file, jsonl);
+  const cli = spawnSync(process.execPath, [join(ROOT, "pkg/bin/bh-audit.mjs"), "verify", file, "--format", "json"], { encoding: "utf8" });
+  assert.equal(cli.status, 0, cli.stdout + cli.stderr);
   // GET /export?from=N serves the trail from sequence number N.
   const tail = await call(mf, "/chain/export?chain=clean&from=9991");
   assert.equal(tail, jsonl.split("\n").slice(9990).join("\n"));
