@@ -1,7 +1,7 @@
 // The Worker under test in cloudflare.test.mjs (run in workerd by miniflare). Routes are
 // test drivers; the durable parts are the package's own AuditChain, chainSink, d1Store,
 // queueSink and auditQueueConsumer. Faults are injected here, around the package's code.
-import { AuditLogger } from "bh-audit-logger";
+import { AuditLogger, httpSink } from "bh-audit-logger";
 import { AuditChain, chainSink, d1Store, queueSink, auditQueueConsumer } from "bh-audit-logger/cloudflare";
 
 /** AuditChain plus a way for the test to reset the object mid-run. */
@@ -142,6 +142,14 @@ export default {
           const e = auditOne(logger, i, "q");
           if (e) ids.push(e.event_id);
         }
+        await logger.flush(30000);
+        return Response.json({ ids, stats: logger.stats, sink: dest.stats });
+      }
+      case "/http/emit": {
+        const dest = httpSink({ url: q("url"), batchSize: 40, backoffMs: 1, maxBackoffMs: 10, maxRetries: 8 });
+        const { logger } = loggerFor(dest);
+        const ids = [];
+        for (let i = 0, n = Number(q("n", "100")); i < n; i++) ids.push(auditOne(logger, i, "h").event_id);
         await logger.flush(30000);
         return Response.json({ ids, stats: logger.stats, sink: dest.stats });
       }

@@ -5,6 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createServer } from "node:http";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -217,5 +218,32 @@ test("d1Store's queries return what plain SQL over the same rows returns, on a g
     const r = await call(mf, `/d1/query?kind=${kind}${id ? `&id=${id}` : ""}&o=${encodeURIComponent(JSON.stringify(o))}`);
     assert.deepEqual(r.got, r.want, `${kind} ${id} ${JSON.stringify(o)}`);
     if (id !== "pt-none" && kind !== "export") assert.ok(r.want.length > 0, `${kind} ${JSON.stringify(o)} matches some rows`);
+  }
+});
+
+test("httpSink inside workerd: batches to a local collector answering 503 and 429 at times, each event once", async () => {
+  const got = [];
+  let calls = 0;
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      calls++;
+      if (calls % 4 === 1) return res.writeHead(503).end();
+      if (calls % 4 === 2) return res.writeHead(429, { "retry-after": "0" }).end();
+      assert.equal(req.headers["content-type"], "application/x-ndjson");
+      got.push(...body.split("\n").filter(Boolean).map((l) => JSON.parse(l).event_id));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const r = await call(mf, `/http/emit?n=400&url=${encodeURIComponent(`http://127.0.0.1:${server.address().port}/ingest`)}`);
+    assert.equal(r.stats.events_dropped_total, 0);
+    assert.equal(r.sink.retries, calls - 10, "each of the 10 batches retried until accepted");
+    assert.equal(got.length, 400);
+    assert.deepEqual(new Set(got), new Set(r.ids));
+  } finally {
+    server.close();
   }
 });
