@@ -4,6 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { join } from "node:path";
+import { ROOT, runDeno } from "./harness.mjs";
 import { AuditLogger, httpSink } from "../../pkg/src/node.mjs";
 
 /** A collector: `behave(req, body)` answers; returns { url, batches, close }. */
@@ -228,4 +230,12 @@ test("the logger's destination hook survives hostile sinks: attach throws, flush
     assert.ok(logger.stats.events_dropped_total === 0 || logger.stats.events_dropped_total === 2, "only integer counts are added");
     assert.ok(diagnostics.every((d) => !d.includes("pt-secret")));
   }
+});
+
+test("httpSink in Deno (no permissions, a fetch option that fails at times): every event once", async () => {
+  const r = runDeno(join(ROOT, "tests/js/http-sink-deno.mjs"));
+  assert.deepEqual(r.got, r.ids);
+  assert.equal(r.calls, 12, "4 batches, each after a network error and a 503");
+  assert.equal(r.stats.events_dropped_total, 0);
+  assert.equal(r.sink.retries, 8);
 });
