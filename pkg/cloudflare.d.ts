@@ -83,7 +83,7 @@ export interface QueueConsumerStats {
   stored: number;
   duplicates: number;
   retried: number;
-  /** Messages that were not event lines (never acked: dead-lettered after max_retries). */
+  /** Deliveries of messages that were not event lines (never acked: dead-lettered after max_retries; a message counts once per delivery, in this isolate). */
   poison: number;
 }
 export interface QueueHandler {

@@ -153,6 +153,8 @@ export default {
         await logger.flush(30000);
         return Response.json({ ids, stats: logger.stats, sink: dest.stats });
       }
+      case "/queue/stats":
+        return Response.json(consumer.stats);
       case "/queue/poison":
         await env.AUDIT_QUEUE.send("this is not an event line", { contentType: "text" });
         return Response.json({ ok: true });

@@ -171,6 +171,9 @@ test("queue path: with 10% of consumer batches throwing, every event lands in D1
   assert.equal(state.ids.length, emitted.length, "every event is in D1");
   assert.deepEqual(new Set(state.ids), new Set(emitted), "exactly the emitted events (event_id is the primary key: at most once)");
   assert.equal(state.dead, 1, "the poison message ends in the dead-letter queue");
+  const stats = await call(mf, "/queue/stats");
+  assert.ok(stats.poison >= 1, `the consumer counted the poison message's deliveries (${stats.poison})`);
+  assert.ok(stats.stored >= 1 && stats.retried >= 0);
   assert.ok(state.faults.before >= 1 && state.faults.after >= 1, `consumer batches failed before and after storing (${JSON.stringify(state.faults)})`);
 });
 
