@@ -203,7 +203,9 @@ export class AuditLogger {
       dropped: (count, _reason) => {
         if (Number.isInteger(count) && count > 0) this.#stats.events_dropped_total += count;
       },
-      diagnostic: (level, message) => this.#diagnostic(level, safeString(message)),
+      // A foreign destination's text is sanitized like any exception text.
+      diagnostic: (level, message) =>
+        this.#diagnostic(level === "debug" || level === "error" ? level : "warn", sanitizeMessage(safeString(message), 500, this.#config.redaction === "strict")),
     });
     if (resolved.emitFailureMode === "silent") {
       this.#diagnostic("warn", "emitFailureMode 'silent' reports sink failures at debug level only; consider 'log' for HIPAA deployments");
