@@ -35,3 +35,9 @@ echo
 node benches/js/validate.mjs
 echo
 node benches/js/audit.mjs "${audit_args[@]}"
+if [[ ! " ${audit_args[*]-} " =~ " --no-workerd " ]]; then
+  echo
+  echo "### Durable sinks under miniflare (workerd)"
+  echo
+  node benches/js/durable.mjs
+fi
