@@ -8,7 +8,10 @@ use bh_audit_logger::fhir::{profile_canonical, CANONICAL};
 use bh_audit_logger::{to_fhir_audit_event, to_fhir_audit_event_str, Error, SchemaVersion};
 use serde_json::{json, Value};
 
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fhir/examples");
+const EXAMPLES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/bh-audit-schema/examples"
+);
 const CS: &str = "https://bh-healthcare.github.io/bh-audit-schema/fhir/CodeSystem";
 const EXT: &str = "https://bh-healthcare.github.io/bh-audit-schema/fhir/StructureDefinition";
 const OPAQUE: &str = "https://bh-healthcare.github.io/bh-audit-schema/fhir/Identifier/opaque";

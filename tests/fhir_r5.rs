@@ -4,8 +4,8 @@
 //! keeps the profile's invariants (tests/fhir/validate_r5.py); so do the resources for the
 //! upstream 1.0 and 1.1 examples (which claim no profile).
 //!
-//! Needs `BH_FHIR_PYTHON` = a Python with `fhir.resources` 8.x (`./scripts/test.sh` makes
-//! `.venv-fhir`: `python3 -m venv .venv-fhir && .venv-fhir/bin/pip install "fhir.resources>=8,<9"`).
+//! Needs a Python with `fhir.resources` 8.x: `$BH_FHIR_PYTHON`, else the venv `.venv-fhir`
+//! that `./scripts/setup.sh python` (run by `./scripts/test.sh`) creates.
 //!
 //! The generated events (seeded, so the same every run) are valid 2.0 and 2.1 events, checked
 //! with the crate's validator; they cover every attribution shape (direct human or service,
@@ -19,7 +19,10 @@ use std::process::Command;
 use bh_audit_logger::{to_fhir_audit_event, validate};
 use serde_json::{json, Map, Value};
 
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fhir/examples");
+const EXAMPLES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/bh-audit-schema/examples"
+);
 const GENERATED: usize = 2000;
 
 /// xorshift64*: the test's own seeded generator.
@@ -328,16 +331,8 @@ fn event(rng: &mut Rng) -> Value {
     Value::Object(e)
 }
 
-fn python() -> String {
-    match std::env::var("BH_FHIR_PYTHON") {
-        Ok(p) if !p.is_empty() => p,
-        _ => panic!(
-            "BH_FHIR_PYTHON is not set: point it at a Python with fhir.resources 8.x \
-             (python3 -m venv .venv-fhir && .venv-fhir/bin/pip install \"fhir.resources>=8,<9\"; \
-             ./scripts/test.sh does this)"
-        ),
-    }
-}
+#[path = "support/python.rs"]
+mod python;
 
 fn example_events(versions: &[&str]) -> Vec<Value> {
     let mut events = Vec::new();
@@ -357,7 +352,7 @@ fn example_events(versions: &[&str]) -> Vec<Value> {
 
 #[test]
 fn every_resource_validates_as_r5_audit_event() {
-    let py = python();
+    let py = python::venv_python("BH_FHIR_PYTHON", ".venv-fhir", "fhir.resources 8.x");
     let mut examples = example_events(&["2.0", "2.1"]);
     assert_eq!(
         examples.len(),
@@ -409,7 +404,7 @@ fn every_resource_validates_as_r5_audit_event() {
         ))
         .arg(&file)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {py}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", py.display()));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
         panic!(
             "validate_r5.py gave no report (exit {:?}): {}",

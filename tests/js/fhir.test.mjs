@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(ROOT, "pkg/bin/bh-audit.mjs");
-const EXAMPLES = join(ROOT, "tests/data/fhir/examples");
+const EXAMPLES = join(ROOT, "tests/data/bh-audit-schema/examples");
 const api = await import(new URL("../../pkg/src/node.mjs", import.meta.url).href);
 const { toFhirAuditEvent, ValidationError } = api;
 
