@@ -510,20 +510,18 @@ pub struct TrailReportCore {
 
 #[wasm_bindgen]
 impl TrailReportCore {
-    /// `version`: 0 for each line's own `schema_version`, else 1 + its index in
-    /// [`SchemaVersion::ALL`].
+    /// `version`: validate every line against it (`None`: each line's own
+    /// `schema_version`); a version not vendored is a `RangeError`.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        version: u32,
+        version: Option<String>,
         verify_chain: bool,
         max_failures: u32,
     ) -> Result<TrailReportCore, JsValue> {
         let schema_version = match version {
-            0 => None,
-            n => Some(
-                SchemaVersion::ALL
-                    .get(n as usize - 1)
-                    .copied()
+            None => None,
+            Some(v) => Some(
+                SchemaVersion::parse(&v)
                     .ok_or_else(|| js_error(&Error::UnsupportedSchemaVersion))?,
             ),
         };

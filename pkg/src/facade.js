@@ -557,3 +557,4 @@ export function verifyChain(jsonl) {
   if (typeof jsonl !== "string") throw new TypeError("verifyChain: `jsonl` must be a string of JSON lines");
   return JSON.parse(verifyChainJson(jsonl));
 }
+export { ChainVerifier, TrailReport } from "./trail.js";
