@@ -93,3 +93,19 @@ test("progress getters, the failure cap, and hostile arguments", () => {
   assert.equal(out.chain, null);
   assert.equal(out.valid, 1);
 });
+
+test("verifyChain and the streaming classes name an event only by a UUID event_id (issue 13, item 9)", () => {
+  const lines = smallTrail().map((l, i) => {
+    const e = JSON.parse(l);
+    e.event_id = ["PASS\n\u001b[2J\u0007", "123-45-6789", e.event_id.toUpperCase(), "jane@example.org", e.event_id][i];
+    e.metadata.note = "changed"; // every line fails its hash
+    return JSON.stringify(e);
+  });
+  const text = lines.join("\n");
+  const r = verifyChain(text);
+  assert.equal(r.failures.length, 5);
+  assert.deepEqual(r.failures.map((f) => f.event_id === null), [true, true, false, true, false]);
+  assert.match(r.failures[2].event_id, /^[0-9A-F-]{36}$/);
+  const out = JSON.stringify([r, viaPieces(ChainVerifier, [text]), viaPieces(TrailReport, [text])]);
+  for (const secret of ["PASS", "123-45-6789", "jane@", "\\u001b", "changed"]) assert.ok(!out.includes(secret), secret);
+});
