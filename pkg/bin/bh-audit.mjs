@@ -9,7 +9,7 @@
 //
 // Subcommands are the COMMANDS table below: each has a one-line summary and
 // `run(ctx)` -> exit code, where ctx = { chunks (async iterable of Uint8Array), format,
-// schemaVersion, out(text), err(text), progress }.
+// schemaVersion, out(text), err(text), progress, argv (the arguments after the command word) }.
 import { createReadStream, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { stat } from "node:fs/promises";
@@ -225,6 +225,7 @@ export async function main(argv, io = { out: (t) => process.stdout.write(`${t}\n
     out: io.out,
     err: io.err,
     progress: process.stderr.isTTY ? progressMeter(total) : null,
+    argv: argv.slice(argv.indexOf(name) + 1),
   };
   try {
     return await command.run(ctx);
