@@ -1,7 +1,7 @@
 //! Native benchmarks (std::time, no harness): `audit()` and `sanitize_error_message` per call,
 //! beside the Python reference's figures for the same calls, measured in the same run
 //! (`benches/js/audit_ref.py` and a timeit of `sanitize_error_message`, when the reference's
-//! venv `.venv-ref` exists: `scripts/test.sh` creates it). Medians of 5 runs, process-local.
+//! venv `.venv-ref` exists: `./scripts/setup.sh python` creates it). Medians of 5 runs, process-local.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -94,7 +94,7 @@ fn main() {
         black_box(sanitize_error_message(black_box(MSG), 200));
     });
     let event: Value = serde_json::from_str(include_str!(
-        "../../shared/vectors/bh-audit-schema/examples/1.1/note_update_failure.json"
+        "../tests/data/bh-audit-schema/examples/1.1/note_update_failure.json"
     ))
     .unwrap();
     let v = Validator::for_version(SchemaVersion::V1_1).unwrap();

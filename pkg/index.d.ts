@@ -42,6 +42,97 @@ export interface AuditEvent {
 /** A sink: called once per emitted event. A returned promise is tracked (`pending`, `flush`). */
 export type Sink = (event: AuditEvent) => void | Promise<void>;
 
+/** A destination (pino-style): receives each emitted line followed by "\n". */
+export interface Destination {
+  write(line: string): void | Promise<void>;
+  /** Optional: `logger.flush(timeoutMs)` also awaits it, passing the time left. */
+  flush?(timeoutMs?: number): Promise<void>;
+  /** Optional: a logger given this sink calls it once at construction (see DestinationReporter). */
+  attach?(reporter: DestinationReporter): void;
+}
+
+/**
+ * How a destination reports to the logger that uses it: `dropped(count, reason)` adds `count`
+ * to the logger's `events_dropped_total` (events the destination gave up on or could not
+ * buffer, after `write` returned); `diagnostic(level, message)` goes to its `onDiagnostic`.
+ * Reasons and messages carry counts, statuses and error class names, never event content.
+ * A logger counts an event written to a destination as emitted; a later drop is counted on top.
+ */
+export interface DestinationReporter {
+  dropped(count: number, reason: string): void;
+  diagnostic(level: DiagnosticLevel, message: string): void;
+}
+
+/** Counters of a batching destination. */
+export interface BatchingStats {
+  /** Lines given to write(). */
+  written: number;
+  /** Events the receiver acknowledged. */
+  delivered: number;
+  /** Events given up on (buffer full, retries exhausted, refused, flush timeout). */
+  dropped: number;
+  /** Delivery attempts that were retried. */
+  retries: number;
+  /** Batches delivered. */
+  batches: number;
+  /** Events held now (buffered or in flight); at most maxBufferedEvents. */
+  buffered: number;
+  /** httpSink in browsers: events handed to sendBeacon at pagehide. */
+  beaconed?: number;
+}
+
+/**
+ * A destination that buffers lines and delivers them in batches (httpSink, chainSink,
+ * d1Store().sink, queueSink). `write` never throws; `flush()` sends what is buffered and
+ * resolves once every batch is delivered or given up (with `timeoutMs`, what is still
+ * undelivered then is counted as dropped). Never rejects.
+ */
+export interface BatchingDestination extends Destination {
+  flush(timeoutMs?: number): Promise<void>;
+  attach(reporter: DestinationReporter): void;
+  readonly stats: BatchingStats;
+}
+
+/** Options every batching destination shares. */
+export interface BatchingOptions {
+  /** Events per batch. Default 100. */
+  batchSize?: number;
+  /** A partial batch is sent this long after its first event. Default 1000. */
+  flushIntervalMs?: number;
+  /** Retries of a failed batch before its events are dropped. Default 5. */
+  maxRetries?: number;
+  /** Events held (buffered or in flight) at most; beyond, new events are dropped. Default 10000. */
+  maxBufferedEvents?: number;
+  /** Backoff base: retry n waits random(0, min(maxBackoffMs, backoffMs * 2^n)) ms. Default 200 (100 for the Cloudflare sinks). */
+  backoffMs?: number;
+  /** Default 30000 (5000 for the Cloudflare sinks). */
+  maxBackoffMs?: number;
+  /** A server's Retry-After is honoured up to this. Default 60000. */
+  maxRetryAfterMs?: number;
+  /** Batches in flight at once. Default 1. */
+  concurrency?: number;
+  /** Random source for the jitter, in [0, 1). Default Math.random. */
+  random?: () => number;
+}
+
+export interface HttpSinkOptions extends BatchingOptions {
+  url: string | URL;
+  /** Sent with every batch (not with a pagehide beacon, which cannot carry headers). */
+  headers?: Record<string, string>;
+  /** Default globalThis.fetch. */
+  fetch?: typeof fetch;
+  /** An attempt with no response after this is retried. Default 10000. */
+  timeoutMs?: number;
+}
+
+/**
+ * POSTs batches as NDJSON (`application/x-ndjson`, an `Idempotency-Key` header stable across a
+ * batch's retries); retries network errors, timeouts, 408, 429 and 5xx with exponential backoff
+ * and full jitter, honouring Retry-After; other answers drop the batch. In browsers, what is
+ * buffered at `pagehide` goes out with `navigator.sendBeacon`.
+ */
+export function httpSink(options: HttpSinkOptions): BatchingDestination;
+
 export interface AuditLoggerOptions {
   serviceName: string;
   serviceEnvironment?: string;
@@ -60,7 +151,7 @@ export interface AuditLoggerOptions {
   redaction?: "reference" | "strict";
   timeSource?: () => Date | number;
   idFactory?: () => string;
-  sink?: Sink;
+  sink?: Sink | Destination;
   onDiagnostic?: (level: DiagnosticLevel, message: string) => void;
   /** Integer >= 1. Default 10000. */
   maxPending?: number;
@@ -121,7 +212,7 @@ export class AuditLogger {
   auditAccessDenied(actionType: ActionType, options?: AccessDeniedOptions): AuditEvent | null;
   /** Prepare, validate and emit a pre-built event; true when the sink took it. */
   emit(event: AuditEvent | Record<string, unknown>): boolean;
-  /** Resolves when pending async sink calls settle or after timeoutMs (default 5000). Never rejects. */
+  /** Resolves when pending async sink calls settle, then the sink's own flush() (batching destinations), or after timeoutMs (default 5000). Never rejects. */
   flush(timeoutMs?: number): Promise<void>;
 }
 

@@ -17,17 +17,13 @@ for a in "$@"; do
   esac
 done
 
-[ -d node_modules/ajv ] && [ -d node_modules/@cfworker/json-schema ] || npm ci --no-audit --no-fund >&2
+source scripts/setup.sh
+setup node
 if [ "$rebuild" = 1 ] || [ ! -f pkg/dist/glue_bg.wasm ] || [ ! -f pkg/dist/glue.js ]; then
   ./scripts/build-pkg.sh >&2
 fi
 if [[ ! " ${audit_args[*]-} " =~ " --no-python " ]]; then
-  if [ ! -x .venv-ref/bin/python ] || ! .venv-ref/bin/python -c 'import bh_audit_logger, sys; sys.exit(bh_audit_logger.__version__ != "0.3.0")' 2>/dev/null; then
-    echo "== setup: python reference bh-audit-logger 0.3.0" >&2
-    python3 -m venv .venv-ref
-    .venv-ref/bin/pip install -q --disable-pip-version-check bh-audit-logger==0.3.0 >&2
-  fi
-  export BH_REF_PYTHON="${BH_REF_PYTHON:-$(pwd)/.venv-ref/bin/python}"
+  setup python # exports BH_REF_PYTHON (the 0.3.0 reference's interpreter)
 fi
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
@@ -39,3 +35,9 @@ echo
 node benches/js/validate.mjs
 echo
 node benches/js/audit.mjs "${audit_args[@]}"
+if [[ ! " ${audit_args[*]-} " =~ " --no-workerd " ]]; then
+  echo
+  echo "### Durable sinks under miniflare (workerd)"
+  echo
+  node benches/js/durable.mjs
+fi

@@ -4,18 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WB_VERSION=0.2.130
-rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
-if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WB_VERSION" ]; then
-  echo "== installing wasm-bindgen-cli $WB_VERSION (about two minutes)"
-  cargo install --quiet --locked wasm-bindgen-cli --version "$WB_VERSION"
-fi
-[ -x node_modules/.bin/esbuild ] || npm ci --no-audit --no-fund
+source scripts/setup.sh
+setup build # wasm32 target, wasm-bindgen-cli (the version Cargo.lock pins), npm packages
+wasm_bindgen=$(wasm_bindgen_bin)
 
 echo "== cargo build (wasm32, profile wasm)"
 cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm
 rm -rf pkg/dist && mkdir -p pkg/dist
-wasm-bindgen --target web --out-dir pkg/dist --out-name glue --no-typescript \
+"$wasm_bindgen" --target web --out-dir pkg/dist --out-name glue --no-typescript \
   "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm/bh_audit_logger.wasm"
 if [ -x node_modules/.bin/wasm-opt ]; then
   node_modules/.bin/wasm-opt -O3 --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \

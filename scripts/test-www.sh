@@ -4,11 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null; then
-  echo "== installing chromium (Debian package)"
-  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) >/dev/null
-fi
-[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+source scripts/setup.sh
+setup node chromium
 if [ ! -f pkg/dist/glue_bg.wasm ] || [ ! -f pkg/dist/wasm_bytes.js ]; then
   echo "== building pkg/ (./scripts/build-pkg.sh)"
   ./scripts/build-pkg.sh

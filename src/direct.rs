@@ -783,7 +783,7 @@ mod tests {
     fn direct_emit_equals_the_general_emit() {
         use crate::call::emit_text_general;
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/vectors/bh-audit-schema/examples");
+            .join("tests/data/bh-audit-schema/examples");
         let mut events = Vec::new();
         for v in ["1.0", "1.1"] {
             let rd = std::fs::read_dir(root.join(v)).unwrap();

@@ -551,3 +551,64 @@ impl TrailReportCore {
         Ok(r.finish().to_json().to_string())
     }
 }
+
+/// The single writer of one hash chain, for the `AuditChain` Durable Object: chains emitted
+/// lines one at a time with the core's [`crate::integrity::Chain`] (as bh-audit-logger 1.1.1
+/// chains them). The caller owns the head's durability: it reads [`ChainWriter::head`] before
+/// a line and sets it back if the line is not stored.
+#[wasm_bindgen]
+pub struct ChainWriter {
+    chain: crate::integrity::Chain,
+    event_id: Option<String>,
+}
+
+#[wasm_bindgen]
+impl ChainWriter {
+    /// A writer for `alg` (`"sha256"`, `"sha384"`, `"sha512"`), resuming after `head` (the
+    /// last stored line's `event_hash`; `undefined` starts a new chain).
+    #[wasm_bindgen(constructor)]
+    pub fn new(alg: &str, head: Option<String>) -> Result<ChainWriter, JsValue> {
+        let alg = crate::integrity::HashAlgorithm::parse_option(alg).map_err(|e| js_error(&e))?;
+        Ok(ChainWriter {
+            chain: crate::integrity::Chain::with_head(alg, head),
+            event_id: None,
+        })
+    }
+
+    /// Chain one emitted line (a JSON object; a trailing newline is ignored): its `integrity`
+    /// block is computed, inserted (replacing any it had) and the head advances. Returns the
+    /// chained line without a newline. Throws a `TypeError` (without echoing the line) when
+    /// the line is not a JSON object; the head is then unchanged.
+    #[wasm_bindgen(js_name = chainLine)]
+    pub fn chain_line(&mut self, line: &str) -> Result<String, JsValue> {
+        self.event_id = None;
+        let Ok(Value::Object(mut event)) = serde_json::from_str::<Value>(line.trim_end()) else {
+            return Err(js_sys::TypeError::new("the line is not a json object").into());
+        };
+        self.event_id = match event.get("event_id") {
+            Some(Value::String(id)) => Some(id.clone()),
+            _ => None,
+        };
+        self.chain.seal(&mut event).map_err(|e| js_error(&e))?;
+        serde_json::to_string(&event).map_err(|e| js_error(&Error::from_json(&e)))
+    }
+
+    /// The `event_id` of the line last given to [`ChainWriter::chain_line`] (`undefined`
+    /// when it had none or was not an object).
+    #[wasm_bindgen(getter, js_name = eventId)]
+    pub fn event_id(&self) -> Option<String> {
+        self.event_id.clone()
+    }
+
+    /// The last chained line's `event_hash` (`undefined` before the first).
+    #[wasm_bindgen(getter)]
+    pub fn head(&self) -> Option<String> {
+        self.chain.head().map(str::to_owned)
+    }
+
+    /// Put the head back (after a line that was not stored), or resume elsewhere.
+    #[wasm_bindgen(setter)]
+    pub fn set_head(&mut self, head: Option<String>) {
+        self.chain.set_head(head);
+    }
+}

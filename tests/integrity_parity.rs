@@ -1,13 +1,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Parity with the Python reference `bh-audit-logger` 1.1.1.
 //!
-//! Needs `BH_REF111_PYTHON` = a Python interpreter with `bh-audit-logger[cli]==1.1.1`
-//! installed (`python3 -m venv /work/.venv-ref111 &&
-//! /work/.venv-ref111/bin/pip install "bh-audit-logger[cli]==1.1.1"`).
-//! Set `BH_SKIP_PYTHON=1` to skip these tests instead.
+//! Runs the reference itself: the venv `.venv-ref111` (`bh-audit-logger[cli]==1.1.1`) that
+//! `scripts/setup.sh python` creates, or the interpreter named by `BH_REF111_PYTHON`.
 
 #[path = "integrity/common.rs"]
 mod common;
+#[path = "support/python.rs"]
+mod python;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,26 +20,20 @@ use serde_json::{Map, Value};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/integrity");
 
-fn python() -> Option<String> {
-    if std::env::var("BH_SKIP_PYTHON").as_deref() == Ok("1") {
-        eprintln!("BH_SKIP_PYTHON=1: skipping Python parity test");
-        return None;
-    }
-    match std::env::var("BH_REF111_PYTHON") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ => panic!(
-            "BH_REF111_PYTHON is not set: point it at a Python with bh-audit-logger[cli]==1.1.1 \
-             installed (e.g. /work/.venv-ref111/bin/python), or set BH_SKIP_PYTHON=1 to skip"
-        ),
-    }
+fn python() -> PathBuf {
+    python::venv_python(
+        "BH_REF111_PYTHON",
+        ".venv-ref111",
+        "bh-audit-logger[cli]==1.1.1",
+    )
 }
 
-fn run_reference(py: &str, args: &[&str]) -> Value {
+fn run_reference(py: &Path, args: &[&str]) -> Value {
     let out = Command::new(py)
         .arg(format!("{DIR}/reference.py"))
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {py}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", py.display()));
     assert!(
         out.status.success(),
         "reference.py {args:?} failed: {}",
@@ -50,7 +44,7 @@ fn run_reference(py: &str, args: &[&str]) -> Value {
 
 /// `python -m bh_audit_logger.cli verify --source file --path FILE --format json`:
 /// (exit code, parsed JSON report when the exit code is 0 or 1).
-fn python_cli_verify(py: &str, file: &Path) -> (i32, Option<Value>) {
+fn python_cli_verify(py: &Path, file: &Path) -> (i32, Option<Value>) {
     let out = Command::new(py)
         .args([
             "-m",
@@ -93,7 +87,7 @@ fn alg_of(name: &str) -> HashAlgorithm {
 
 #[test]
 fn event_hashes_match_python_for_every_event_and_algorithm() {
-    let Some(py) = python() else { return };
+    let py = python();
     let reference = run_reference(&py, &["hashes", &format!("{DIR}/corpus.jsonl")]);
     assert_eq!(reference["version"], "1.1.1");
     let seed = reference["prev_seed"].as_str().unwrap();
@@ -142,7 +136,7 @@ fn event_hashes_match_python_for_every_event_and_algorithm() {
 
 #[test]
 fn rust_chains_equal_python_ledger_chains_and_verify_both_ways() {
-    let Some(py) = python() else { return };
+    let py = python();
     let reference = run_reference(&py, &["hashes", &format!("{DIR}/corpus.jsonl")]);
     for (name, py_text) in reference["chains"].as_object().unwrap() {
         let alg = alg_of(name);
@@ -198,7 +192,7 @@ fn rust_chains_equal_python_ledger_chains_and_verify_both_ways() {
 
 #[test]
 fn rust_verifies_python_chain_with_big_ints_and_non_finite_floats() {
-    let Some(py) = python() else { return };
+    let py = python();
     let reference = run_reference(&py, &["hashes", &format!("{DIR}/corpus.jsonl")]);
     let text = reference["exotic_chain"].as_str().unwrap();
     assert!(text.contains("1180591620717411303424") && text.contains("NaN"));
@@ -237,7 +231,7 @@ fn edit(line: &str, f: impl FnOnce(&mut Map<String, Value>)) -> String {
 
 #[test]
 fn tamper_verdicts_agree_with_python_verifier() {
-    let Some(py) = python() else { return };
+    let py = python();
     let base = chain_lines(12, HashAlgorithm::Sha256);
     let plain = serde_json::to_string(&common::sample_event(77)).unwrap();
     let mut cases: Vec<(&str, String)> = Vec::new();

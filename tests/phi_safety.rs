@@ -4,7 +4,7 @@
 //! `subject_id` are emitted as given; that is their job).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use bh_audit_logger::{
@@ -35,14 +35,28 @@ impl Diagnostics for Shared {
     }
 }
 
+/// What a run of [`capture_counted`] produced: everything as one text, and how many events
+/// reached the sink, diagnostics were reported and errors returned.
+struct Captured {
+    text: String,
+    events: usize,
+    diagnostics: usize,
+    errors: usize,
+}
+
+type Logger = AuditLogger<FnSink<BoxedSink>>;
+
 /// Run `f` against a logger whose sink, diagnostics and errors are all captured as text.
-fn capture(
+fn capture(config: Config, sink_fails: bool, f: impl FnOnce(&mut Logger) -> Vec<String>) -> String {
+    capture_counted(config, sink_fails, f).text
+}
+
+/// [`capture`], with the counts.
+fn capture_counted(
     config: Config,
     sink_fails: bool,
-    f: impl FnOnce(
-        &mut AuditLogger<FnSink<Box<dyn FnMut(&Map<String, Value>) -> Result<(), String>>>>,
-    ) -> Vec<String>,
-) -> String {
+    f: impl FnOnce(&mut Logger) -> Vec<String>,
+) -> Captured {
     let events = Rc::new(RefCell::new(Vec::<String>::new()));
     let ev2 = events.clone();
     let sink: BoxedSink = Box::new(move |ev| {
@@ -67,7 +81,14 @@ fn capture(
         errors.join("\n"),
         stats,
     ];
-    all.join("\n")
+    let diagnostics = diags.0.borrow().len();
+    let events = events.borrow().len();
+    Captured {
+        text: all.join("\n"),
+        events,
+        diagnostics,
+        errors: errors.len(),
+    }
 }
 
 fn assert_absent(text: &str, tokens: &[String], what: &str) {
@@ -121,7 +142,8 @@ fn unknown_and_invalid_fields_never_leak_into_events_diagnostics_or_errors() {
         ValidationFailureMode::LogAndEmit,
         ValidationFailureMode::Raise,
     ] {
-        let out = capture(
+        let made = Cell::new(0);
+        let out = capture_counted(
             Config::new("phi-test").with_validation_failure_mode(mode),
             false,
             |l| {
@@ -162,10 +184,12 @@ fn unknown_and_invalid_fields_never_leak_into_events_diagnostics_or_errors() {
                         },
                     ];
                     for req in calls {
+                        made.set(made.get() + 1);
                         if let Err(e) = l.audit("READ", req) {
                             errors.push(e.to_string());
                         }
                     }
+                    made.set(made.get() + 1);
                     if let Err(e) = l.audit(t, AuditRequest::default()) {
                         errors.push(e.to_string());
                     }
@@ -173,7 +197,21 @@ fn unknown_and_invalid_fields_never_leak_into_events_diagnostics_or_errors() {
                 errors
             },
         );
-        assert_absent(&out, &tokens, &format!("{mode:?}"));
+        assert_absent(&out.text, &tokens, &format!("{mode:?}"));
+        // Every call is invalid; each mode does what it promises with it (a logger that
+        // dropped everything, or raised nothing, would not pass).
+        let made = made.get();
+        assert!(made >= 8 * tokens.len(), "{made} calls");
+        let got = (out.events, out.diagnostics, out.errors);
+        let want = match mode {
+            ValidationFailureMode::Drop => (0, made, 0),
+            ValidationFailureMode::LogAndEmit => (made, made, 0),
+            ValidationFailureMode::Raise => (0, 0, made),
+        };
+        assert_eq!(
+            got, want,
+            "{mode:?}: (events, diagnostics, errors) of {made} invalid calls"
+        );
     }
 }
 

@@ -3,6 +3,9 @@
 //! gives exactly the reference's output, so every span the reference redacts is redacted here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/python.rs"]
+mod python;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -100,13 +103,7 @@ fn random_message(rng: &mut XorShift) -> String {
 
 #[test]
 fn random_strings_match_the_reference_exactly() {
-    let Ok(python) = std::env::var("BH_REF_PYTHON") else {
-        assert!(
-            std::env::var("BH_SKIP_PYTHON").is_ok(),
-            "BH_REF_PYTHON is not set: run scripts/test.sh"
-        );
-        return;
-    };
+    let python = python::venv_python("BH_REF_PYTHON", ".venv-ref", "bh-audit-logger==0.3.0");
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     let mut cases: Vec<(String, usize)> = (0..20_000)
         .map(|_| (random_message(&mut rng), [10, 20, 40, 200][rng.below(4)]))

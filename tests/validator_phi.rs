@@ -17,7 +17,7 @@ const PHI: &[&str] = &[
 
 fn base_event() -> Value {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/vectors/bh-audit-schema/examples/1.1/patient_read_success.json");
+        .join("tests/data/bh-audit-schema/examples/1.1/patient_read_success.json");
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
 }
 
@@ -40,7 +40,30 @@ fn issues_contain_no_phi() {
         ip["org_id"] = json!(123_456_789);
     }
     let issues = validate(&e, Some(SchemaVersion::V1_1)).unwrap();
-    assert!(issues.len() >= 8, "{issues:?}");
+    // Every broken position is reported, by path and keyword, and nothing else.
+    let got: Vec<(&str, &str)> = issues
+        .iter()
+        .map(|i| (i.instance_path.as_str(), i.keyword.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("/extra_top_level", "additionalProperties"),
+            ("/event_id", "format"),
+            ("/event_id", "minLength"),
+            ("/timestamp", "format"),
+            ("/service/name", "maxLength"),
+            ("/actor/subject_id", "type"),
+            ("/actor/subject_type", "enum"),
+            ("/actor/org_id", "type"),
+            ("/actor/roles/1", "type"),
+            ("/action/type", "enum"),
+            ("/action/phi_touched", "type"),
+            ("/resource/ssn", "additionalProperties"),
+            ("/outcome/status", "type"),
+            ("/outcome/status", "enum"),
+        ]
+    );
     let rendered = serde_json::to_string(&issues).unwrap();
     for token in PHI {
         assert!(
@@ -80,16 +103,50 @@ fn phi_in_every_string_position_does_not_leak() {
             _ => out.push(path),
         }
     }
+    // The leaves where a token is invalid, and the keywords that must say so at that path;
+    // at every other leaf (free-text identifiers and names) a token is valid.
+    const CONSTRAINED: &[(&str, &[&str])] = &[
+        ("/schema_version", &["const"]),
+        ("/event_id", &["format", "minLength"]),
+        ("/timestamp", &["format"]),
+        ("/actor/subject_type", &["enum"]),
+        ("/action/type", &["enum"]),
+        ("/action/phi_touched", &["type"]),
+        ("/action/data_classification", &["enum"]),
+        ("/http/method", &["enum"]),
+        ("/http/status_code", &["type"]),
+        ("/outcome/status", &["enum"]),
+    ];
     let base = base_event();
     let mut paths = Vec::new();
     leaves(&base, String::new(), &mut paths);
+    assert_eq!(paths.len(), 23, "{paths:?}");
+    for (p, _) in CONSTRAINED {
+        assert!(
+            paths.iter().any(|x| x == p),
+            "{p} is not a leaf of the event"
+        );
+    }
+    let mut raised = 0;
     for p in &paths {
+        let want: &[&str] = CONSTRAINED
+            .iter()
+            .find(|(c, _)| c == p)
+            .map_or(&[], |(_, k)| k);
         for token in PHI {
             let mut e = base.clone();
             *e.pointer_mut(p).unwrap() = json!(token);
             let issues = validate(&e, Some(SchemaVersion::V1_1)).unwrap();
             let rendered = serde_json::to_string(&issues).unwrap();
             assert!(!rendered.contains(token), "{p}: {rendered}");
+            let got: Vec<(&str, &str)> = issues
+                .iter()
+                .map(|i| (i.instance_path.as_str(), i.keyword.as_str()))
+                .collect();
+            let expected: Vec<(&str, &str)> = want.iter().map(|k| (p.as_str(), *k)).collect();
+            assert_eq!(got, expected, "{p} = {token:?}");
+            raised += got.len();
         }
     }
+    assert_eq!(raised, 11 * PHI.len());
 }

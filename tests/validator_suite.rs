@@ -189,8 +189,7 @@ const EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
 ];
 
 fn suite_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/vectors/json-schema-test-suite/draft2020-12")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/json-schema-test-suite/draft2020-12")
 }
 
 fn exception(file: &str, group: &str, case: &str) -> Option<&'static str> {

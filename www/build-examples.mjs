@@ -2,13 +2,14 @@
 // Vendor the upstream bh-audit-schema examples into www/examples/ and write
 // www/examples/index.json. Run from anywhere:
 //   node www/build-examples.mjs [SOURCE_DIR]
-// SOURCE_DIR defaults to /work/shared/vectors/bh-audit-schema/examples (or $BH_SCHEMA_EXAMPLES).
+// SOURCE_DIR defaults to $BH_SCHEMA_EXAMPLES, else the repository's vendored copy,
+// tests/data/bh-audit-schema/examples.
 // Files are copied byte for byte; the output is committed, so the page needs no build step.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const src = process.argv[2] || process.env.BH_SCHEMA_EXAMPLES || "/work/shared/vectors/bh-audit-schema/examples";
+const src = process.argv[2] || process.env.BH_SCHEMA_EXAMPLES || fileURLToPath(new URL("../tests/data/bh-audit-schema/examples/", import.meta.url));
 const out = fileURLToPath(new URL("./examples/", import.meta.url));
 if (!existsSync(src)) {
   console.error(`no examples at ${src}`);
@@ -40,8 +41,9 @@ writeFileSync(
 
 The JSON files under this folder are the positive and negative examples of the public
 bh-audit-schema repository (bh-healthcare/bh-audit-schema, Apache-2.0 license), copied
-unmodified from the project's vendored test vectors (\`examples/<version>/*.json\` and
-\`examples/<version>/negative/*.json\`; see that folder's SOURCE.md for the upstream commits).
+unmodified from the repository's vendored copy in \`tests/data/bh-audit-schema/examples/\`
+(\`<version>/*.json\` and \`<version>/negative/*.json\`; see \`tests/data/bh-audit-schema/SOURCE.md\`
+for the upstream commits).
 
 \`index.json\` lists them and is generated, with the copies, by \`www/build-examples.mjs\`.
 Do not edit by hand: re-run \`node www/build-examples.mjs\`.

@@ -7,7 +7,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const EXAMPLES = process.env.BH_SCHEMA_EXAMPLES ?? "/work/shared/vectors/bh-audit-schema/examples";
+export const EXAMPLES = process.env.BH_SCHEMA_EXAMPLES ?? join(ROOT, "tests", "data", "bh-audit-schema", "examples");
 export const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 /**
  * Clock: "cpu" (default) = user + system CPU time of this process (process.cpuUsage), robust to

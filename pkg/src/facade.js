@@ -2,6 +2,7 @@
 // instantiate the wasm module, then re-export this file. Nothing here runs wasm at import time.
 import { Core, inputBuffer, outputBuffer, validateInput, issueTemplate, sanitizeMessage, verifyChainJson } from "../dist/glue.js";
 import { wasmState } from "./memory.js";
+export { httpSink } from "./sinks/http.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -197,6 +198,14 @@ export class AuditLogger {
       idFactory: this.#idFactory,
       sink: this.#sink,
       onDiagnostic: this.#onDiagnostic,
+    });
+    attachDestination(this.#sink, {
+      dropped: (count, _reason) => {
+        if (Number.isInteger(count) && count > 0) this.#stats.events_dropped_total += count;
+      },
+      // A foreign destination's text is sanitized like any exception text.
+      diagnostic: (level, message) =>
+        this.#diagnostic(level === "debug" || level === "error" ? level : "warn", sanitizeMessage(safeString(message), 500, this.#config.redaction === "strict")),
     });
     if (resolved.emitFailureMode === "silent") {
       this.#diagnostic("warn", "emitFailureMode 'silent' reports sink failures at debug level only; consider 'log' for HIPAA deployments");
@@ -426,6 +435,12 @@ export class AuditLogger {
    */
   async flush(timeoutMs = 5000) {
     const ms = typeof timeoutMs === "number" && timeoutMs >= 0 ? Math.min(timeoutMs, 2 ** 31 - 1) : 5000;
+    const started = Date.now();
+    await this.#flushCalls(ms);
+    await flushDestination(this.#sink, Math.max(0, ms - (Date.now() - started)));
+  }
+
+  async #flushCalls(ms) {
     const waiting = [...this.#pending.keys()];
     if (waiting.length === 0) return;
     let timer;
@@ -450,7 +465,44 @@ export class AuditLogger {
     if (abandoned > 0) {
       this.#diagnostic("error", `${abandoned} async sink call(s) did not settle within ${ms} ms; counted as dropped`);
     }
-    if (this.#pending.size > 0) await this.flush(ms);
+    if (this.#pending.size > 0) await this.#flushCalls(ms);
+  }
+}
+
+/**
+ * A batching destination (`Destination` in index.d.ts) reports what it gives up on: the logger
+ * calls its `attach(reporter)` once; `reporter.dropped(count, reason)` adds to
+ * `events_dropped_total`, `reporter.diagnostic(level, message)` goes to `onDiagnostic`.
+ */
+function attachDestination(sink, reporter) {
+  try {
+    if (typeof sink.attach === "function") sink.attach(reporter);
+  } catch {
+    // a sink whose attach throws simply reports nothing
+  }
+}
+
+/** `logger.flush()` also waits for the destination's `flush(timeoutMs)` (buffered batches). */
+async function flushDestination(sink, ms) {
+  let flush;
+  try {
+    flush = sink.flush;
+  } catch {
+    return;
+  }
+  if (typeof flush !== "function") return;
+  let timer;
+  try {
+    await Promise.race([
+      Promise.resolve().then(() => flush.call(sink, ms)),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ms + 50);
+      }),
+    ]);
+  } catch {
+    // flush never rejects for our destinations; a foreign one's rejection is not the caller's
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1347,9 +1347,10 @@ mod tests {
         assert!(v.is_valid(&json!({"a": 1, "b": 2, "c": "éé"})));
     }
 
-    fn shared(rel: &str) -> std::path::PathBuf {
+    /// A directory of vendored test data (`tests/data/...`).
+    fn test_data(rel: &str) -> std::path::PathBuf {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/vectors")
+            .join("tests/data")
             .join(rel)
     }
 
@@ -1415,7 +1416,10 @@ mod tests {
     #[test]
     fn lite_issues_equal_value_issues_on_the_test_suite() {
         let mut files = Vec::new();
-        json_files(&shared("json-schema-test-suite/draft2020-12"), &mut files);
+        json_files(
+            &test_data("json-schema-test-suite/draft2020-12"),
+            &mut files,
+        );
         assert!(!files.is_empty(), "test suite not found");
         let mut invalid = 0;
         for file in files {
@@ -1460,7 +1464,7 @@ mod tests {
     #[test]
     fn lite_issues_equal_value_issues_on_mutated_events() {
         let mut files = Vec::new();
-        json_files(&shared("bh-audit-schema/examples"), &mut files);
+        json_files(&test_data("bh-audit-schema/examples"), &mut files);
         assert!(!files.is_empty(), "examples not found");
         let replacements = [
             json!(null),

@@ -16,7 +16,7 @@ import addFormats from "ajv-formats";
 import { validateEvent, SCHEMA_VERSIONS } from "../../pkg/src/node.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const EXAMPLES = process.env.BH_SCHEMA_EXAMPLES ?? "/work/shared/vectors/bh-audit-schema/examples";
+const EXAMPLES = process.env.BH_SCHEMA_EXAMPLES ?? join(ROOT, "tests", "data", "bh-audit-schema", "examples");
 const PER_VERSION = Number(process.env.BH_DIFF_PER_VERSION ?? 4000);
 const SEED = Number(process.env.BH_DIFF_SEED ?? 0x2545f491);
 const VERBOSE = !!process.env.BH_DIFF_VERBOSE;

@@ -117,7 +117,7 @@ export async function serveStatic(root) {
 
 export function ensureChromium() {
   if (existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
-  throw new Error("Chromium is missing: scripts/test.sh installs Debian's chromium (apt-get install chromium)");
+  throw new Error("Chromium is missing: run ./scripts/setup.sh chromium (Debian's package), or ./scripts/test.sh");
 }
 
 /** Open `url` in headless Chromium, wait for `window.__results`, return it with console errors

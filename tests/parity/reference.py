@@ -3,7 +3,8 @@
 
 Usage: reference.py VECTORS.json > results.json
 Prints {"version": ..., "results": {case name: {...}}} where each result holds the returned
-event (or null), the events the sink received, the counters, and the exception class raised.
+event (or null), the events the sink received, the counters, and what was raised (the
+exception's class and message, or null).
 """
 import builtins
 import json
@@ -65,7 +66,7 @@ def run(case):
         else:
             out["returned"] = getattr(logger, call)(**args)
     except Exception as exc:  # the reference raises in its "raise" modes
-        out["raised"] = type(exc).__name__
+        out["raised"] = {"type": type(exc).__name__, "message": str(exc)}
     out["sink"] = list(sink.events) if not isinstance(sink, FailingSink) else []
     out["stats"] = logger.stats.snapshot()
     return out

@@ -20,7 +20,7 @@ let page;
 const problems = []; // console errors, page errors, foreign requests, failed requests
 
 before(async () => {
-  assert.ok(existsSync(EXECUTABLE), `no Chromium at ${EXECUTABLE}: apt-get install -y chromium (or run scripts/test-www.sh)`);
+  assert.ok(existsSync(EXECUTABLE), `no Chromium at ${EXECUTABLE}: run ./scripts/setup.sh chromium (or ./scripts/test.sh)`);
   ({ server, origin } = await startServer({ port: 0, quiet: true }));
   browser = await chromium.launch({
     executablePath: EXECUTABLE,

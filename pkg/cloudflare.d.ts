@@ -1,0 +1,99 @@
+// Types of bh-audit-logger/cloudflare (Workers only).
+import type { BatchingDestination, BatchingOptions, ChainReport, AuditEvent, DiagnosticLevel, HashAlgorithm } from "./index.js";
+
+/** What a store reports for a batch of lines: `rejected` are indexes of lines that are not event lines. */
+export interface StoreResult {
+  stored: number;
+  duplicates: number;
+  rejected: number[];
+}
+
+/**
+ * Durable Object class: the single writer of one stream's chain (SQLite storage: declare it in
+ * `new_sqlite_classes`). Chains each line as bh-audit-logger 1.1.1 does, idempotent by event_id.
+ * HTTP: `POST /append` (NDJSON), `GET /export?from=N&limit=M` (JSONL), `GET /head`, `GET /verify`.
+ */
+export class AuditChain {
+  /** Subclass to change: "sha256" (default), "sha384", "sha512". */
+  static hashAlgorithm: HashAlgorithm;
+  constructor(ctx: unknown, env: unknown);
+  /** Chain and store lines in one transaction; resolves only once they are stored. */
+  storeLines(lines: string[]): StoreResult & { event_hash: string | null; seq: number };
+  /** The last stored event's hash and sequence number (null, 0 when empty). */
+  head(): { event_hash: string | null; seq: number };
+  /** JSONL from sequence number `from` (default 1). */
+  exportJsonl(from?: number, limit?: number): string;
+  /** verifyChain's result over the whole trail. */
+  verify(): ChainReport;
+  fetch(request: Request): Promise<Response>;
+}
+
+/** The parts of a Durable Object namespace binding used here. */
+export interface AuditChainNamespace {
+  idFromName(name: string): unknown;
+  get(id: unknown): { storeLines(lines: string[]): Promise<StoreResult> };
+}
+
+/** The parts of a D1 binding used here. */
+export interface D1Like {
+  prepare(sql: string): { bind(...values: unknown[]): unknown; all(): Promise<{ results: Record<string, unknown>[] }> };
+  batch(statements: unknown[]): Promise<{ meta?: { changes?: number } }[]>;
+}
+
+export interface StreamOptions {
+  /** The chain's name (`namespace.idFromName(stream)`). Default "default". */
+  stream?: string;
+}
+
+/** A batching destination delivering to `stream`'s AuditChain, with retry (never duplicates or forks). */
+export function chainSink(namespace: AuditChainNamespace, options?: StreamOptions & BatchingOptions): BatchingDestination;
+
+export interface TimeRange {
+  /** Timestamps as the events write them (compared as text), inclusive. */
+  from?: string;
+  to?: string;
+}
+export interface QueryOptions extends TimeRange {
+  /** Default 1000, at most 100000. */
+  limit?: number;
+}
+
+export interface D1Store {
+  readonly table: string;
+  /** Create the table (event_id primary key; indexed timestamp, patient_id, actor_id, outcome, action; the line) and its indexes. Idempotent. */
+  migrate(): Promise<void>;
+  /** A batching destination: `INSERT OR IGNORE` by event_id, one transaction per batch. */
+  readonly sink: BatchingDestination;
+  storeLines(lines: string[]): Promise<StoreResult>;
+  /** Events whose resource.patient_id is `id`, oldest first. */
+  byPatient(id: string, options?: QueryOptions): Promise<AuditEvent[]>;
+  /** Events whose actor.subject_id is `id`, oldest first. */
+  byActor(id: string, options?: QueryOptions): Promise<AuditEvent[]>;
+  /** Events with outcome DENIED, oldest first. */
+  denials(options?: QueryOptions): Promise<AuditEvent[]>;
+  /** The stored lines in the range as JSONL, oldest first. */
+  exportJsonl(options?: TimeRange): Promise<string>;
+}
+export function d1Store(db: D1Like, options?: { table?: string } & BatchingOptions): D1Store;
+
+/** A batching destination over a Queue producer (`sendBatch`; batchSize at most 100). */
+export function queueSink(queue: { sendBatch(messages: { body: string; contentType?: string }[]): Promise<unknown> }, options?: BatchingOptions): BatchingDestination;
+
+export interface QueueConsumerStats {
+  stored: number;
+  duplicates: number;
+  retried: number;
+  /** Deliveries of messages that were not event lines (never acked: dead-lettered after max_retries; a message counts once per delivery, in this isolate). */
+  poison: number;
+}
+export interface QueueHandler {
+  (batch: { queue: string; messages: { body: unknown; ack(): void; retry(): void }[] }, env: unknown, ctx?: unknown): Promise<void>;
+  readonly stats: QueueConsumerStats;
+}
+export function auditQueueConsumer(
+  options: ({ store: D1Store | { storeLines(lines: string[]): Promise<StoreResult> } | ((env: any) => D1Store) } | { chain: AuditChainNamespace | ((env: any) => AuditChainNamespace) }) &
+    StreamOptions & { onDiagnostic?: (level: DiagnosticLevel, message: string) => void },
+): QueueHandler;
+
+/** The fields a store indexes, or null when `line` is not an event line. */
+export function eventFields(line: string): { event_id: string; timestamp: string; patient_id: string | null; actor_id: string | null; outcome: string | null; action: string | null } | null;

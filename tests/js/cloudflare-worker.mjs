@@ -1,0 +1,186 @@
+// The Worker under test in cloudflare.test.mjs (run in workerd by miniflare). Routes are
+// test drivers; the durable parts are the package's own AuditChain, chainSink, d1Store,
+// queueSink and auditQueueConsumer. Faults are injected here, around the package's code.
+import { AuditLogger, httpSink } from "bh-audit-logger";
+import { AuditChain, chainSink, d1Store, queueSink, auditQueueConsumer } from "bh-audit-logger/cloudflare";
+
+/** AuditChain plus a way for the test to reset the object mid-run. */
+export class TestChain extends AuditChain {
+  reset() {
+    this.ctx.abort("test reset");
+  }
+}
+
+/** A namespace whose stubs fail `rate` of deliveries: half before the call, half after it (a lost ack). */
+function faulty(ns, rate, counts) {
+  return {
+    idFromName: (name) => ns.idFromName(name),
+    get: (id) => {
+      const stub = ns.get(id);
+      return {
+        storeLines: async (lines) => {
+          if (Math.random() < rate / 2) {
+            counts.before++;
+            throw new Error("injected failure before delivery");
+          }
+          const r = await stub.storeLines(lines);
+          if (Math.random() < rate / 2) {
+            counts.after++;
+            throw new Error("injected failure after delivery (lost ack)");
+          }
+          return r;
+        },
+      };
+    },
+  };
+}
+
+/** A logger over a destination. Until the facade hands lines to destinations itself, a function sink writes the line the logger emitted. */
+function loggerFor(dest, extra = {}) {
+  const sink = Object.assign((event) => dest.write(`${JSON.stringify(event)}\n`), {
+    flush: (ms) => dest.flush(ms),
+    attach: (r) => dest.attach(r),
+  });
+  const diagnostics = [];
+  const logger = new AuditLogger({ serviceName: "edge-test", serviceEnvironment: "test", sink, onDiagnostic: (l, m) => diagnostics.push([l, m]), ...extra });
+  return { logger, diagnostics };
+}
+
+const PATIENTS = ["pt-001", "pt-002", "pt-003", "pt-004", "pt-005"];
+const ACTORS = ["clin-1", "clin-2", "svc-a", "clin-3"];
+
+/** A varied event, deterministic in `i`. */
+function auditOne(logger, i, stream) {
+  const opts = {
+    actor: { subject_id: ACTORS[i % ACTORS.length], subject_type: i % 3 === 0 ? "service" : "human" },
+    resource: { type: "Note", id: `note-${i}`, patient_id: PATIENTS[(i * 7) % PATIENTS.length] },
+    correlation: { request_id: `req-${stream}-${i}` },
+    actionName: i % 5 === 0 ? "Lecture de la note — 📄 ü" : undefined,
+    phiTouched: i % 2 === 0,
+  };
+  if (i % 11 === 0) return logger.auditAccessDenied("READ", { ...opts, errorType: "Forbidden" });
+  return logger.audit(["READ", "UPDATE", "CREATE", "EXPORT"][i % 4], opts);
+}
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const q = (k, d) => url.searchParams.get(k) ?? d;
+    const chain = q("chain", "trail");
+    const stub = () => env.AUDIT_CHAIN.get(env.AUDIT_CHAIN.idFromName(chain));
+    switch (url.pathname) {
+      case "/chain/emit": {
+        const n = Number(q("n", "100"));
+        const counts = { before: 0, after: 0 };
+        const ns = faulty(env.AUDIT_CHAIN, Number(q("fail", "0")), counts);
+        const dest = chainSink(ns, { stream: chain, batchSize: Number(q("batch", "50")), backoffMs: 1, maxBackoffMs: 20, maxRetries: 100 });
+        const { logger, diagnostics } = loggerFor(dest);
+        const ids = [];
+        for (let i = 0; i < n; i++) {
+          const e = auditOne(logger, i, q("stream", "s"));
+          if (e) ids.push(e.event_id);
+        }
+        await logger.flush(60000);
+        return Response.json({ ids, stats: logger.stats, sink: dest.stats, faults: counts, diagnostics: diagnostics.length });
+      }
+      case "/chain/reset":
+        // The abort rejects the call that caused it; anything else (no abort) is reported.
+        try {
+          await stub().reset();
+          return Response.json({ reset: false });
+        } catch (err) {
+          return Response.json({ reset: String(err?.message).includes("test reset") });
+        }
+      case "/chain/append": // the HTTP path of the object, with a batch given by the test
+        return stub().fetch("https://chain/append", { method: "POST", body: await request.text() });
+      case "/chain/export":
+      case "/chain/head":
+      case "/chain/verify":
+        return stub().fetch(`https://chain${url.pathname.slice(6)}${url.search}`);
+      case "/d1/migrate":
+        await d1Store(env.DB).migrate();
+        await env.DB.prepare("CREATE TABLE IF NOT EXISTS dead_letters (body TEXT)").run();
+        await env.DB.prepare("CREATE TABLE IF NOT EXISTS consumer_faults (kind TEXT)").run();
+        return Response.json({ ok: true });
+      case "/d1/write": {
+        // The lines given by the test, through d1Store's sink.
+        const store = d1Store(env.DB, { batchSize: 100, backoffMs: 1 });
+        const dest = store.sink;
+        for (const line of (await request.text()).split("\n")) if (line) dest.write(`${line}\n`);
+        await dest.flush();
+        return Response.json(dest.stats);
+      }
+      case "/d1/query": {
+        const store = d1Store(env.DB);
+        const o = JSON.parse(q("o", "{}"));
+        const kind = q("kind");
+        const got = kind === "byPatient" ? await store.byPatient(q("id"), o) : kind === "byActor" ? await store.byActor(q("id"), o) : kind === "denials" ? await store.denials(o) : (await store.exportJsonl(o)).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+        // The same question as plain SQL over the stored lines (not the indexed columns).
+        const where = [];
+        const params = [];
+        if (kind === "byPatient") (where.push("json_extract(line, '$.resource.patient_id') = ?"), params.push(q("id")));
+        if (kind === "byActor") (where.push("json_extract(line, '$.actor.subject_id') = ?"), params.push(q("id")));
+        if (kind === "denials") where.push("json_extract(line, '$.outcome.status') = 'DENIED'");
+        if (o.from) (where.push("json_extract(line, '$.timestamp') >= ?"), params.push(o.from));
+        if (o.to) (where.push("json_extract(line, '$.timestamp') <= ?"), params.push(o.to));
+        const limit = kind === "export" ? -1 : (o.limit ?? 1000);
+        const sql = `SELECT line FROM bh_audit_events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY json_extract(line, '$.timestamp'), rowid LIMIT ${limit}`;
+        const { results } = await env.DB.prepare(sql).bind(...params).all();
+        return Response.json({ got, want: results.map((r) => JSON.parse(r.line)) });
+      }
+      case "/d1/ids": {
+        const { results } = await env.DB.prepare("SELECT event_id FROM bh_audit_events").all();
+        const dead = await env.DB.prepare("SELECT count(*) AS n FROM dead_letters").first();
+        const faults = await env.DB.prepare("SELECT kind, count(*) AS n FROM consumer_faults GROUP BY kind ORDER BY kind").all();
+        return Response.json({ ids: results.map((r) => r.event_id), dead: dead.n, faults: Object.fromEntries(faults.results.map((r) => [r.kind, r.n])) });
+      }
+      case "/queue/emit": {
+        const dest = queueSink(q("queue") === "chain" ? env.CHAIN_QUEUE : env.AUDIT_QUEUE, { batchSize: 100, backoffMs: 1 });
+        const { logger } = loggerFor(dest);
+        const ids = [];
+        for (let i = 0, n = Number(q("n", "100")); i < n; i++) {
+          const e = auditOne(logger, i, "q");
+          if (e) ids.push(e.event_id);
+        }
+        await logger.flush(30000);
+        return Response.json({ ids, stats: logger.stats, sink: dest.stats });
+      }
+      case "/http/emit": {
+        const dest = httpSink({ url: q("url"), batchSize: 40, backoffMs: 1, maxBackoffMs: 10, maxRetries: 8 });
+        const { logger } = loggerFor(dest);
+        const ids = [];
+        for (let i = 0, n = Number(q("n", "100")); i < n; i++) ids.push(auditOne(logger, i, "h").event_id);
+        await logger.flush(30000);
+        return Response.json({ ids, stats: logger.stats, sink: dest.stats });
+      }
+      case "/queue/stats":
+        return Response.json(consumer.stats);
+      case "/queue/poison":
+        await env.AUDIT_QUEUE.send("this is not an event line", { contentType: "text" });
+        return Response.json({ ok: true });
+      default:
+        return new Response("not found", { status: 404 });
+    }
+  },
+
+  async queue(batch, env, ctx) {
+    if (batch.queue === "audit-chain") return chainConsumer(batch, env, ctx);
+    if (batch.queue === "audit-dlq") {
+      const stmts = batch.messages.map((m) => env.DB.prepare("INSERT INTO dead_letters (body) VALUES (?)").bind(String(m.body)));
+      await env.DB.batch(stmts);
+      return;
+    }
+    // Every 10th consumer batch throws: alternately before anything is stored and after.
+    const n = ++batches;
+    const fault = n % 10 === 5 ? (n % 20 === 5 ? "before" : "after") : null;
+    if (fault) await env.DB.prepare("INSERT INTO consumer_faults (kind) VALUES (?)").bind(fault).run();
+    if (fault === "before") throw new Error("injected consumer failure before storing");
+    await consumer(batch, env, ctx);
+    if (fault === "after") throw new Error("injected consumer failure after storing");
+  },
+};
+
+let batches = 0;
+const chainConsumer = auditQueueConsumer({ chain: (env) => env.AUDIT_CHAIN, stream: "queued", onDiagnostic: () => {} });
+// Its diagnostics are not asserted here (the dead-letter count is); kept off the test output.
+const consumer = auditQueueConsumer({ store: (env) => d1Store(env.DB), onDiagnostic: () => {} });

@@ -1,0 +1,69 @@
+// Real workerd through miniflare (npm devDependency): bundle a test Worker that imports the
+// package by name (so the "./cloudflare" export and its workerd condition are what resolves),
+// start it, and stop it afterwards. Needs `npm ci` and `./scripts/build-pkg.sh`.
+import { mkdtempSync, mkdirSync, symlinkSync, existsSync, copyFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ROOT } from "./harness.mjs";
+
+export async function bundleWorker(entry) {
+  if (!existsSync(join(ROOT, "pkg/dist/glue_bg.wasm"))) throw new Error("pkg/dist is missing: run ./scripts/build-pkg.sh");
+  const esbuild = await import("esbuild");
+  const dir = mkdtempSync(join(tmpdir(), "bh-miniflare-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(join(ROOT, "pkg"), join(dir, "node_modules", "bh-audit-logger"));
+  let wasmPath;
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    outfile: join(dir, "worker.js"),
+    conditions: ["workerd", "worker", "browser"],
+    nodePaths: [join(dir, "node_modules")],
+    external: ["cloudflare:workers"],
+    logLevel: "error",
+    plugins: [{
+      name: "wasm-module",
+      setup(b) {
+        b.onResolve({ filter: /\.wasm$/ }, (a) => {
+          wasmPath = resolve(a.resolveDir, a.path);
+          return { path: "./glue_bg.wasm", external: true };
+        });
+      },
+    }],
+  });
+  if (!wasmPath) throw new Error("the worker bundle did not import the wasm module (wrong export condition?)");
+  copyFileSync(wasmPath, join(dir, "glue_bg.wasm"));
+  return dir;
+}
+
+/** Start miniflare on a bundle made by bundleWorker; `options` are merged into its config. */
+export async function startMiniflare(dir, options = {}) {
+  let Miniflare;
+  try {
+    ({ Miniflare } = await import("miniflare"));
+  } catch {
+    throw new Error("miniflare is not installed: run `npm ci` at the repository root");
+  }
+  const mf = new Miniflare({
+    modulesRoot: dir,
+    modules: [
+      { type: "ESModule", path: join(dir, "worker.js") },
+      { type: "CompiledWasm", path: join(dir, "glue_bg.wasm") },
+    ],
+    compatibilityDate: "2025-04-01",
+    host: "127.0.0.1",
+    port: 0,
+    ...options,
+  });
+  await mf.ready;
+  return mf;
+}
+
+/** `mf.dispatchFetch` returning parsed JSON (throws with the body on a non-2xx answer). */
+export async function call(mf, path, init) {
+  const res = await mf.dispatchFetch(`http://worker${path}`, init);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text.slice(0, 2000)}`);
+  return res.headers.get("content-type")?.includes("json") && !res.headers.get("content-type")?.includes("ndjson") ? JSON.parse(text) : text;
+}
