@@ -84,6 +84,8 @@ function counts(label, obj) {
 
 function chainLines(c) {
   const lines = [clean(`Chain: ${n(c.checked)} events checked, ${n(c.chain_length)} chained, ${n(c.unchained_events)} unchained, ${n(c.chain_gaps)} gaps, ${n(c.hash_mismatches)} hash mismatches${c.algorithms.length ? ` (${c.algorithms.join(", ")})` : ""}`)];
+  const stop = c.failures.find((f) => ["invalid_json", "malformed", "line_too_long"].includes(f.kind));
+  if (stop) lines.push(clean(`Chain verification stopped at line ${stop.line} (${stop.kind}); the lines after it were validated but not chain-checked`));
   return lines;
 }
 

@@ -116,7 +116,9 @@ test("a truncated trail: verify exits 2 at the cut line, validate and report exi
   const s = json(["validate", files["truncated.jsonl"]]);
   assert.equal(s.code, 1);
   assert.deepEqual([s.body.invalid, s.body.failures[0].line, s.body.failures[0].kind], [1, files.lines, "invalid_json"]);
-  assert.equal(run(["report", files["truncated.jsonl"]]).code, 1);
+  const r = run(["report", files["truncated.jsonl"]]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, new RegExp(`Chain verification stopped at line ${files.lines} \\(invalid_json\\)`));
 });
 
 test("a line that is not UTF-8 is named by line, never printed", () => {
