@@ -169,6 +169,8 @@ function table(caption, counts, id) {
 function render(s, ms) {
   const chainOk = s.chain?.ok;
   const chainFailures = s.chain ? s.chain.failures.length + s.chain.failures_omitted : 0;
+  // An unreadable line ends chain verification (lines after it are validated only).
+  const stop = s.chain?.failures.find((f) => ["invalid_json", "malformed", "line_too_long"].includes(f.kind));
   const label = $("t-status").dataset.label || "the trail";
   setStatus(s.ok ? "valid" : "invalid", `${s.ok ? "✓ Passed" : "✗ Failed"}: ${label}, ${fmt(s.events)} events in ${(ms / 1000).toFixed(1)} s`);
   const cards = $("t-cards");
@@ -176,7 +178,7 @@ function render(s, ms) {
     card("Events", fmt(s.events), "t-events"),
     card("Valid", fmt(s.valid), "t-valid"),
     card("Invalid", fmt(s.invalid), "t-invalid", s.invalid ? "bad" : "ok"),
-    card("Chain", s.chain ? (chainOk ? `intact (${fmt(s.chain.chain_length)} chained)` : `${fmt(chainFailures)} failures`) : "not checked", "t-chain", chainOk ? "ok" : "bad"),
+    card("Chain", s.chain ? (chainOk ? `intact (${fmt(s.chain.chain_length)} chained)` : `${fmt(chainFailures)} failures${stop ? `, stopped at line ${fmt(stop.line)}` : ""}`) : "not checked", "t-chain", chainOk ? "ok" : "bad"),
     card("Denials", fmt(s.denials), "t-denials"),
     card("PHI touched", fmt(s.phi_touched), "t-phi"),
     card("Agent-delegated", fmt(s.agent_delegated), "t-agent"),

@@ -182,6 +182,7 @@ test("drop and paste", async () => {
   assert.equal(await page.getAttribute("#t-status", "data-state"), "invalid");
   const failures = await page.$$eval("#t-failures .error-item", (b) => b.map((x) => [Number(x.dataset.line), x.dataset.kind]));
   assert.deepEqual(failures, [[3, "hash_mismatch"], [3, "chain_gap"], [4, "invalid_json"]]);
+  assert.equal(await text("#t-chain"), "3 failures, stopped at line 4");
   await page.click('#t-failures .error-item[data-kind="invalid_json"]');
   await page.waitForSelector('#t-line[data-line="4"]');
   assert.equal(await page.inputValue("#t-line-text"), "not json");
