@@ -184,6 +184,10 @@ function render(s, ms) {
     card("Agent-delegated", fmt(s.agent_delegated), "t-agent"),
     card("Time range (UTC)", s.first_timestamp ? `${s.first_timestamp} – ${s.last_timestamp}` : "none", "t-range", undefined, "t-card wide"),
   );
+  if (s.first_timestamp) {
+    // Each instant kept on one line (browsers break after hyphens).
+    $("t-range").replaceChildren(el("span", { class: "nowrap", textContent: s.first_timestamp }), " – ", el("span", { class: "nowrap", textContent: s.last_timestamp }));
+  }
   $("t-events").dataset.value = String(s.events);
   $("t-invalid").dataset.value = String(s.invalid);
   $("t-tables").replaceChildren(
