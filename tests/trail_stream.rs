@@ -363,3 +363,46 @@ fn hourly_buckets_stay_bounded_over_a_wide_time_range() {
         bh_audit_logger::trail::DEFAULT_MAX_FAILURES
     );
 }
+
+#[test]
+fn random_byte_soup_never_panics_and_does_not_depend_on_the_split() {
+    let lines = chain_lines(4, HashAlgorithm::Sha256);
+    let deep = format!("{}{}", "[".repeat(600), "]".repeat(600));
+    let fragments: Vec<Vec<u8>> = vec![
+        lines[0].clone().into_bytes(),
+        lines[1].clone().into_bytes(),
+        lines[2].clone().into_bytes(),
+        b"\n".to_vec(),
+        b"\r".to_vec(),
+        b"\r\n".to_vec(),
+        b"\xff\xfe".to_vec(),
+        "é😀".as_bytes().to_vec(),
+        b"{\"integrity\":{\"event_hash\":5}}".to_vec(),
+        b"{\"integrity\":null,\"timestamp\":\"2026-02-30T00:00:00Z\"}".to_vec(),
+        b"[NaN, Infinity, -0, 1e999, 123456789012345678901234567890]".to_vec(),
+        b"{\"timestamp\":\"9999-12-31T23:59:59.999999+23:59\",\"outcome\":{\"status\":\"DENIED\"}}"
+            .to_vec(),
+        b"{\"timestamp\":\"0000-01-01T00:00:00-23:59\",\"schema_version\":\"2.1\"}".to_vec(),
+        deep.into_bytes(),
+        b"\"\\ud800\"".to_vec(),
+        b"  \t \x0b\x1c ".to_vec(),
+        b"{\"a\":".to_vec(),
+    ];
+    let mut rng = Rng(0x0123_4567_89ab_cdef);
+    for case in 0..300 {
+        let mut text = Vec::new();
+        for _ in 0..(rng.next() % 24) {
+            text.extend_from_slice(&fragments[(rng.next() % fragments.len() as u64) as usize]);
+        }
+        let whole_v = pieces_verify(&text, &[]);
+        let whole_r = pieces_report(&text, &[]);
+        if let Ok(s) = std::str::from_utf8(&text) {
+            assert_eq!(verify_chain(s), whole_v, "case {case}");
+        }
+        for _ in 0..5 {
+            let cuts = rng.cuts(text.len());
+            assert_eq!(pieces_verify(&text, &cuts), whole_v, "case {case} {cuts:?}");
+            assert_eq!(pieces_report(&text, &cuts), whole_r, "case {case} {cuts:?}");
+        }
+    }
+}
