@@ -418,16 +418,20 @@ pub enum ChainFailureKind {
     ChainGap,
     /// `integrity.hash_alg` is not a supported algorithm (Python crashes).
     UnsupportedAlgorithm,
-    /// The line is not valid JSON (Python: exit code 2). Verification stops here.
+    /// The line is not valid JSON, or not UTF-8 (Python: exit code 2). Verification
+    /// stops here.
     InvalidJson,
     /// The line is not an object, or its integrity fields have the wrong JSON type
     /// (Python crashes). Verification stops here.
     Malformed,
+    /// The line is longer than [`MAX_LINE_BYTES`]: it is not read (so memory stays
+    /// bounded) and verification stops here.
+    LineTooLong,
 }
 
 impl ChainFailureKind {
     /// A stable snake_case name: `hash_mismatch`, `chain_gap`, `unsupported_algorithm`,
-    /// `invalid_json` or `malformed`.
+    /// `invalid_json`, `malformed` or `line_too_long`.
     pub fn as_str(self) -> &'static str {
         match self {
             ChainFailureKind::HashMismatch => "hash_mismatch",
@@ -435,26 +439,31 @@ impl ChainFailureKind {
             ChainFailureKind::UnsupportedAlgorithm => "unsupported_algorithm",
             ChainFailureKind::InvalidJson => "invalid_json",
             ChainFailureKind::Malformed => "malformed",
+            ChainFailureKind::LineTooLong => "line_too_long",
         }
     }
 
     /// Whether this is an input error (exit code 2) rather than an integrity failure.
+    /// Verification stops at an input error.
     pub fn is_error(self) -> bool {
         matches!(
             self,
-            ChainFailureKind::InvalidJson | ChainFailureKind::Malformed
+            ChainFailureKind::InvalidJson
+                | ChainFailureKind::Malformed
+                | ChainFailureKind::LineTooLong
         )
     }
 }
 
-/// One problem found by [`verify_chain`].
+/// One problem found by [`verify_chain`] or a [`ChainVerifier`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainFailure {
     /// Line number in the input, from 1 (blank lines count).
     pub line: usize,
     /// Index of the event among the non-blank lines, from 0 (Python's `event_index`).
     pub event_index: usize,
-    /// The event's `event_id` when it is a string.
+    /// The event's `event_id` when it is a UUID (8-4-4-4-12 hex digits); any other
+    /// value is never repeated (it could carry an identifier or control characters).
     pub event_id: Option<String>,
     /// The kind of problem.
     pub kind: ChainFailureKind,
@@ -462,7 +471,7 @@ pub struct ChainFailure {
     pub reason: String,
 }
 
-/// The outcome of [`verify_chain`].
+/// The outcome of [`verify_chain`] or [`ChainVerifier::finish`].
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ChainReport {
     /// No failures of any kind.
@@ -479,8 +488,12 @@ pub struct ChainReport {
     pub unchained_events: usize,
     /// Every supported `hash_alg` seen, in order of first appearance.
     pub algorithms: Vec<HashAlgorithm>,
-    /// Every problem, in line order.
+    /// The problems, in line order: the first `max_failures` of them (see
+    /// [`ChainVerifier::with_max_failures`]; [`verify_chain`] keeps all), plus the input
+    /// error that stopped verification, if any.
     pub failures: Vec<ChainFailure>,
+    /// Failures found but not kept in `failures` (over the cap).
+    pub failures_omitted: usize,
 }
 
 impl ChainReport {
@@ -494,6 +507,36 @@ impl ChainReport {
             1
         }
     }
+
+    /// The report as the JSON object `verifyChain` returns: `ok`, `checked`,
+    /// `chain_length`, `chain_gaps`, `hash_mismatches`, `unchained_events`, `algorithms`,
+    /// `failures` (`line`, `event_id`, `kind`, `reason`), `failures_omitted`, `exit_code`.
+    pub fn to_json(&self) -> Value {
+        let failures: Vec<Value> = self
+            .failures
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "line": f.line,
+                    "event_id": f.event_id,
+                    "kind": f.kind.as_str(),
+                    "reason": f.reason,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "ok": self.ok,
+            "checked": self.checked,
+            "chain_length": self.chain_length,
+            "chain_gaps": self.chain_gaps,
+            "hash_mismatches": self.hash_mismatches,
+            "unchained_events": self.unchained_events,
+            "algorithms": self.algorithms.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+            "failures": failures,
+            "failures_omitted": self.failures_omitted,
+            "exit_code": self.exit_code(),
+        })
+    }
 }
 
 const REASON_MISMATCH: &str =
@@ -505,105 +548,178 @@ const REASON_ALG: &str = "unsupported hash_alg (expected sha256, sha384 or sha51
 const REASON_NOT_OBJECT: &str = "line is not a json object";
 const REASON_INTEGRITY_TYPE: &str = "integrity is not a json object";
 const REASON_FIELD_TYPE: &str = "integrity.event_hash or integrity.prev_event_hash is not a string";
+pub(crate) const REASON_NOT_UTF8: &str = "line is not valid utf-8";
+pub(crate) const REASON_TOO_LONG: &str =
+    "line is longer than the limit (MAX_LINE_BYTES) and was not read";
+
+/// The longest line (in bytes, without its line break) a [`ChainVerifier`] or
+/// [`crate::trail::TrailReport`] reads: 1 MiB, far above any audit event. A longer line
+/// is a [`ChainFailureKind::LineTooLong`] failure at that line, so memory stays bounded
+/// whatever the input.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// How many failures [`ChainVerifier::new`] keeps in [`ChainReport::failures`].
+pub const DEFAULT_MAX_FAILURES: usize = 1000;
 
 /// Python's `str.isspace`: Rust's `char::is_whitespace` plus U+001C..U+001F.
 fn py_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
-/// Split like Python's universal-newline file iteration: `\n`, `\r\n` or `\r`.
-fn lines_universal(text: &str) -> impl Iterator<Item = &str> {
-    let bytes = text.as_bytes();
-    let mut pos = 0;
-    std::iter::from_fn(move || {
-        if pos >= bytes.len() {
-            return None;
-        }
-        let start = pos;
-        while pos < bytes.len() {
-            match bytes[pos] {
-                b'\n' => {
-                    pos += 1;
-                    return Some(&text[start..pos - 1]);
-                }
-                b'\r' => {
-                    let end = pos;
-                    pos += 1;
-                    if bytes.get(pos) == Some(&b'\n') {
-                        pos += 1;
-                    }
-                    return Some(&text[start..end]);
-                }
-                _ => pos += 1,
-            }
-        }
-        Some(&text[start..])
-    })
+/// A line with Python's `str.strip()` applied (empty: a blank line, skipped).
+pub(crate) fn trim_line(line: &str) -> &str {
+    line.trim_matches(py_space)
 }
 
-/// Verify a JSON Lines audit trail as `bh-audit verify --source file` does.
-///
-/// See the [module documentation](self) for what counts as a failure.
-pub fn verify_chain(jsonl: &str) -> ChainReport {
-    let mut report = ChainReport::default();
-    let mut prev: Option<String> = None;
-    let mut buf = String::new();
-    let mut event_index = 0usize;
+/// The `event_id` of an event when it is a UUID, else `None`.
+pub(crate) fn uuid_event_id(
+    members: &[(std::borrow::Cow<'_, str>, json::Node<'_>)],
+) -> Option<String> {
+    match json::get(members, "event_id") {
+        Some(json::Node::Str(s)) if crate::validator::format::is_uuid(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
 
-    for (lineno0, raw) in lines_universal(jsonl).enumerate() {
-        let line_no = lineno0 + 1;
-        let line = raw.trim_matches(py_space);
-        if line.is_empty() {
-            continue;
+/// The chain check of one trail, event by event (shared by [`ChainVerifier`] and
+/// [`crate::trail::TrailReport`]).
+pub(crate) struct ChainCheck {
+    report: ChainReport,
+    prev: Option<String>,
+    buf: String,
+    stopped: bool,
+    any_failure: bool,
+    max_failures: usize,
+    /// The failures of the last event checked (kind, reason), kept or not.
+    pub(crate) last: Vec<(ChainFailureKind, &'static str)>,
+}
+
+impl ChainCheck {
+    pub(crate) fn new(max_failures: usize) -> ChainCheck {
+        ChainCheck {
+            report: ChainReport::default(),
+            prev: None,
+            buf: String::new(),
+            stopped: false,
+            any_failure: false,
+            max_failures,
+            last: Vec::new(),
         }
-        let idx = event_index;
-        event_index += 1;
-        report.checked += 1;
+    }
 
-        let fail = |kind: ChainFailureKind, reason: &str, event_id: Option<String>| ChainFailure {
-            line: line_no,
-            event_index: idx,
-            event_id,
-            kind,
-            reason: reason.to_string(),
-        };
+    /// Events examined so far.
+    pub(crate) fn checked(&self) -> usize {
+        self.report.checked
+    }
 
-        let node = match json::parse(line) {
-            Ok(n) => n,
-            Err((_, reason)) => {
-                report
-                    .failures
-                    .push(fail(ChainFailureKind::InvalidJson, reason, None));
-                break;
+    /// Check one raw line (blank lines are skipped).
+    pub(crate) fn line(&mut self, line_no: usize, raw: crate::trail::RawLine<'_>) {
+        use crate::trail::RawLine;
+        match raw {
+            RawLine::Text(text) => {
+                let line = trim_line(text);
+                if line.is_empty() || self.stopped {
+                    return;
+                }
+                match json::parse(line) {
+                    Ok(node) => self.event(line_no, Ok(&node)),
+                    Err((_, reason)) => {
+                        self.event(line_no, Err((ChainFailureKind::InvalidJson, reason)))
+                    }
+                }
+            }
+            RawLine::NotUtf8 => self.event(
+                line_no,
+                Err((ChainFailureKind::InvalidJson, REASON_NOT_UTF8)),
+            ),
+            RawLine::TooLong => self.event(
+                line_no,
+                Err((ChainFailureKind::LineTooLong, REASON_TOO_LONG)),
+            ),
+        }
+    }
+
+    fn fail(
+        &mut self,
+        line: usize,
+        event_index: usize,
+        kind: ChainFailureKind,
+        reason: &'static str,
+        event_id: &Option<String>,
+    ) {
+        self.any_failure = true;
+        self.last.push((kind, reason));
+        match kind {
+            ChainFailureKind::HashMismatch => self.report.hash_mismatches += 1,
+            ChainFailureKind::ChainGap => self.report.chain_gaps += 1,
+            _ => {}
+        }
+        // An input error ends verification: it is kept even over the cap (at most one).
+        if self.report.failures.len() < self.max_failures || kind.is_error() {
+            self.report.failures.push(ChainFailure {
+                line,
+                event_index,
+                event_id: event_id.clone(),
+                kind,
+                reason: reason.to_string(),
+            });
+        } else {
+            self.report.failures_omitted += 1;
+        }
+    }
+
+    /// Check one non-blank line, parsed (or the reason it could not be read).
+    pub(crate) fn event(
+        &mut self,
+        line_no: usize,
+        parsed: Result<&json::Node<'_>, (ChainFailureKind, &'static str)>,
+    ) {
+        self.last.clear();
+        if self.stopped {
+            return;
+        }
+        let idx = self.report.checked;
+        self.report.checked += 1;
+        let node = match parsed {
+            Ok(node) => node,
+            Err((kind, reason)) => {
+                self.fail(line_no, idx, kind, reason, &None);
+                self.stopped = true;
+                return;
             }
         };
-        let json::Node::Obj(members) = &node else {
-            report
-                .failures
-                .push(fail(ChainFailureKind::Malformed, REASON_NOT_OBJECT, None));
-            break;
+        let json::Node::Obj(members) = node else {
+            self.fail(
+                line_no,
+                idx,
+                ChainFailureKind::Malformed,
+                REASON_NOT_OBJECT,
+                &None,
+            );
+            self.stopped = true;
+            return;
         };
-        let event_id = match json::get(members, "event_id") {
-            Some(json::Node::Str(s)) => Some(s.to_string()),
-            _ => None,
-        };
+        let event_id = uuid_event_id(members);
         let integrity = match json::get(members, "integrity") {
             None | Some(json::Node::Null) => {
-                report.unchained_events += 1;
-                prev = None;
-                continue;
+                self.report.unchained_events += 1;
+                self.prev = None;
+                return;
             }
             Some(json::Node::Obj(m)) => m,
             Some(_) => {
-                report.failures.push(fail(
+                self.fail(
+                    line_no,
+                    idx,
                     ChainFailureKind::Malformed,
                     REASON_INTEGRITY_TYPE,
-                    event_id,
-                ));
-                break;
+                    &event_id,
+                );
+                self.stopped = true;
+                return;
             }
         };
-        report.chain_length += 1;
+        self.report.chain_length += 1;
 
         // Python: integrity.get("event_hash", ""); None when explicitly null.
         let recorded: Option<String> = match json::get(integrity, "event_hash") {
@@ -611,24 +727,30 @@ pub fn verify_chain(jsonl: &str) -> ChainReport {
             Some(json::Node::Null) => None,
             Some(json::Node::Str(s)) => Some(s.to_string()),
             Some(_) => {
-                report.failures.push(fail(
+                self.fail(
+                    line_no,
+                    idx,
                     ChainFailureKind::Malformed,
                     REASON_FIELD_TYPE,
-                    event_id,
-                ));
-                break;
+                    &event_id,
+                );
+                self.stopped = true;
+                return;
             }
         };
         let recorded_prev: Option<&str> = match json::get(integrity, "prev_event_hash") {
             None | Some(json::Node::Null) => None,
             Some(json::Node::Str(s)) => Some(s.as_ref()),
             Some(_) => {
-                report.failures.push(fail(
+                self.fail(
+                    line_no,
+                    idx,
                     ChainFailureKind::Malformed,
                     REASON_FIELD_TYPE,
-                    event_id,
-                ));
-                break;
+                    &event_id,
+                );
+                self.stopped = true;
+                return;
             }
         };
         let alg = match json::get(integrity, "hash_alg") {
@@ -639,51 +761,127 @@ pub fn verify_chain(jsonl: &str) -> ChainReport {
 
         match alg {
             Some(alg) => {
-                if !report.algorithms.contains(&alg) {
-                    report.algorithms.push(alg);
+                if !self.report.algorithms.contains(&alg) {
+                    self.report.algorithms.push(alg);
                 }
-                buf.clear();
-                json::write_canonical(&mut buf, &node, true);
-                let recomputed = hash_hex(prev.as_deref(), buf.as_bytes(), alg);
+                self.buf.clear();
+                json::write_canonical(&mut self.buf, node, true);
+                let recomputed = hash_hex(self.prev.as_deref(), self.buf.as_bytes(), alg);
                 if recorded.as_deref() != Some(recomputed.as_str()) {
-                    report.hash_mismatches += 1;
-                    report.failures.push(fail(
+                    self.fail(
+                        line_no,
+                        idx,
                         ChainFailureKind::HashMismatch,
                         REASON_MISMATCH,
-                        event_id.clone(),
-                    ));
+                        &event_id,
+                    );
                 }
             }
-            None => report.failures.push(fail(
+            None => self.fail(
+                line_no,
+                idx,
                 ChainFailureKind::UnsupportedAlgorithm,
                 REASON_ALG,
-                event_id.clone(),
-            )),
+                &event_id,
+            ),
         }
 
-        match recorded_prev {
-            None if report.chain_length > 1 => {
-                report.chain_gaps += 1;
-                report.failures.push(fail(
-                    ChainFailureKind::ChainGap,
-                    REASON_GAP_MISSING,
-                    event_id,
-                ));
-            }
-            Some(rp) if Some(rp) != prev.as_deref() => {
-                report.chain_gaps += 1;
-                report
-                    .failures
-                    .push(fail(ChainFailureKind::ChainGap, REASON_GAP_LINK, event_id));
-            }
-            _ => {}
+        let gap = match recorded_prev {
+            None if self.report.chain_length > 1 => Some(REASON_GAP_MISSING),
+            Some(rp) if Some(rp) != self.prev.as_deref() => Some(REASON_GAP_LINK),
+            _ => None,
+        };
+        if let Some(reason) = gap {
+            self.fail(line_no, idx, ChainFailureKind::ChainGap, reason, &event_id);
         }
-
-        prev = recorded;
+        // A huge canonical form is not kept around.
+        if self.buf.capacity() > 1 << 16 {
+            self.buf = String::new();
+        }
+        self.prev = recorded;
     }
 
-    report.ok = report.failures.is_empty();
-    report
+    pub(crate) fn finish(mut self) -> ChainReport {
+        self.report.ok = !self.any_failure;
+        self.report
+    }
+}
+
+/// Verifies a JSON Lines trail given in pieces, as [`verify_chain`] verifies it whole.
+///
+/// [`push`](ChainVerifier::push) takes bytes split anywhere (inside a line, inside a
+/// UTF-8 sequence, between `\r` and `\n`); [`finish`](ChainVerifier::finish) gives the
+/// report. Memory does not grow with the trail: one line is buffered at a time (at most
+/// [`MAX_LINE_BYTES`]), and at most `max_failures` failures are kept (the rest are
+/// counted in [`ChainReport::failures_omitted`]).
+///
+/// ```
+/// use bh_audit_logger::integrity::{verify_chain, ChainVerifier};
+/// let text = "{\"event_id\":\"a\"}\n{\"event_id\":\"b\"}\n";
+/// let mut v = ChainVerifier::new();
+/// for piece in text.as_bytes().chunks(5) {
+///     v.push(piece);
+/// }
+/// assert_eq!(v.finish(), verify_chain(text));
+/// ```
+pub struct ChainVerifier {
+    lines: crate::trail::LineSplitter,
+    check: ChainCheck,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        ChainVerifier::new()
+    }
+}
+
+impl ChainVerifier {
+    /// A verifier keeping the first [`DEFAULT_MAX_FAILURES`] failures.
+    pub fn new() -> ChainVerifier {
+        ChainVerifier::with_max_failures(DEFAULT_MAX_FAILURES)
+    }
+
+    /// A verifier keeping the first `max_failures` failures (plus the input error that
+    /// stops verification, if any); later ones are only counted.
+    pub fn with_max_failures(max_failures: usize) -> ChainVerifier {
+        ChainVerifier {
+            lines: crate::trail::LineSplitter::new(MAX_LINE_BYTES),
+            check: ChainCheck::new(max_failures),
+        }
+    }
+
+    /// Feed the next piece of the trail.
+    pub fn push(&mut self, chunk: &[u8]) {
+        let check = &mut self.check;
+        self.lines.push(chunk, &mut |n, line| check.line(n, line));
+    }
+
+    /// Bytes pushed so far.
+    pub fn bytes(&self) -> u64 {
+        self.lines.bytes()
+    }
+
+    /// Events (non-blank lines) examined so far.
+    pub fn checked(&self) -> usize {
+        self.check.checked()
+    }
+
+    /// End of input: check the last line (one without a final line break) and report.
+    pub fn finish(mut self) -> ChainReport {
+        let check = &mut self.check;
+        self.lines.finish(&mut |n, line| check.line(n, line));
+        self.check.finish()
+    }
+}
+
+/// Verify a JSON Lines audit trail as `bh-audit verify --source file` does.
+///
+/// See the [module documentation](self) for what counts as a failure. The same as one
+/// [`ChainVerifier`] (keeping every failure) given the whole text.
+pub fn verify_chain(jsonl: &str) -> ChainReport {
+    let mut v = ChainVerifier::with_max_failures(usize::MAX);
+    v.push(jsonl.as_bytes());
+    v.finish()
 }
 
 /// Parse JSON text into a `serde_json::Value` as Python's `json.loads` reads it, with
@@ -716,13 +914,13 @@ pub fn parse_json(text: &str) -> Result<Value, Error> {
 
 /// A small JSON reader with Python `json.loads` semantics, keeping numbers as written so
 /// they can be re-serialized exactly as Python would.
-mod json {
+pub(crate) mod json {
     use std::borrow::Cow;
 
     use super::{write_float, write_str};
 
     /// A parsed JSON value; numbers keep their source text.
-    pub(super) enum Node<'a> {
+    pub(crate) enum Node<'a> {
         Null,
         Bool(bool),
         Int(&'a str),
@@ -733,7 +931,7 @@ mod json {
     }
 
     /// The value of `key` in an object's members; the last one wins, as in Python.
-    pub(super) fn get<'n, 'a>(
+    pub(crate) fn get<'n, 'a>(
         members: &'n [(Cow<'a, str>, Node<'a>)],
         key: &str,
     ) -> Option<&'n Node<'a>> {
@@ -751,7 +949,7 @@ mod json {
 
     /// Parse one JSON document (the whole input). Errors are a byte offset and a fixed
     /// phrase.
-    pub(super) fn parse(s: &str) -> Result<Node<'_>, (usize, &'static str)> {
+    pub(crate) fn parse(s: &str) -> Result<Node<'_>, (usize, &'static str)> {
         let mut p = Parser {
             s,
             b: s.as_bytes(),
@@ -765,7 +963,7 @@ mod json {
     }
 
     /// Convert to a `serde_json::Value`; numbers it cannot hold are an error.
-    pub(super) fn to_value(node: Node<'_>) -> Result<serde_json::Value, &'static str> {
+    pub(crate) fn to_value(node: Node<'_>) -> Result<serde_json::Value, &'static str> {
         use serde_json::{Number, Value};
         Ok(match node {
             Node::Null => Value::Null,
@@ -1057,7 +1255,7 @@ mod json {
 
     /// Write `node` canonically (Python `sort_keys=True`, compact, `ensure_ascii=False`);
     /// with `skip_integrity`, drop the top-level `integrity` key.
-    pub(super) fn write_canonical(out: &mut String, node: &Node<'_>, skip_integrity: bool) {
+    pub(crate) fn write_canonical(out: &mut String, node: &Node<'_>, skip_integrity: bool) {
         match node {
             Node::Null => out.push_str("null"),
             Node::Bool(true) => out.push_str("true"),

@@ -25,6 +25,7 @@ mod sort;
 #[cfg(test)]
 mod test_rng;
 mod time;
+pub mod trail;
 pub mod validator;
 
 pub use config::{

@@ -455,27 +455,101 @@ pub fn schema_versions() -> Vec<JsValue> {
 }
 
 /// Verify a JSON-lines audit trail's hash chain. Returns JSON
-/// `{ ok, checked, failures: [{ line, event_id, reason }], ... }` (reasons never echo values).
+/// `{ ok, checked, failures: [{ line, event_id, kind, reason }], ... }` (see
+/// [`crate::integrity::ChainReport::to_json`]; reasons never echo values).
 #[wasm_bindgen(js_name = verifyChainJson)]
 pub fn verify_chain_json(jsonl: &str) -> String {
-    let r = crate::integrity::verify_chain(jsonl);
-    let failures: Vec<Value> = r
-        .failures
-        .iter()
-        .map(|f| serde_json::json!({ "line": f.line, "event_id": f.event_id, "kind": f.kind.as_str(), "reason": f.reason }))
-        .collect();
-    serde_json::json!({
-        "ok": r.ok,
-        "checked": r.checked,
-        "chain_length": r.chain_length,
-        "chain_gaps": r.chain_gaps,
-        "hash_mismatches": r.hash_mismatches,
-        "unchained_events": r.unchained_events,
-        "algorithms": r.algorithms.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
-        "failures": failures,
-        "exit_code": r.exit_code(),
-    })
-    .to_string()
+    crate::integrity::verify_chain(jsonl).to_json().to_string()
+}
+
+/// A [`crate::integrity::ChainVerifier`] for JS: bytes in, the report's JSON out.
+#[wasm_bindgen]
+pub struct ChainVerifierCore {
+    inner: Option<crate::integrity::ChainVerifier>,
+}
+
+fn finished() -> JsValue {
+    js_sys::Error::new("already finished").into()
+}
+
+#[wasm_bindgen]
+impl ChainVerifierCore {
+    /// A verifier keeping the first `max_failures` failures.
+    #[wasm_bindgen(constructor)]
+    pub fn new(max_failures: u32) -> ChainVerifierCore {
+        ChainVerifierCore {
+            inner: Some(crate::integrity::ChainVerifier::with_max_failures(
+                max_failures as usize,
+            )),
+        }
+    }
+
+    /// Feed bytes (split anywhere).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        self.inner.as_mut().ok_or_else(finished)?.push(chunk);
+        Ok(())
+    }
+
+    /// Events examined so far.
+    pub fn checked(&self) -> usize {
+        self.inner.as_ref().map_or(0, |v| v.checked())
+    }
+
+    /// End of input: the report as JSON.
+    pub fn finish(&mut self) -> Result<String, JsValue> {
+        let v = self.inner.take().ok_or_else(finished)?;
+        Ok(v.finish().to_json().to_string())
+    }
+}
+
+/// A [`crate::trail::TrailReport`] for JS: bytes in, the summary's JSON out.
+#[wasm_bindgen]
+pub struct TrailReportCore {
+    inner: Option<crate::trail::TrailReport>,
+}
+
+#[wasm_bindgen]
+impl TrailReportCore {
+    /// `version`: validate every line against it (`None`: each line's own
+    /// `schema_version`); a version not vendored is a `RangeError`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        version: Option<String>,
+        verify_chain: bool,
+        max_failures: u32,
+    ) -> Result<TrailReportCore, JsValue> {
+        let schema_version = match version {
+            None => None,
+            Some(v) => Some(
+                SchemaVersion::parse(&v)
+                    .ok_or_else(|| js_error(&Error::UnsupportedSchemaVersion))?,
+            ),
+        };
+        Ok(TrailReportCore {
+            inner: Some(crate::trail::TrailReport::new(crate::trail::TrailOptions {
+                schema_version,
+                verify_chain,
+                max_failures: max_failures as usize,
+            })),
+        })
+    }
+
+    /// Feed bytes (split anywhere).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        self.inner.as_mut().ok_or_else(finished)?.push(chunk);
+        Ok(())
+    }
+
+    /// Non-blank lines seen so far.
+    pub fn events(&self) -> usize {
+        self.inner.as_ref().map_or(0, |r| r.events())
+    }
+
+    /// End of input: the summary as JSON.
+    pub fn finish(&mut self) -> Result<String, JsValue> {
+        let r = self.inner.take().ok_or_else(finished)?;
+        Ok(r.finish().to_json().to_string())
+    }
 }
 
 /// The single writer of one hash chain, for the `AuditChain` Durable Object: chains emitted

@@ -84,10 +84,36 @@ fn changed_field_is_a_hash_mismatch_on_its_line() {
     let r = verify_chain(&join(&lines));
     assert!(!r.ok);
     assert_eq!(kinds_at(&r), vec![(5, K::HashMismatch)]);
-    assert_eq!(r.failures[0].event_id.as_deref(), Some("evt-0004"));
+    assert_eq!(
+        r.failures[0].event_id.as_deref(),
+        Some("00000000-0000-4000-8000-000000000004")
+    );
     assert_eq!(r.exit_code(), 1);
     // reasons never echo values
     assert!(!r.failures[0].reason.contains("FAILURE"));
+}
+
+#[test]
+fn event_ids_that_are_not_uuids_are_never_repeated() {
+    let mut lines = chain_lines(3, HashAlgorithm::Sha256);
+    let ids = [
+        "PASS\n\u{1b}[2J\u{7}",
+        "123-45-6789",
+        "00000000-0000-4000-8000-00000000000g",
+    ];
+    for (i, id) in ids.iter().enumerate() {
+        lines[i] = edit(&lines[i], |e| {
+            e["event_id"] = Value::String(id.to_string());
+            e["metadata"]["n"] = Value::from(1000);
+        });
+    }
+    let r = verify_chain(&join(&lines));
+    assert_eq!(r.failures.len(), 3);
+    assert!(
+        r.failures.iter().all(|f| f.event_id.is_none()),
+        "{:?}",
+        r.failures
+    );
 }
 
 #[test]
@@ -96,7 +122,10 @@ fn removed_event_breaks_the_link_on_the_next_line() {
     lines.remove(3);
     let r = verify_chain(&join(&lines));
     assert_eq!(kinds_at(&r), vec![(4, K::HashMismatch), (4, K::ChainGap)]);
-    assert_eq!(r.failures[0].event_id.as_deref(), Some("evt-0004"));
+    assert_eq!(
+        r.failures[0].event_id.as_deref(),
+        Some("00000000-0000-4000-8000-000000000004")
+    );
     assert_eq!((r.hash_mismatches, r.chain_gaps), (1, 1));
 }
 

@@ -610,3 +610,4 @@ export function verifyChain(jsonl) {
   return JSON.parse(verifyChainJson(jsonl));
 }
 export { toFhirAuditEvent } from "./fhir.js";
+export { ChainVerifier, TrailReport } from "./trail.js";

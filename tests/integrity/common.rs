@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 pub fn sample_event(i: usize) -> Map<String, Value> {
     let v = json!({
         "schema_version": "1.1",
-        "event_id": format!("evt-{i:04}"),
+        "event_id": format!("00000000-0000-4000-8000-{i:012}"),
         "timestamp": format!("2026-01-01T00:00:{:02}Z", i % 60),
         "service": {"name": "intake-api", "environment": "prod"},
         "actor": {"subject_id": format!("user-{}", i % 7), "subject_type": "human"},

@@ -320,6 +320,28 @@ export async function runConformance(api) {
     noPhi(JSON.stringify(report), "verifier report");
   });
 
+  await test("trails in pieces: ChainVerifier and TrailReport equal verifyChain at any split", () => {
+    const { logger, sink } = make({ enableIntegrity: true, metadataAllowlist: ["note"] });
+    for (let i = 0; i < 3; i++) logger.audit("READ", { metadata: { note: "é😀" } });
+    const text = `${sink.events.map((e) => JSON.stringify(e)).join("\r\n")}\n`.replace('"READ"', '"EXPORT"');
+    const whole = api.verifyChain(text);
+    const bytes = new TextEncoder().encode(text);
+    for (const at of [1, text.indexOf("😀") + 1, Math.floor(text.length / 2)]) {
+      const v = new api.ChainVerifier();
+      v.push(text.slice(0, at));
+      v.push(text.slice(at));
+      eq(v.finish(), whole, `string split at ${at}`);
+    }
+    const at = bytes.indexOf(0xf0) + 2; // inside the UTF-8 of the emoji
+    const r = new api.TrailReport();
+    r.push(bytes.subarray(0, at));
+    r.push(bytes.subarray(at));
+    const s = r.finish();
+    eq([s.events, s.chain, s.by_action], [3, whole, { EXPORT: 1, READ: 2 }], "report in byte pieces");
+    eq(s.failures.map((f) => [f.line, f.kind]), [[1, "hash_mismatch"]], "failure by line");
+    throws(() => r.push("x"), Error, /finished/, "push after finish");
+  });
+
   await test("hostile input never breaks the logger", () => {
     const { logger } = make();
     const cyclic = {};

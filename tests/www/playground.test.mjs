@@ -79,7 +79,7 @@ async function shoot(name) {
 }
 
 test("the page loads the wasm package same-origin and lists every upstream example", async () => {
-  assert.equal(await page.locator('[role="tab"]').count(), 3);
+  assert.equal(await page.locator('[role="tab"]').count(), 4);
   const index = await (await fetch(`${origin}/examples/index.json`)).json();
   const expected = index.versions.reduce((n, v) => n + v.positive.length + v.negative.length, 0);
   assert.ok(expected >= 60, `expected the upstream examples, got ${expected}`);
@@ -262,7 +262,7 @@ test("tabs work by keyboard and every control has a label", async () => {
   assert.equal(await page.getAttribute("#tab-build", "aria-selected"), "true");
   assert.equal(await page.isHidden("#panel-validate"), true);
   await page.keyboard.press("End");
-  assert.equal(await page.getAttribute("#tab-sanitize", "aria-selected"), "true");
+  assert.equal(await page.getAttribute("#tab-trail", "aria-selected"), "true");
   await page.keyboard.press("Home");
   assert.equal(await page.getAttribute("#tab-validate", "aria-selected"), "true");
   const unlabelled = await page.$$eval("input, select, textarea", (els) =>
@@ -271,7 +271,7 @@ test("tabs work by keyboard and every control has a label", async () => {
   assert.deepEqual(unlabelled, []);
   // No horizontal scrolling of the page at 360 px in any view.
   await page.setViewportSize({ width: 360, height: 780 });
-  for (const name of ["validate", "build", "sanitize"]) {
+  for (const name of ["validate", "build", "sanitize", "trail"]) {
     await openTab(name);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${name}: page is ${overflow}px wider than the 360px viewport`);

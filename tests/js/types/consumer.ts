@@ -1,5 +1,5 @@
 // Compiled (not run) by types.test.mjs: the .d.ts must accept correct use and reject misuse.
-import { AuditLogger, memorySink, validateEvent, sanitizeErrorMessage, verifyChain, ValidationError, SCHEMA_VERSIONS, toFhirAuditEvent, type AuditEvent, type FhirAuditEvent } from "bh-audit-logger";
+import { ChainVerifier, TrailReport, type ChainReport, type TrailSummary, AuditLogger, memorySink, validateEvent, sanitizeErrorMessage, verifyChain, ValidationError, SCHEMA_VERSIONS, toFhirAuditEvent, type AuditEvent, type FhirAuditEvent } from "bh-audit-logger";
 
 const sink = memorySink({ maxlen: 10 });
 const logger = new AuditLogger({ serviceName: "svc", sink, metadataAllowlist: new Set(["a"]), timeSource: () => new Date(), emitFailureMode: "log" });
@@ -19,3 +19,14 @@ logger.audit("PEEK");
 new AuditLogger({ serviceName: "svc", emitFailureMode: "loud" });
 // @ts-expect-error serviceName is required
 new AuditLogger({});
+const cv = new ChainVerifier({ maxFailures: 10 });
+cv.push(new Uint8Array([123]));
+cv.push("}\n");
+const cr: ChainReport = cv.finish();
+const tr = new TrailReport({ schemaVersion: "2.1" });
+tr.push(new ArrayBuffer(0));
+const summary: TrailSummary = tr.finish();
+const hours: number = summary.hourly.buckets[0]?.[1] ?? 0;
+void [cr.failures_omitted, summary.by_action["READ"], summary.chain?.ok, hours, tr.events];
+// @ts-expect-error schemaVersion is one of the vendored versions
+new TrailReport({ schemaVersion: "3.0" });

@@ -1,0 +1,130 @@
+// Audit trails in pieces: `ChainVerifier` (the hash chain, as verifyChain) and `TrailReport`
+// (every line validated, the chain verified, a summary), thin wrappers over the core's
+// streaming types (src/integrity.rs, src/trail.rs). Memory does not grow with the trail.
+import { ChainVerifierCore, TrailReportCore } from "../dist/glue.js";
+
+const encoder = new TextEncoder();
+/** Bytes handed to the core per call: bounds the wasm memory a huge chunk would take. */
+const SLICE = 1 << 20;
+
+function readOption(options, name) {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== "object") throw new TypeError("options must be an object");
+  try {
+    return options[name];
+  } catch {
+    throw new TypeError(`${name} could not be read`);
+  }
+}
+
+function maxFailuresOption(options, fallback) {
+  const v = readOption(options, "maxFailures");
+  if (v === undefined || v === null) return fallback;
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError("maxFailures must be an integer from 0 to 4294967295");
+  return v;
+}
+
+/** Shared by both classes: chunk types, surrogate pairs split between strings, the finished state. */
+class Feed {
+  #core;
+  #pendingHigh = "";
+  bytes = 0;
+  constructor(core) {
+    this.#core = core;
+  }
+  get core() {
+    if (!this.#core) throw new Error("already finished");
+    return this.#core;
+  }
+  push(chunk, name) {
+    const core = this.core;
+    let bytes;
+    if (typeof chunk === "string") {
+      let text = this.#pendingHigh + chunk;
+      this.#pendingHigh = "";
+      const last = text.charCodeAt(text.length - 1);
+      if (last >= 0xd800 && last < 0xdc00) {
+        this.#pendingHigh = text.slice(-1);
+        text = text.slice(0, -1);
+      }
+      bytes = encoder.encode(text);
+    } else if (chunk instanceof Uint8Array) {
+      bytes = chunk;
+    } else if (chunk instanceof ArrayBuffer) {
+      bytes = new Uint8Array(chunk);
+    } else if (ArrayBuffer.isView(chunk)) {
+      bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    } else {
+      throw new TypeError(`${name}.push: chunk must be a string, Uint8Array or ArrayBuffer`);
+    }
+    for (let at = 0; at < bytes.length; at += SLICE) core.push(bytes.subarray(at, at + SLICE));
+    this.bytes += bytes.length;
+  }
+  finish() {
+    const core = this.core;
+    if (this.#pendingHigh) {
+      core.push(encoder.encode(this.#pendingHigh)); // a lone surrogate: U+FFFD, as encodeInto writes it
+      this.#pendingHigh = "";
+    }
+    const json = core.finish();
+    core.free();
+    this.#core = null;
+    return JSON.parse(json);
+  }
+}
+
+/**
+ * Verifies a JSON-lines trail's hash chain given in pieces: `push(chunk)` (string,
+ * Uint8Array or ArrayBuffer, split anywhere), then `finish()` returns what
+ * `verifyChain(wholeText)` returns. `{ maxFailures = 1000 }` caps the failures listed.
+ */
+export class ChainVerifier {
+  #feed;
+  constructor(options) {
+    this.#feed = new Feed(new ChainVerifierCore(maxFailuresOption(options, 1000)));
+  }
+  push(chunk) {
+    this.#feed.push(chunk, "ChainVerifier");
+  }
+  /** Bytes pushed so far. */
+  get bytes() {
+    return this.#feed.bytes;
+  }
+  /** Events examined so far. */
+  get events() {
+    return this.#feed.core.checked();
+  }
+  finish() {
+    return this.#feed.finish();
+  }
+}
+
+/**
+ * Validates every line of a JSON-lines trail, verifies its chain and summarizes it, given
+ * in pieces. Options: `schemaVersion` (default: each line's own), `verifyChain` (default
+ * true), `maxFailures` (default 100).
+ */
+export class TrailReport {
+  #feed;
+  constructor(options) {
+    const version = readOption(options, "schemaVersion");
+    if (version !== undefined && version !== null && typeof version !== "string") throw new TypeError("schemaVersion must be a string");
+    const chain = readOption(options, "verifyChain");
+    if (chain !== undefined && typeof chain !== "boolean") throw new TypeError("verifyChain must be a boolean");
+    this.#feed = new Feed(new TrailReportCore(version ?? undefined, chain ?? true, maxFailuresOption(options, 100)));
+  }
+  push(chunk) {
+    this.#feed.push(chunk, "TrailReport");
+  }
+  /** Bytes pushed so far. */
+  get bytes() {
+    return this.#feed.bytes;
+  }
+  /** Non-blank lines seen so far. */
+  get events() {
+    return this.#feed.core.events();
+  }
+  finish() {
+    return this.#feed.finish();
+  }
+}
