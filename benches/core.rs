@@ -10,10 +10,10 @@ use std::process::Command;
 use std::time::Instant;
 
 use bh_audit_logger::{
-    sanitize_error_message, AuditError, AuditLogger, AuditRequest, Config, FnSink, SchemaVersion,
-    Validator,
+    sanitize_error_message, AuditError, AuditLogger, AuditRequest, Config, Event, FnSink,
+    SchemaVersion, Validator,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 fn median_ns(iters: u32, mut f: impl FnMut()) -> f64 {
     for _ in 0..iters / 10 {
@@ -61,7 +61,7 @@ fn main() {
             .with_service_environment("prod")
             .with_service_version(Some("1.4.2".into()))
             .with_metadata_allowlist(["route", "record_count", "note", "cached"]),
-        FnSink(|_: &Map<String, Value>| Ok(())),
+        FnSink(|_: &Event| Ok(())),
     )
     .unwrap();
     let read = || AuditRequest {

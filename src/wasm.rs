@@ -9,10 +9,9 @@ use std::cell::RefCell;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::call;
+use crate::audit::pipeline::{issue, Outcome, Pipeline, Verdict};
 use crate::config::ValidationFailureMode;
 use crate::diagnostics::CollectDiagnostics;
-use crate::pipeline::{Pipeline, Verdict};
 use crate::{Config, ConfigErrorKind, Error, SchemaVersion, ValidationIssue};
 
 fn js_error(err: &Error) -> JsValue {
@@ -34,7 +33,7 @@ fn js_error(err: &Error) -> JsValue {
 
 /// The engine for one logger configuration. Outputs of `audit` / `emit` start with a status
 /// character: `E` emit, `W` emit despite validation issues, `D` dropped, `R` raise; then
-/// `d` when diagnostics wait in [`Core::take_diagnostics`], else `-`; then the event JSON
+/// `d` when diagnostics wait in [`Core::take_diagnostics`], else `-`; then the emitted line
 /// (for `E` / `W`) or the validation issues JSON (for `D` / `R`).
 #[wasm_bindgen]
 pub struct Core {
@@ -82,24 +81,22 @@ impl Core {
         self.config_json.clone()
     }
 
-    /// [`call::audit_text`] on the first `len` bytes of the shared input buffer (see
+    /// [`Pipeline::audit_text`] on the first `len` bytes of the shared input buffer (see
     /// [`input_buffer`]); `now_ms` is the time source's epoch milliseconds (NaN when it failed).
     /// Returns the reply's byte length; the reply is at [`output_buffer`] (see [`Core::respond`]).
     #[wasm_bindgen(js_name = auditInput)]
     pub fn audit_input(&mut self, len: usize, now_ms: f64) -> usize {
         let reply = with_input(len, |text| {
-            call::audit_text(&mut self.pipeline, text, now_ms, &mut self.diag)
+            self.pipeline.audit_text(text, now_ms, &mut self.diag)
         });
         self.respond(reply)
     }
 
-    /// [`call::emit_text`] on the first `len` bytes of the shared input buffer; returns as
+    /// [`Pipeline::emit_text`] on the first `len` bytes of the shared input buffer; returns as
     /// [`Core::audit_input`] does.
     #[wasm_bindgen(js_name = emitInput)]
     pub fn emit_input(&mut self, len: usize) -> usize {
-        let reply = with_input(len, |text| {
-            call::emit_text(&mut self.pipeline, text, &mut self.diag)
-        });
+        let reply = with_input(len, |text| self.pipeline.emit_text(text, &mut self.diag));
         self.respond(reply)
     }
 
@@ -112,11 +109,11 @@ impl Core {
     }
 
     /// Encode a reply for the facade into the output buffer: status, diagnostics flag, then
-    /// JSON (`None`: the input was not UTF-8). Returns its byte length.
-    fn respond(&mut self, reply: Option<call::Reply>) -> usize {
+    /// the line or the issues' JSON (`None`: the input was not UTF-8). Returns its byte length.
+    fn respond(&mut self, reply: Option<Outcome>) -> usize {
         let reply = reply.unwrap_or_else(|| {
-            let issues = vec![call::issue("", "input", "input is not valid utf-8")];
-            call::reject(&self.pipeline, issues, &mut self.diag)
+            let issues = vec![issue("", "input", "input is not valid utf-8")];
+            self.pipeline.reject(issues, &mut self.diag)
         });
         let status = match reply.verdict {
             Verdict::Emit => 'E',
@@ -132,7 +129,12 @@ impl Core {
         publish(|out| {
             out.push(status);
             out.push(flag);
-            out.push_str(&reply.body);
+            match reply.verdict {
+                Verdict::Emit | Verdict::EmitInvalid => out.push_str(&reply.line),
+                Verdict::Drop | Verdict::Raise => out.push_str(
+                    &serde_json::to_string(&reply.issues).unwrap_or_else(|_| "[]".into()),
+                ),
+            }
         })
     }
 }
@@ -378,7 +380,7 @@ fn compact_issues(issues: &[ValidationIssue]) -> Option<String> {
         }
         push_decimal(&mut out, id as usize);
         out.push(',');
-        crate::direct::write_str(&issue.instance_path, &mut out);
+        crate::json::write::write_str(&issue.instance_path, &mut out);
     }
     out.push(']');
     Some(out)

@@ -83,7 +83,7 @@ export async function runConformance(api) {
     });
     eq(ev.timestamp, "2026-03-11T18:41:55.123Z", "timestamp from timeSource, ms precision");
     eq(ev.event_id, "2f4c1d11-3f42-44d3-83a0-000000000001", "event_id from idFactory");
-    eq(Object.keys(ev), ["schema_version", "event_id", "timestamp", "service", "correlation", "actor", "action", "resource", "outcome"], "schema property order");
+    eq(Object.keys(ev), ["schema_version", "event_id", "timestamp", "service", "actor", "action", "resource", "outcome", "correlation"], "the reference's key order");
     eq(ev.service, { name: "bh-notes-api", environment: "unknown" }, "service block");
     eq(ev.action, { type: "READ", phi_touched: true, data_classification: "PHI" }, "action block");
     eq(ev.outcome, { status: "SUCCESS" }, "default outcome");
@@ -238,7 +238,7 @@ export async function runConformance(api) {
     eq(logger.emit(ev), true, "emitted");
     eq(sink.events[0].outcome.error_message, "ssn [REDACTED-SSN]", "sanitized");
     eq(sink.events[0].metadata, { ok: 1 }, "allowlisted");
-    eq(Object.keys(sink.events[0]), ["schema_version", "event_id", "timestamp", "service", "actor", "action", "resource", "outcome", "metadata"], "put back in schema order");
+    eq(Object.keys(sink.events[0]), ["schema_version", "event_id", "timestamp", "outcome", "service", "actor", "action", "resource", "metadata"], "the caller's key order kept");
     eq(logger.emit({ ...ev, event_id: "nope" }), false, "invalid event not emitted");
   });
 
@@ -306,7 +306,7 @@ export async function runConformance(api) {
     logger.audit("READ", {});
     logger.audit("UPDATE", {});
     const [a, b] = sink.events;
-    eq(Object.keys(b.integrity), ["event_hash", "prev_event_hash", "hash_alg"], "integrity block order");
+    eq(Object.keys(b.integrity), ["event_hash", "hash_alg", "prev_event_hash"], "integrity block in the reference 1.1.1 order");
     eq([a.integrity.prev_event_hash, b.integrity.prev_event_hash, b.integrity.hash_alg], [undefined, a.integrity.event_hash, "sha384"], "links");
     eq(logger.chainHead, b.integrity.event_hash, "chainHead reads the last hash");
     const { logger: resumed, sink: s2 } = make({ enableIntegrity: true, hashAlgorithm: "sha384" });
