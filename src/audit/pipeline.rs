@@ -237,3 +237,167 @@ fn seal(chain: &mut Chain, ev: &mut Members<'_>) {
     super::event::set(&mut members, "integrity", Lite::Obj(block));
     *ev = members;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CollectDiagnostics;
+    use serde_json::Value;
+
+    fn pipeline(options: Value) -> Pipeline {
+        Pipeline::new(Config::from_options(options.as_object().unwrap()).unwrap()).unwrap()
+    }
+
+    fn mode(mode: &str) -> Pipeline {
+        pipeline(serde_json::json!({"serviceName": "svc", "validationFailureMode": mode}))
+    }
+
+    const ID: &str = "9e3779b1-0001-4001-8007-0000000f4243";
+
+    #[test]
+    fn calls_give_lines_or_issues_by_the_configured_mode() {
+        let mut diag = CollectDiagnostics::default();
+        let ok = format!(r#"{{"action":"READ","id":"{ID}","correlation":{{"request_id":"r"}}}}"#);
+        let r = mode("drop").audit_text(&ok, 1.7e12, &mut diag);
+        assert_eq!(r.verdict, Verdict::Emit);
+        assert_eq!(
+            r.line,
+            format!(
+                r#"{{"schema_version":"1.1","event_id":"{ID}","timestamp":"2023-11-14T22:13:20.000Z","service":{{"name":"svc","environment":"unknown"}},"actor":{{"subject_id":"unknown","subject_type":"service"}},"action":{{"type":"READ","data_classification":"UNKNOWN"}},"resource":{{"type":"unknown"}},"outcome":{{"status":"SUCCESS"}},"correlation":{{"request_id":"r"}}}}"#
+            )
+        );
+        let again = mode("drop").emit_text(&r.line, &mut diag);
+        assert_eq!(again, r, "emitting an emitted line gives it back unchanged");
+
+        let bad = format!(r#"{{"action":"READ","id":"{ID}","actor":{{"ssn":"123-45-6789"}}}}"#);
+        let r = mode("drop").audit_text(&bad, 1.7e12, &mut diag);
+        assert_eq!(r.verdict, Verdict::Drop);
+        let text = format!("{:?}", r.issues);
+        assert!(
+            text.contains("additionalProperties") && !text.contains("123-45"),
+            "{text}"
+        );
+        let r = mode("raise").audit_text(&bad, 1.7e12, &mut diag);
+        assert_eq!(r.verdict, Verdict::Raise);
+        let r = mode("log_and_emit").audit_text(&bad, 1.7e12, &mut diag);
+        assert_eq!(r.verdict, Verdict::EmitInvalid);
+        assert!(!r.line.contains("ssn"), "{}", r.line);
+
+        let r = mode("drop").emit_text("[1]", &mut diag);
+        assert_eq!(r.verdict, Verdict::Drop);
+        let r = mode("drop").emit_text("{", &mut diag);
+        assert!(r.issues[0].message.contains("input is not valid"), "{r:?}");
+        let r = mode("drop").emit_text(r#"{"a":"\ud800"}"#, &mut diag);
+        assert!(r.issues[0].message.contains("lone surrogate"), "{r:?}");
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        let r = mode("drop").emit_text(&deep, &mut diag);
+        assert!(r.issues[0].message.contains("nested too deeply"), "{r:?}");
+    }
+
+    /// `log_and_emit` masks every invalid value, whatever its type: an object or array where a
+    /// string belongs may hold PHI as much as a string does (issue 13, item 7).
+    #[test]
+    fn log_and_emit_masks_invalid_values_of_every_type() {
+        let mut diag = CollectDiagnostics::default();
+        let cases = [
+            (
+                r#""resource":{"type":{"name":"Jane Q Patient","ssn":"123-45-6789"},"id":"r1"}"#,
+                r#""resource":{"type":"[INVALID]","id":"r1"}"#,
+            ),
+            (
+                r#""outcome":{"status":"FAILURE","error_type":"E","error_message":{"text":"SSN 123-45-6789"}}"#,
+                r#""outcome":{"status":"FAILURE","error_type":"E","error_message":"[INVALID]"}"#,
+            ),
+            (
+                r#""actor":{"subject_id":["Jane Q Patient","123-45-6789"],"subject_type":"human"}"#,
+                r#""actor":{"subject_id":"[INVALID]","subject_type":"human"}"#,
+            ),
+            (
+                r#""actor":{"subject_id":"u1","subject_type":"human","roles":[{"name":"Jane Q Patient"}]}"#,
+                r#""actor":{"subject_id":"u1","subject_type":"human","roles":["[INVALID]"]}"#,
+            ),
+            (
+                r#""correlation":["Jane Q Patient"]"#,
+                r#""correlation":"[INVALID]""#,
+            ),
+        ];
+        for (given, masked) in cases {
+            let call = format!(r#"{{"action":"READ","id":"{ID}",{given}}}"#);
+            let r = mode("log_and_emit").audit_text(&call, 1.7e12, &mut diag);
+            assert_eq!(r.verdict, Verdict::EmitInvalid, "{given}");
+            assert!(
+                !r.line.contains("Jane") && !r.line.contains("123-45"),
+                "{given}: {}",
+                r.line
+            );
+            assert!(r.line.contains(masked), "{given}: {}", r.line);
+        }
+        // A container failing only a shape rule keeps its (valid) members.
+        let ev = format!(
+            r#"{{"schema_version":"1.1","event_id":"{ID}","timestamp":"2026-03-11T18:41:55.123Z","service":{{"name":"s"}},"actor":{{"subject_type":"human"}},"action":{{"type":"READ"}},"resource":{{"type":"Note"}},"outcome":{{"status":"SUCCESS"}}}}"#
+        );
+        let r = mode("log_and_emit").emit_text(&ev, &mut diag);
+        assert_eq!(r.verdict, Verdict::EmitInvalid);
+        assert!(
+            r.line.contains(r#""actor":{"subject_type":"human"}"#),
+            "{}",
+            r.line
+        );
+    }
+
+    #[test]
+    fn dropped_metadata_keys_are_reported_and_the_rest_emitted() {
+        let mut p = pipeline(serde_json::json!({"serviceName": "svc",
+            "metadataAllowlist": ["route", "count"], "maxMetadataValueLength": 3}));
+        let mut diag = CollectDiagnostics::default();
+        let call = format!(
+            r#"{{"action":"READ","id":"{ID}","metadata":{{"route":"/patients","123-45-6789":1,"count":{{"a":1}}}}}}"#
+        );
+        let r = p.audit_text(&call, 1.7e12, &mut diag);
+        assert_eq!(r.verdict, Verdict::Emit);
+        assert!(
+            r.line.ends_with(r#""metadata":{"route":"/pa..."}}"#),
+            "{}",
+            r.line
+        );
+        let text = format!("{:?}", diag.entries);
+        assert_eq!(diag.entries.len(), 2, "{text}");
+        assert!(!text.contains("123-45-6789"), "{text}");
+    }
+
+    #[test]
+    fn numbers_reach_the_line_as_python_writes_them() {
+        let mut p = pipeline(
+            serde_json::json!({"serviceName": "svc", "metadataAllowlist": ["a", "b", "c", "d"]}),
+        );
+        let mut diag = CollectDiagnostics::default();
+        let call = format!(
+            r#"{{"action":"READ","id":"{ID}","metadata":{{"a":1e21,"b":-0,"c":1.0,"d":123456789012345678901234567890}}}}"#
+        );
+        let r = p.audit_text(&call, 1.7e12, &mut diag);
+        assert!(
+            r.line.ends_with(
+                r#""metadata":{"a":1e+21,"b":0,"c":1.0,"d":123456789012345678901234567890}}"#
+            ),
+            "{}",
+            r.line
+        );
+    }
+
+    #[test]
+    fn chained_lines_carry_the_reference_integrity_block() {
+        let mut p = pipeline(serde_json::json!({"serviceName": "svc", "enableIntegrity": true}));
+        let mut diag = CollectDiagnostics::default();
+        let call = format!(r#"{{"action":"READ","id":"{ID}"}}"#);
+        let first = p.audit_text(&call, 1.7e12, &mut diag).line;
+        let second = p.audit_text(&call, 1.7e12, &mut diag).line;
+        assert!(first.contains(r#","integrity":{"event_hash":""#), "{first}");
+        assert!(!first.contains("prev_event_hash"), "{first}");
+        assert!(
+            second.contains(r#","hash_alg":"sha256","prev_event_hash":""#),
+            "{second}"
+        );
+        let report = crate::integrity::verify_chain(&format!("{first}\n{second}\n"));
+        assert!(report.ok && report.chain_length == 2, "{report:?}");
+    }
+}

@@ -462,6 +462,35 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_names_keep_the_first_place_and_the_last_value_in_objects_of_any_size() {
+        for n in [2, 63, 64, 65, 300] {
+            let mut text = String::from("{");
+            for i in 0..n {
+                text.push_str(&format!("\"k{i}\":{i},"));
+            }
+            text.push_str("\"k0\":\"last\",\"k1\":true}");
+            let lite = parse(&text).unwrap();
+            let serde: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(lite.to_value(), serde, "{n} members");
+            let Lite::Obj(m) = lite else { panic!() };
+            assert_eq!(m.len(), n);
+            assert_eq!(
+                m[0],
+                (Cow::Borrowed("k0"), Lite::Str(Cow::Borrowed("last")))
+            );
+        }
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        assert_eq!(parse(r#"["\ud800"]"#), Err(ReadError::Surrogate));
+        assert_eq!(parse("[1e400]"), Err(ReadError::Range));
+        assert_eq!(parse(&"[".repeat(129)), Err(ReadError::Depth));
+        assert!(parse(&format!("{}{}", "[".repeat(127), "]".repeat(127))).is_ok());
+        assert_eq!(parse("[1,]"), Err(ReadError::Syntax(3)));
+    }
+
+    #[test]
     fn plain_run_stops_at_the_first_special_byte() {
         let naive = |s: &[u8]| {
             s.iter()
@@ -538,11 +567,14 @@ mod tests {
         for _ in 0..200_000 {
             let len = 1 + next(12);
             let text: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
-            if let Ok(lite) = parse(&text) {
-                accepted += 1;
-                let serde: Value = serde_json::from_str(&text)
-                    .unwrap_or_else(|e| panic!("{text:?}: serde rejects ({e})"));
-                assert_eq!(lite.to_value(), serde, "{text:?}");
+            match (parse(&text), serde_json::from_str::<Value>(&text)) {
+                (Ok(lite), Ok(serde)) => {
+                    accepted += 1;
+                    assert_eq!(lite.to_value(), serde, "{text:?}");
+                }
+                (Err(_), Err(_)) => {}
+                (Ok(_), Err(e)) => panic!("{text:?}: serde rejects ({e})"),
+                (Err(e), Ok(_)) => panic!("{text:?}: refused ({e:?}), serde accepts"),
             }
         }
         assert!(
