@@ -131,9 +131,7 @@ impl Core {
             out.push(flag);
             match reply.verdict {
                 Verdict::Emit | Verdict::EmitInvalid => out.push_str(&reply.line),
-                Verdict::Drop | Verdict::Raise => out.push_str(
-                    &serde_json::to_string(&reply.issues).unwrap_or_else(|_| "[]".into()),
-                ),
+                Verdict::Drop | Verdict::Raise => write_issues(&reply.issues, out),
             }
         })
     }
@@ -386,6 +384,28 @@ fn compact_issues(issues: &[ValidationIssue]) -> Option<String> {
     Some(out)
 }
 
+/// Append `issues` as the JSON array `[{instancePath, schemaPath, keyword, message}, ...]`
+/// (by hand with the one escaper: no serializer in the binary).
+fn write_issues(issues: &[ValidationIssue], out: &mut String) {
+    use crate::json::write::write_str;
+    out.push('[');
+    for (i, issue) in issues.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(r#"{"instancePath":"#);
+        write_str(&issue.instance_path, out);
+        out.push_str(r#","schemaPath":"#);
+        write_str(&issue.schema_path, out);
+        out.push_str(r#","keyword":"#);
+        write_str(&issue.keyword, out);
+        out.push_str(r#","message":"#);
+        write_str(&issue.message, out);
+        out.push('}');
+    }
+    out.push(']');
+}
+
 /// Validate an event (JSON text) against `version` (or its own `schema_version` when
 /// `None`). Returns `""` when it is valid (the facade makes the `{valid: true, errors: []}`
 /// object); for issues found by the schema, their compact form (`[...]`, see
@@ -409,12 +429,11 @@ fn validate_json(text: &str, version: Option<SchemaVersion>) -> Result<String, J
                         + i.message.len()
                 })
                 .sum();
-            let mut out = Vec::with_capacity(32 + size);
-            out.extend_from_slice(br#"{"valid":false,"errors":"#);
-            serde_json::to_writer(&mut out, &issues)
-                .map_err(|e| js_sys::Error::new(&e.to_string()))?;
-            out.push(b'}');
-            return String::from_utf8(out).map_err(|e| js_sys::Error::new(&e.to_string()).into());
+            let mut out = String::with_capacity(32 + size);
+            out.push_str(r#"{"valid":false,"errors":"#);
+            write_issues(&issues, &mut out);
+            out.push('}');
+            return Ok(out);
         }
         Err(Error::Json {
             line,

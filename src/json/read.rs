@@ -335,24 +335,36 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Merge duplicate names of a large object: the first position, the last value.
+/// Merge duplicate names of a large object: the first position, the last value. Names are
+/// sorted (stably, so equal names keep their order) to find the duplicates in O(n log n).
 fn dedupe(members: &mut Members<'_>) {
-    let mut first: std::collections::HashMap<String, usize> =
-        std::collections::HashMap::with_capacity(members.len());
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    crate::json::sort::sort_by(&mut order, |&a, &b| {
+        let name = |i: usize| members.get(i).map_or(&[][..], |m| m.0.as_bytes());
+        name(a).cmp(name(b))
+    });
     let mut keep = vec![true; members.len()];
     let mut moves = Vec::new();
-    for (i, (k, _)) in members.iter().enumerate() {
-        match first.get(k.as_ref()) {
-            Some(&at) => {
-                moves.push((i, at));
-                if let Some(slot) = keep.get_mut(i) {
-                    *slot = false;
+    let mut run = 0;
+    for i in 1..=order.len() {
+        let same = |x: Option<&usize>, y: Option<&usize>| match (x, y) {
+            (Some(&x), Some(&y)) => members.get(x).map(|m| &m.0) == members.get(y).map(|m| &m.0),
+            _ => false,
+        };
+        if i < order.len() && same(order.get(run), order.get(i)) {
+            continue;
+        }
+        if i - run > 1 {
+            if let (Some(&first), Some(&last)) = (order.get(run), order.get(i - 1)) {
+                moves.push((last, first));
+            }
+            for &j in order.get(run + 1..i).unwrap_or(&[]) {
+                if let Some(k) = keep.get_mut(j) {
+                    *k = false;
                 }
             }
-            None => {
-                first.insert(k.to_string(), i);
-            }
         }
+        run = i;
     }
     if moves.is_empty() {
         return;

@@ -20,7 +20,8 @@
 //! * Ignored annotations: `$schema`, `$id`, `$comment`, `$anchor`, `title`, `description`,
 //!   `default`, `examples`, `deprecated`, `readOnly`, `writeOnly`, `contentMediaType`,
 //!   `contentEncoding`, `contentSchema`.
-//! * `pattern` and `patternProperties` use the linear-time ECMA-262 engine in [`regex`];
+//! * `pattern` and `patternProperties` use the linear-time ECMA-262 engine in [`regex`]
+//!   (cargo feature `regex`, off by default: the vendored schemas use neither);
 //!   a construct it does not support (lookaround, backreferences, most `\p{..}`) fails
 //!   compilation, naming it.
 //! * Everything else — `$dynamicRef`, `unevaluated*`, remote refs and unknown keywords —
@@ -56,6 +57,12 @@ pub mod format;
 use crate::json::read as lite;
 /// Byte equality in words (`memcmp` goes byte by byte in wasm).
 pub(crate) use fast::bytes_eq;
+/// The linear-time ECMA-262 engine for `pattern` (cargo feature `regex`).
+#[cfg(feature = "regex")]
+pub mod regex;
+/// Without the `regex` feature, `pattern` and `patternProperties` do not compile.
+#[cfg(not(feature = "regex"))]
+#[path = "no_regex.rs"]
 pub mod regex;
 
 use std::cmp::Ordering;
