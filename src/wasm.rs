@@ -33,8 +33,8 @@ fn js_error(err: &Error) -> JsValue {
 
 /// The engine for one logger configuration. Outputs of `audit` / `emit` start with a status
 /// character: `E` emit, `W` emit despite validation issues, `D` dropped, `R` raise; then
-/// `d` when diagnostics wait in [`Core::take_diagnostics`], else `-`; then the emitted line
-/// (for `E` / `W`) or the validation issues JSON (for `D` / `R`).
+/// `-`, or `d` followed by the call's diagnostics (JSON `[[level, message], ...]`) and a
+/// newline; then the emitted line (for `E` / `W`) or the validation issues JSON (`D` / `R`).
 #[wasm_bindgen]
 pub struct Core {
     pipeline: Pipeline,
@@ -100,12 +100,14 @@ impl Core {
         self.respond(reply)
     }
 
-    /// Diagnostics gathered since the last call, as JSON `[[level, message], ...]`.
+    /// Diagnostics gathered since the last call (replies carry their own), as JSON
+    /// `[[level, message], ...]`.
     #[wasm_bindgen(js_name = takeDiagnostics)]
     pub fn take_diagnostics(&mut self) -> String {
         let entries = std::mem::take(&mut self.diag.entries);
-        let list: Vec<(&str, String)> = entries.into_iter().map(|(l, m)| (l.as_str(), m)).collect();
-        serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
+        let mut out = String::new();
+        write_diagnostics(&entries, &mut out);
+        out
     }
 
     /// Encode a reply for the facade into the output buffer: status, diagnostics flag, then
@@ -121,14 +123,18 @@ impl Core {
             Verdict::Drop => 'D',
             Verdict::Raise => 'R',
         };
-        let flag = if self.diag.entries.is_empty() {
-            '-'
-        } else {
-            'd'
-        };
+        let entries = std::mem::take(&mut self.diag.entries);
         publish(|out| {
             out.push(status);
-            out.push(flag);
+            if entries.is_empty() {
+                out.push('-');
+            } else {
+                // Diagnostics travel with the reply (no second call): their JSON, then a
+                // newline (neither it nor the line holds a raw one), then the body.
+                out.push('d');
+                write_diagnostics(&entries, out);
+                out.push('\n');
+            }
             match reply.verdict {
                 Verdict::Emit | Verdict::EmitInvalid => out.push_str(&reply.line),
                 Verdict::Drop | Verdict::Raise => write_issues(&reply.issues, out),
@@ -382,6 +388,23 @@ fn compact_issues(issues: &[ValidationIssue]) -> Option<String> {
     }
     out.push(']');
     Some(out)
+}
+
+/// Append diagnostics as the JSON array `[[level, message], ...]`.
+fn write_diagnostics(entries: &[(crate::Level, String)], out: &mut String) {
+    use crate::json::write::write_str;
+    out.push('[');
+    for (i, (level, message)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        write_str(level.as_str(), out);
+        out.push(',');
+        write_str(message, out);
+        out.push(']');
+    }
+    out.push(']');
 }
 
 /// Append `issues` as the JSON array `[{instancePath, schemaPath, keyword, message}, ...]`

@@ -358,10 +358,15 @@ export class AuditLogger {
 
   #handle(out) {
     const status = out.charCodeAt(0);
+    let body;
     if (out.charCodeAt(1) === KIND.DIAG) {
-      for (const [level, message] of JSON.parse(this.#core.takeDiagnostics())) this.#diagnostic(level, message);
+      // `d`, the diagnostics' JSON, a newline, then the body (the line never holds a raw newline).
+      const nl = out.indexOf("\n", 2);
+      body = out.slice(nl + 1);
+      for (const [level, message] of JSON.parse(out.slice(2, nl))) this.#diagnostic(level, message);
+    } else {
+      body = out.slice(2);
     }
-    const body = out.slice(2);
     if (status === KIND.EMIT || status === KIND.WARN) {
       if (status === KIND.WARN) this.#stats.validation_failures_total++;
       // The line is made once, in the core: a destination receives it as is; a function sink

@@ -196,7 +196,7 @@ fn finish(
             }
         }
     };
-    let mut line = String::new();
+    let mut line = String::with_capacity(512);
     if matches!(verdict, Verdict::Emit | Verdict::EmitInvalid) {
         if let (Some(chain), Lite::Obj(ev)) = (chain, &mut doc) {
             seal(chain, ev);

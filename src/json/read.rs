@@ -396,7 +396,7 @@ fn name_bit(name: &[u8]) -> u64 {
 
 /// The length of the leading run of `s` without `"`, `\\` or control characters, scanning
 /// eight bytes at a time (the bulk of an event's text is such runs).
-fn plain_run(s: &[u8]) -> usize {
+pub(crate) fn plain_run(s: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let special = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
