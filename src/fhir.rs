@@ -52,7 +52,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::validator::lite::{self, Lite};
+use crate::json::read::{self as lite, Lite};
 use crate::{Error, SchemaVersion, ValidationIssue};
 
 /// The profile's namespace: every canonical, CodeSystem and extension URL starts with it.
@@ -390,7 +390,7 @@ fn py_str<'d>(v: &'d Lite<'_>) -> Option<Cow<'d, str>> {
         }),
         Lite::Num(t) => {
             let mut out = String::new();
-            crate::integrity::write_float(&mut out, crate::num::parse_json_f64(t)?);
+            crate::integrity::write_float(&mut out, crate::json::num::parse_json_f64(t)?);
             Some(Cow::Owned(out))
         }
         Lite::Null | Lite::Arr(_) | Lite::Obj(_) => None,

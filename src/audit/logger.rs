@@ -1,28 +1,31 @@
-//! `AuditLogger`: builds, prepares, validates and emits events to a [`Sink`], counting
-//! every outcome and applying the configured failure modes.
+//! `AuditLogger`: runs every call through the one pipeline and delivers the line to a
+//! [`Sink`], counting every outcome and applying the configured failure modes.
 
 use serde_json::{Map, Value};
 
+use super::call::{AuditRequest, Call, Helper};
+use super::event::{from_map, Event};
+use super::pipeline::{Outcome, Pipeline, Verdict};
 use crate::config::EmitFailureMode;
 use crate::diagnostics::{Diagnostics, Level, StderrDiagnostics};
-use crate::event::AuditRequest;
-use crate::pipeline::{Outcome, Pipeline, Verdict};
 use crate::{Config, Error, Timestamp, ValidationIssue};
 
 /// Where emitted events go. Wrap a closure with [`FnSink`]; `&mut S` is a sink when `S` is.
+/// A sink receives the [`Event`]: its line ([`Event::line`], the reference's text) and, read
+/// from it on demand, the event as a JSON object.
 ///
 /// An `Err` is a sink failure: counted in `emit_failures_total` and handled per
 /// `emitFailureMode`. Its text is sanitized before it appears in any diagnostic or error.
 pub trait Sink {
     /// Deliver one event.
-    fn emit(&mut self, event: &Map<String, Value>) -> Result<(), String>;
+    fn emit(&mut self, event: &Event) -> Result<(), String>;
 }
 
-/// A closure `FnMut(&Map<String, Value>) -> Result<(), String>` as a [`Sink`].
+/// A closure `FnMut(&Event) -> Result<(), String>` as a [`Sink`].
 pub struct FnSink<F>(pub F);
 
-impl<F: FnMut(&Map<String, Value>) -> Result<(), String>> Sink for FnSink<F> {
-    fn emit(&mut self, event: &Map<String, Value>) -> Result<(), String> {
+impl<F: FnMut(&Event) -> Result<(), String>> Sink for FnSink<F> {
+    fn emit(&mut self, event: &Event) -> Result<(), String> {
         (self.0)(event)
     }
 }
@@ -30,7 +33,7 @@ impl<F: FnMut(&Map<String, Value>) -> Result<(), String>> Sink for FnSink<F> {
 /// Keeps events in memory, optionally only the last `maxlen`.
 #[derive(Clone, Debug, Default)]
 pub struct MemorySink {
-    events: std::collections::VecDeque<Map<String, Value>>,
+    events: std::collections::VecDeque<Event>,
     maxlen: Option<usize>,
 }
 
@@ -47,7 +50,7 @@ impl MemorySink {
         }
     }
     /// The events held, oldest first.
-    pub fn events(&self) -> Vec<Map<String, Value>> {
+    pub fn events(&self) -> Vec<Event> {
         self.events.iter().cloned().collect()
     }
     /// Number of events held.
@@ -65,7 +68,7 @@ impl MemorySink {
 }
 
 impl Sink for MemorySink {
-    fn emit(&mut self, event: &Map<String, Value>) -> Result<(), String> {
+    fn emit(&mut self, event: &Event) -> Result<(), String> {
         if self.maxlen == Some(0) {
             return Ok(());
         }
@@ -80,7 +83,7 @@ impl Sink for MemorySink {
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
-    fn emit(&mut self, event: &Map<String, Value>) -> Result<(), String> {
+    fn emit(&mut self, event: &Event) -> Result<(), String> {
         (**self).emit(event)
     }
 }
@@ -209,6 +212,7 @@ fn fill_fallback(out: &mut [u8; 16]) {
 /// let req = AuditRequest { resource: Some(json!({"type": "Note", "id": "note_1"})), ..Default::default() };
 /// let event = logger.audit("READ", req).unwrap().unwrap();
 /// assert_eq!(event["timestamp"], "2026-03-11T18:41:55.123Z");
+/// assert!(event.line().starts_with(r#"{"schema_version":"1.1","event_id":"2f4c1d11-"#));
 /// assert_eq!(logger.stats().events_emitted_total, 1);
 /// drop(logger);
 /// assert_eq!(sink.len(), 1);
@@ -225,7 +229,7 @@ pub struct AuditLogger<S: Sink> {
 impl<S: Sink> std::fmt::Debug for AuditLogger<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuditLogger")
-            .field("config", self.pipeline.builder().config())
+            .field("config", self.pipeline.config())
             .field("stats", &self.stats)
             .finish()
     }
@@ -265,7 +269,7 @@ impl<S: Sink> AuditLogger<S> {
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        self.pipeline.builder().config()
+        self.pipeline.config()
     }
 
     /// A snapshot of the counters.
@@ -291,34 +295,18 @@ impl<S: Sink> AuditLogger<S> {
 
     /// Build, prepare, validate and emit one event. Returns the event as emitted, `Ok(None)`
     /// when it was dropped, or an error in the `"raise"` failure modes.
-    pub fn audit(
-        &mut self,
-        action_type: &str,
-        req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
-        let now = self.clock.now();
-        let id = Value::String(self.ids.next_id());
-        let (ev, pre) =
-            self.pipeline
-                .builder()
-                .build(Value::String(action_type.to_string()), req, now, id);
-        Ok(self.finish(ev, pre)?.0)
+    pub fn audit(&mut self, action_type: &str, req: AuditRequest) -> Result<Option<Event>, Error> {
+        self.call(action_type, &req, None, None, None)
     }
 
     /// `LOGIN` / SUCCESS; resource defaults to `{"type": "Session"}`.
-    pub fn audit_login_success(
-        &mut self,
-        req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
-        self.audit("LOGIN", req.login_success())
+    pub fn audit_login_success(&mut self, req: AuditRequest) -> Result<Option<Event>, Error> {
+        self.call("LOGIN", &req, Some(Helper::LoginSuccess), None, None)
     }
 
     /// `LOGIN` / FAILURE; the error defaults to `"Login failed"`.
-    pub fn audit_login_failure(
-        &mut self,
-        req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
-        self.audit("LOGIN", req.login_failure())
+    pub fn audit_login_failure(&mut self, req: AuditRequest) -> Result<Option<Event>, Error> {
+        self.call("LOGIN", &req, Some(Helper::LoginFailure), None, None)
     }
 
     /// A generic access event (READ / CREATE / UPDATE / DELETE ...): same as [`Self::audit`].
@@ -326,7 +314,7 @@ impl<S: Sink> AuditLogger<S> {
         &mut self,
         action_type: &str,
         req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
+    ) -> Result<Option<Event>, Error> {
         self.audit(action_type, req)
     }
 
@@ -338,40 +326,54 @@ impl<S: Sink> AuditLogger<S> {
         error_type: Option<&str>,
         error_message: Option<&str>,
         req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
-        let text = |s: &str| Value::String(s.to_string());
-        self.audit(
+    ) -> Result<Option<Event>, Error> {
+        self.call(
             action_type,
-            req.access_denied(error_type.map(text), error_message.map(text)),
+            &req,
+            Some(Helper::AccessDenied),
+            error_type,
+            error_message,
         )
     }
 
-    /// Prepare (allowlist, sanitize), validate and emit a pre-built event. Returns `true`
-    /// when the sink accepted it.
-    pub fn emit(&mut self, event: Map<String, Value>) -> Result<bool, Error> {
-        let out = self.pipeline.finish_prebuilt(event, &mut *self.diag);
+    fn call(
+        &mut self,
+        action_type: &str,
+        req: &AuditRequest,
+        helper: Option<Helper>,
+        error_type: Option<&str>,
+        error_message: Option<&str>,
+    ) -> Result<Option<Event>, Error> {
+        let now = self.clock.now();
+        let id = self.ids.next_id();
+        let call = Call::native(action_type, &id, req, helper, error_type, error_message);
+        let ts = now.and_then(Timestamp::format);
+        let out = self.pipeline.audit_call(call, ts, &mut *self.diag);
+        Ok(self.deliver(out)?.0)
+    }
+
+    /// Prepare (allowlist, sanitize), validate and emit a pre-built event (its keys keep their
+    /// order). Returns `true` when the sink accepted it.
+    pub fn emit(&mut self, event: &Map<String, Value>) -> Result<bool, Error> {
+        let out = self.pipeline.emit_members(from_map(event), &mut *self.diag);
         Ok(self.deliver(out)?.1)
     }
 
-    /// Validate and deliver an event this logger built.
-    fn finish(
-        &mut self,
-        ev: Map<String, Value>,
-        pre: Vec<ValidationIssue>,
-    ) -> Result<(Option<Map<String, Value>>, bool), Error> {
-        let out = self.pipeline.finish(ev, pre, &mut *self.diag);
-        self.deliver(out)
+    /// [`Self::emit`] for an event as JSON text.
+    pub fn emit_json(&mut self, text: &str) -> Result<bool, Error> {
+        let out = self.pipeline.emit_text(text, &mut *self.diag);
+        Ok(self.deliver(out)?.1)
     }
 
     /// Count and deliver a pipeline outcome; returns the event (unless dropped) and whether
     /// the sink took it.
-    fn deliver(&mut self, out: Outcome) -> Result<(Option<Map<String, Value>>, bool), Error> {
+    fn deliver(&mut self, out: Outcome) -> Result<(Option<Event>, bool), Error> {
         match out.verdict {
             Verdict::Emit | Verdict::EmitInvalid => {
                 if out.verdict == Verdict::EmitInvalid {
                     self.stats.validation_failures_total += 1;
                 }
-                self.dispatch(out.event)
+                self.dispatch(Event::new(out.line))
             }
             Verdict::Drop => {
                 self.stats.validation_failures_total += 1;
@@ -386,10 +388,7 @@ impl<S: Sink> AuditLogger<S> {
         }
     }
 
-    fn dispatch(
-        &mut self,
-        ev: Map<String, Value>,
-    ) -> Result<(Option<Map<String, Value>>, bool), Error> {
+    fn dispatch(&mut self, ev: Event) -> Result<(Option<Event>, bool), Error> {
         match self.sink.emit(&ev) {
             Ok(()) => {
                 self.stats.events_emitted_total += 1;
@@ -398,8 +397,11 @@ impl<S: Sink> AuditLogger<S> {
             Err(text) => {
                 self.stats.emit_failures_total += 1;
                 let message = crate::sanitize_error_message(&text, 200);
-                let line = format!("audit sink emit failed: {}: {message}", event_label(&ev));
-                match self.pipeline.builder().config().emit_failure_mode {
+                let line = format!(
+                    "audit sink emit failed: {}: {message}",
+                    event_label(ev.as_map())
+                );
+                match self.pipeline.config().emit_failure_mode {
                     EmitFailureMode::Raise => return Err(Error::Sink { message }),
                     EmitFailureMode::Log => self.diag.report(Level::Warn, &line),
                     EmitFailureMode::Silent => self.diag.report(Level::Debug, &line),
@@ -415,7 +417,7 @@ pub(crate) fn event_label(ev: &Map<String, Value>) -> String {
     let id = ev
         .get("event_id")
         .and_then(Value::as_str)
-        .filter(|s| crate::event::is_uuid(s))
+        .filter(|s| super::event::is_uuid(s))
         .unwrap_or("(invalid)");
     const ACTIONS: &[&str] = &[
         "READ", "CREATE", "UPDATE", "DELETE", "EXPORT", "LOGIN", "LOGOUT", "PRINT", "OTHER",
