@@ -2,6 +2,10 @@
 // instantiate the wasm module, then re-export this file. Nothing here runs wasm at import time.
 import { Core, inputBuffer, outputBuffer, validateInput, issueTemplate, sanitizeMessage, verifyChainJson } from "../dist/glue.js";
 import { wasmState } from "./memory.js";
+import {
+  publicText, sanitize, errorInput, describeError, report, silence, timeValue, Deliveries, NOT_THENABLE, THEN_THREW,
+  MAX_INPUT_LENGTH, healthy, trapped, afterLargeCall, onReset, CoreCell, readOptions, optionError,
+} from "./guard.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -22,17 +26,24 @@ function resultFromWasm(len) {
 export const SCHEMA_VERSIONS = Object.freeze(["1.0", "1.1", "2.0", "2.1"]);
 
 const FUNCTION_OPTIONS = ["timeSource", "idFactory", "sink", "onDiagnostic"];
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const ACTION = /^[A-Z_]{1,32}$/;
 const KIND = { EMIT: 69, WARN: 87, DROP: 68, RAISE: 82, DIAG: 100 }; // 'E' 'W' 'D' 'R' 'd'
 const SENT = 1;
 const FAILED = 2;
 const DROPPED = 0;
 const INPUT_FAILURE = "the call's arguments could not be converted to JSON (a cyclic structure, a BigInt, a symbol, a function, or a getter that throws)";
+const TOO_LARGE = `the call's data is larger than the input limit (${MAX_INPUT_LENGTH} characters as JSON)`;
+const TRAP = "the wasm core failed during this call (a trap or a stack overflow); it is replaced before the next call; event dropped";
+/** Console methods consoleSink may print with. */
+const CONSOLE_LEVELS = ["debug", "info", "log", "warn", "error"];
 
 /** Thrown by `assertValidEvent` and by `audit`/`emit` with `validationFailureMode: "raise"`. */
 export class ValidationError extends Error {
   constructor(errors) {
-    const summary = errors.map((e) => `${e.instancePath || "/"}: ${e.message} (${e.keyword})`).join("; ");
-    super(`event failed validation: ${summary}`);
+    const summary = errors.slice(0, 20).map((e) => `${e.instancePath || "/"}: ${e.message} (${e.keyword})`).join("; ");
+    const more = errors.length > 20 ? `; and ${errors.length - 20} more` : "";
+    super(publicText(`event failed validation: ${summary}${more}`));
     this.name = "ValidationError";
     /** `[{ instancePath, schemaPath, keyword, message }]` */
     this.errors = errors;
@@ -56,44 +67,6 @@ function assertPlain(value, depth = 0) {
   }
 }
 
-function safeString(value) {
-  try {
-    return String(value);
-  } catch {
-    return "(unprintable)";
-  }
-}
-
-function errorClassName(err) {
-  try {
-    const ctor = err.constructor;
-    if (ctor && typeof ctor.name === "string" && ctor.name) return ctor.name;
-    if (typeof err.name === "string" && err.name) return err.name;
-  } catch {
-    // fall through
-  }
-  return "Error";
-}
-
-function isErrorLike(v) {
-  return v instanceof Error || Object.prototype.toString.call(v) === "[object Error]";
-}
-
-function errorInput(err) {
-  if (err === undefined || err === null) return undefined;
-  if (typeof err === "string") return err;
-  if (isErrorLike(err)) {
-    let message;
-    try {
-      message = err.message === undefined ? "" : String(err.message);
-    } catch {
-      message = "";
-    }
-    return { name: errorClassName(err), message };
-  }
-  return safeString(err);
-}
-
 function defaultDiagnostic(level, message) {
   const fn = level === "error" ? console.error : level === "warn" ? console.warn : console.debug;
   fn.call(console, `bh-audit-logger ${level}: ${message}`);
@@ -112,84 +85,40 @@ function randomId() {
   return `${h.slice(0, 4).join("")}-${h.slice(4, 6).join("")}-${h.slice(6, 8).join("")}-${h.slice(8, 10).join("")}-${h.slice(10).join("")}`;
 }
 
-function readOption(options, key) {
-  try {
-    return options[key];
-  } catch {
-    throw new TypeError(`invalid option \`${key}\`: reading it threw`);
-  }
-}
-
 /**
  * Emits PHI-safe audit events conforming to bh-audit-schema 1.1 (or 1.0).
  * See API.md: `new AuditLogger({ serviceName, ... })`.
  */
 export class AuditLogger {
-  #core;
+  #cell;
   #sink;
   #timeSource;
   #idFactory;
   #onDiagnostic;
   #emitMode;
-  #maxPending;
-  #pending = new Map();
+  #deliveries;
+  #integrity;
   #config;
   #lastSent = false;
   #stats = { events_emitted_total: 0, emit_failures_total: 0, events_dropped_total: 0, validation_failures_total: 0 };
 
   constructor(options) {
-    if (options === null || typeof options !== "object") {
-      throw new TypeError("invalid option `options`: must be an object with at least `serviceName`");
-    }
-    const plain = {};
-    const fns = {};
-    for (const key of Object.keys(options)) {
-      const value = readOption(options, key);
-      if (value === undefined) continue;
-      if (FUNCTION_OPTIONS.includes(key)) {
-        if (typeof value !== "function") throw new TypeError(`invalid option \`${key}\`: must be a function`);
-        fns[key] = value;
-        continue;
-      }
-      if (key === "metadataAllowlist" && value !== null) {
-        if (typeof value === "string" || typeof value[Symbol.iterator] !== "function") {
-          throw new TypeError("invalid option `metadataAllowlist`: must be an iterable of strings");
-        }
-        const keys = Array.from(value);
-        if (!keys.every((k) => typeof k === "string")) {
-          throw new TypeError("invalid option `metadataAllowlist`: must contain only strings");
-        }
-        plain[key] = keys;
-        continue;
-      }
-      const t = typeof value;
-      if (t === "function") {
-        // Not JSON: sent as {} so the core names the option (unknown, or of the wrong type).
-        plain[key] = {};
-        continue;
-      }
-      if (t === "bigint" || t === "symbol") {
-        throw new TypeError(`invalid option \`${key}\`: has an unsupported type (${t})`);
-      }
-      if (t === "number" && !Number.isFinite(value)) {
-        throw new RangeError(`invalid option \`${key}\`: must be a finite number`);
-      }
-      plain[key] = value;
-    }
-    let text;
+    const { text, fns } = readOptions(options, FUNCTION_OPTIONS);
+    let resolved;
     try {
-      text = JSON.stringify(plain);
-    } catch {
-      throw new TypeError("invalid option `options`: values must be plain JSON data (strings, numbers, booleans)");
+      this.#cell = new CoreCell(Core, text, this); // throws TypeError / RangeError naming the option
+      resolved = JSON.parse(this.#cell.core.configJson());
+    } catch (err) {
+      throw optionError(err);
     }
-    this.#core = new Core(text); // throws TypeError / RangeError naming the option
-    const resolved = JSON.parse(this.#core.configJson());
     this.#sink = fns.sink ?? consoleSink();
     this.#timeSource = fns.timeSource ?? Date.now;
     this.#idFactory = fns.idFactory ?? randomId;
     this.#onDiagnostic = fns.onDiagnostic ?? defaultDiagnostic;
     this.#emitMode = resolved.emitFailureMode;
-    this.#maxPending = resolved.maxPending;
+    this.#integrity = resolved.enableIntegrity;
+    this.#cell.head = resolved.chainHead ?? undefined;
+    this.#deliveries = new Deliveries(resolved.maxPending, (ok, err, event) => this.#settled(ok, err, event));
     resolved.metadataAllowlist = Object.freeze(resolved.metadataAllowlist);
     this.#config = Object.freeze({
       ...resolved,
@@ -215,7 +144,7 @@ export class AuditLogger {
 
   /** The last chained event's `event_hash` (with `enableIntegrity`), else `undefined`. */
   get chainHead() {
-    return this.#core.chainHead;
+    return this.#cell.head;
   }
 
   /** Resume a chain (e.g. from durable storage between Worker invocations). */
@@ -223,20 +152,17 @@ export class AuditLogger {
     if (head !== undefined && head !== null && (typeof head !== "string" || head.length === 0 || head.length > 256)) {
       throw new TypeError("chainHead must be a non-empty hash string (at most 256 characters), or null");
     }
-    if (!this.#core.setChainHead(head ?? undefined)) throw new TypeError("chainHead can only be set with enableIntegrity: true");
+    if (!this.#cell.core.setChainHead(head ?? undefined)) throw new TypeError("chainHead can only be set with enableIntegrity: true");
+    this.#cell.head = head ?? undefined;
   }
 
   /** Async sink calls not yet settled. */
   get pending() {
-    return this.#pending.size;
+    return this.#deliveries.size;
   }
 
   #diagnostic(level, message) {
-    try {
-      this.#onDiagnostic(level, message);
-    } catch {
-      // A failing diagnostics callback must not break auditing.
-    }
+    report(this.#onDiagnostic, level, message); // nothing the callback does breaks auditing
   }
 
   #now() {
@@ -248,14 +174,16 @@ export class AuditLogger {
       return NaN;
     }
     if (typeof t === "number") return t;
-    if (t instanceof Date) return t.getTime();
-    return NaN;
+    silence(t);
+    return timeValue(t);
   }
 
   #nextId() {
     try {
       const id = this.#idFactory();
-      return typeof id === "string" ? id : null;
+      if (typeof id === "string") return id;
+      silence(id);
+      return null;
     } catch {
       this.#diagnostic("error", "the id factory threw; the event's event_id is invalid");
       return null;
@@ -317,9 +245,17 @@ export class AuditLogger {
       assertPlain(call);
       input = JSON.stringify(call);
     } catch {
-      return this.#inputFailure();
+      return this.#inputFailure(INPUT_FAILURE);
     }
-    return this.#handle(resultFromWasm(this.#core.auditInput(toWasm(input), now)));
+    if (input.length > MAX_INPUT_LENGTH) return this.#inputFailure(TOO_LARGE);
+    let out;
+    try {
+      const core = this.#cell.core;
+      out = this.#reply(resultFromWasm(core.auditInput(toWasm(input), now)), core);
+    } catch (err) {
+      return this.#trapped(err, input.length);
+    }
+    return this.#handle(out);
   }
 
   /** Prepare (allowlist, sanitize), validate and emit a pre-built event. `true` when emitted. */
@@ -329,27 +265,58 @@ export class AuditLogger {
       assertPlain(event);
       text = JSON.stringify(event);
     } catch {
-      return this.#inputFailure() !== null;
+      return this.#inputFailure(INPUT_FAILURE) !== null;
     }
     if (text === undefined) text = "null";
+    if (text.length > MAX_INPUT_LENGTH) return this.#inputFailure(TOO_LARGE) !== null;
     this.#lastSent = false;
-    this.#handle(resultFromWasm(this.#core.emitInput(toWasm(text))));
+    let out;
+    try {
+      const core = this.#cell.core;
+      out = this.#reply(resultFromWasm(core.emitInput(toWasm(text))), core);
+    } catch (err) {
+      return this.#trapped(err, text.length) !== null;
+    }
+    this.#handle(out);
     return this.#lastSent;
   }
 
-  #inputFailure() {
+  /**
+   * The rest of a call's wasm work, so a trap anywhere in it is caught in one place: the
+   * waiting diagnostics and the chain head. Returns `[reply, diagnostics]`.
+   */
+  #reply(out, core) {
+    const diags = out.charCodeAt(1) === KIND.DIAG ? JSON.parse(core.takeDiagnostics()) : null;
+    if (this.#integrity) this.#cell.head = core.chainHead;
+    return [out, diags];
+  }
+
+  /** The core failed during a call (never by design): counted as dropped; replaced before the next call. */
+  #trapped(err, inputLength) {
+    trapped(err);
+    this.#stats.events_dropped_total++;
+    try {
+      this.#diagnostic("error", TRAP);
+    } catch {
+      // out of stack: the count above stands
+    }
+    if (inputLength > 65536) afterLargeCall();
+    return null;
+  }
+
+  #inputFailure(message) {
     this.#stats.validation_failures_total++;
     this.#stats.events_dropped_total++;
-    const errors = [{ instancePath: "", schemaPath: "", keyword: "input", message: INPUT_FAILURE }];
-    this.#diagnostic("warn", `audit event dropped: ${INPUT_FAILURE}`);
+    const errors = [{ instancePath: "", schemaPath: "", keyword: "input", message }];
+    this.#diagnostic("warn", `audit event dropped: ${message}`);
     if (this.#config.validationFailureMode === "raise") throw new ValidationError(errors);
     return null;
   }
 
-  #handle(out) {
+  #handle([out, diags]) {
     const status = out.charCodeAt(0);
-    if (out.charCodeAt(1) === KIND.DIAG) {
-      for (const [level, message] of JSON.parse(this.#core.takeDiagnostics())) this.#diagnostic(level, message);
+    if (diags !== null) {
+      for (const [level, message] of diags) this.#diagnostic(level, message);
     }
     const body = out.slice(2);
     if (status === KIND.EMIT || status === KIND.WARN) {
@@ -366,23 +333,30 @@ export class AuditLogger {
   }
 
   #label(event) {
-    const id = typeof event.event_id === "string" ? event.event_id : "(invalid)";
-    return `event_id=${id} action=${event.action?.type ?? "(invalid)"}`;
+    const id = typeof event.event_id === "string" && UUID.test(event.event_id) ? event.event_id : "(invalid)";
+    const action = typeof event.action?.type === "string" && ACTION.test(event.action.type) ? event.action.type : "(invalid)";
+    return `event_id=${id} action=${action}`;
   }
 
   #sinkFailed(err, event, async) {
     this.#stats.emit_failures_total++;
-    const text = sanitizeMessage(isErrorLike(err) ? `${errorClassName(err)}: ${safeString(err.message)}` : safeString(err), 200, this.#config.redaction === "strict");
-    const line = `audit sink ${async ? "promise rejected" : "emit failed"}: ${this.#label(event)}: ${text}`;
     if (this.#emitMode === "raise" && !async) throw err;
+    const text = describeError(err, this.#config.redaction === "strict");
+    const line = `audit sink ${async ? "promise rejected" : "emit failed"}: ${this.#label(event)}: ${text}`;
     this.#diagnostic(this.#emitMode === "silent" ? "debug" : async && this.#emitMode === "raise" ? "error" : "warn", line);
+  }
+
+  /** An async sink call settled (exactly once per call; see Deliveries). */
+  #settled(ok, err, event) {
+    if (ok) this.#stats.events_emitted_total++;
+    else this.#sinkFailed(err, event, true);
   }
 
   /** Hand the event to the sink: SENT, FAILED (the sink threw) or DROPPED (maxPending reached). */
   #dispatch(event) {
-    if (this.#pending.size >= this.#maxPending) {
+    if (this.#deliveries.full) {
       this.#stats.events_dropped_total++;
-      this.#diagnostic("warn", `audit event dropped: ${this.#maxPending} async sink calls already pending (maxPending): ${this.#label(event)}`);
+      this.#diagnostic("warn", `audit event dropped: ${this.#config.maxPending} async sink calls already pending (maxPending): ${this.#label(event)}`);
       return DROPPED;
     }
     let result;
@@ -392,31 +366,15 @@ export class AuditLogger {
       this.#sinkFailed(err, event, false);
       return FAILED;
     }
-    let then;
-    try {
-      then = result !== null && (typeof result === "object" || typeof result === "function") ? result.then : undefined;
-    } catch {
-      then = undefined;
-    }
-    if (typeof then !== "function") {
+    const kind = this.#deliveries.track(result, event);
+    if (kind === NOT_THENABLE) {
       this.#stats.events_emitted_total++;
-      return SENT;
+    } else if (kind === THEN_THREW) {
+      const err = this.#deliveries.lastError;
+      this.#deliveries.lastError = undefined;
+      this.#sinkFailed(err, event, false);
+      return FAILED;
     }
-    const entry = { abandoned: false };
-    const settle = (ok, err) => {
-      if (entry.abandoned) return;
-      this.#pending.delete(promise);
-      if (ok) this.#stats.events_emitted_total++;
-      else this.#sinkFailed(err, event, true);
-    };
-    const promise = new Promise((resolve) => {
-      try {
-        then.call(result, () => resolve(settle(true)), (err) => resolve(settle(false, err)));
-      } catch (err) {
-        resolve(settle(false, err));
-      }
-    });
-    this.#pending.set(promise, entry);
     return SENT;
   }
 
@@ -426,31 +384,11 @@ export class AuditLogger {
    */
   async flush(timeoutMs = 5000) {
     const ms = typeof timeoutMs === "number" && timeoutMs >= 0 ? Math.min(timeoutMs, 2 ** 31 - 1) : 5000;
-    const waiting = [...this.#pending.keys()];
-    if (waiting.length === 0) return;
-    let timer;
-    const timeout = new Promise((resolve) => {
-      timer = setTimeout(resolve, ms);
-    });
-    try {
-      await Promise.race([Promise.allSettled(waiting), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-    let abandoned = 0;
-    for (const p of waiting) {
-      const entry = this.#pending.get(p);
-      if (entry) {
-        entry.abandoned = true;
-        this.#pending.delete(p);
-        this.#stats.events_dropped_total++;
-        abandoned++;
-      }
-    }
+    const abandoned = await this.#deliveries.flush(ms);
     if (abandoned > 0) {
+      this.#stats.events_dropped_total += abandoned;
       this.#diagnostic("error", `${abandoned} async sink call(s) did not settle within ${ms} ms; counted as dropped`);
     }
-    if (this.#pending.size > 0) await this.flush(ms);
   }
 }
 
@@ -460,35 +398,60 @@ export class AuditLogger {
  * @returns {{ valid: boolean, errors: { instancePath: string, schemaPath: string, keyword: string, message: string }[] }}
  */
 export function validateEvent(event, options) {
-  let version = 0; // the event's own schema_version; else 1 + the index in SCHEMA_VERSIONS
-  if (options !== undefined && options !== null) {
-    const v = options.schemaVersion;
-    if (v !== undefined && v !== null) {
-      if (typeof v !== "string") throw new TypeError("invalid option `schemaVersion`: must be a string");
-      version = SCHEMA_VERSIONS.indexOf(v) + 1;
-      if (version === 0) throw new RangeError(`invalid option \`schemaVersion\`: must be one of ${SCHEMA_VERSIONS.join(", ")}`);
-    }
-  }
+  const version = validationVersion(options); // 0: the event's own schema_version; else 1 + the index in SCHEMA_VERSIONS
+  if (typeof version === "string") return invalid("options", version);
   let text = event;
   if (typeof event !== "string") {
     try {
       assertPlain(event);
       text = JSON.stringify(event);
     } catch {
-      return { valid: false, errors: [{ instancePath: "", schemaPath: "", keyword: "input", message: "the event could not be converted to JSON (a cyclic structure, a BigInt, a symbol, a function, or a getter that throws)" }] };
+      return invalid("input", "the event could not be converted to JSON (a cyclic structure, a BigInt, a symbol, a function, or a getter that throws)");
     }
     if (text === undefined) text = "null";
   }
-  const len = validateInput(toWasm(text), version);
-  // 0 = valid: a new object per call, as JSON.parse would give (callers may mutate it).
-  if (len === 0) return { valid: true, errors: [] };
-  const out = resultFromWasm(len);
-  if (out.charCodeAt(0) !== 91) return JSON.parse(out); // not "[": the full result
-  return { valid: false, errors: issuesFrom(JSON.parse(out)) };
+  if (text.length > MAX_INPUT_LENGTH) return invalid("input", `the event is larger than the input limit (${MAX_INPUT_LENGTH} characters as JSON)`);
+  let out;
+  try {
+    healthy();
+    const len = validateInput(toWasm(text), version);
+    // 0 = valid: a new object per call, as JSON.parse would give (callers may mutate it).
+    if (len === 0) return { valid: true, errors: [] };
+    out = resultFromWasm(len);
+    if (out.charCodeAt(0) !== 91) return JSON.parse(out); // not "[": the full result
+    return { valid: false, errors: issuesFrom(JSON.parse(out)) };
+  } catch (err) {
+    trapped(err);
+    if (text.length > 65536) afterLargeCall();
+    return invalid("input", "the wasm core failed during this call (a trap or a stack overflow); it is replaced before the next call");
+  }
+}
+
+/** `validateEvent`'s result for input or options it cannot validate. */
+function invalid(keyword, message) {
+  return { valid: false, errors: [{ instancePath: "", schemaPath: "", keyword, message }] };
+}
+
+/** The `schemaVersion` option as the core's number, or the message saying what is wrong (never throws). */
+function validationVersion(options) {
+  if (options === undefined || options === null) return 0;
+  let v;
+  try {
+    v = options.schemaVersion;
+  } catch {
+    return "invalid option `schemaVersion`: reading it threw";
+  }
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== "string") return "invalid option `schemaVersion`: must be a string";
+  const version = SCHEMA_VERSIONS.indexOf(v) + 1;
+  return version === 0 ? `invalid option \`schemaVersion\`: must be one of ${SCHEMA_VERSIONS.join(", ")}` : version;
 }
 
 /** Template number -> [schemaPath, keyword, message], fetched from the core once each. */
 const templates = [];
+onReset(() => {
+  templates.length = 0; // numbers belong to the replaced instance
+});
 
 /** Issue objects from the core's compact `[template, instancePath, ...]`. */
 function issuesFrom(compact) {
@@ -515,15 +478,32 @@ export function sanitizeErrorMessage(message, maxLen = 200, options) {
   if (message === undefined || message === null) return "";
   if (typeof message !== "string") throw new TypeError("sanitizeErrorMessage: `message` must be a string");
   if (!Number.isInteger(maxLen) || maxLen < 0 || maxLen > 0xffffffff) throw new RangeError("sanitizeErrorMessage: `maxLen` must be a non-negative integer");
-  const redaction = options?.redaction ?? "reference";
+  let redaction;
+  try {
+    redaction = options?.redaction ?? "reference";
+  } catch {
+    throw new TypeError("sanitizeErrorMessage: reading `redaction` threw");
+  }
   if (redaction !== "reference" && redaction !== "strict") throw new RangeError('sanitizeErrorMessage: `redaction` must be "reference" or "strict"');
-  return sanitizeMessage(message, maxLen, redaction === "strict");
+  if (message.length > MAX_INPUT_LENGTH) throw new RangeError(`sanitizeErrorMessage: \`message\` is longer than the input limit (${MAX_INPUT_LENGTH} characters)`);
+  try {
+    healthy();
+    return sanitizeMessage(message, maxLen, redaction === "strict");
+  } catch (err) {
+    trapped(err);
+    throw new RangeError("sanitizeErrorMessage: the wasm core failed on this input; it is replaced before the next call");
+  }
 }
 
 /** One compact JSON line per event via `console[level]` (the reference's LoggingSink). */
 export function consoleSink(options) {
-  const level = options?.level ?? "info";
-  if (typeof console[level] !== "function") throw new RangeError("consoleSink: `level` must name a console method (debug, info, log, warn, error)");
+  let level;
+  try {
+    level = options?.level ?? "info";
+  } catch {
+    throw new TypeError("consoleSink: reading `level` threw");
+  }
+  if (!CONSOLE_LEVELS.includes(level)) throw new RangeError("consoleSink: `level` must be one of debug, info, log, warn, error");
   return (event) => {
     console[level](JSON.stringify(event));
   };
@@ -555,5 +535,11 @@ export function memorySink(options) {
  */
 export function verifyChain(jsonl) {
   if (typeof jsonl !== "string") throw new TypeError("verifyChain: `jsonl` must be a string of JSON lines");
-  return JSON.parse(verifyChainJson(jsonl));
+  healthy();
+  try {
+    return JSON.parse(verifyChainJson(jsonl));
+  } catch (err) {
+    trapped(err);
+    throw new RangeError("verifyChain: the wasm core failed on this input (a trap); it is replaced before the next call");
+  }
 }
