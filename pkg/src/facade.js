@@ -4,7 +4,7 @@ import { Core, inputBuffer, outputBuffer, validateInput, issueTemplate, sanitize
 import { wasmState } from "./memory.js";
 import {
   publicText, sanitize, errorInput, describeError, report, silence, timeValue, Deliveries, NOT_THENABLE, THEN_THREW,
-  MAX_INPUT_LENGTH, healthy, trapped, afterLargeCall, onReset, CoreCell, readOptions, optionError,
+  MAX_INPUT_LENGTH, healthy, afterLargeCall, onReset, CoreCell, readOptions, optionError,
 } from "./guard.js";
 
 const encoder = new TextEncoder();
@@ -100,6 +100,7 @@ export class AuditLogger {
   #integrity;
   #config;
   #lastSent = false;
+  #unreported = 0; // trapped calls whose diagnostic could not be delivered yet (out of stack)
   #stats = { events_emitted_total: 0, emit_failures_total: 0, events_dropped_total: 0, validation_failures_total: 0 };
 
   constructor(options) {
@@ -220,6 +221,7 @@ export class AuditLogger {
 
   /** One call into the core; `helper` names the helper whose rules the core applies. */
   #audit(actionType, opts, helper) {
+    if (this.#unreported !== 0) this.#reportTraps();
     const now = this.#now();
     const id = this.#nextId();
     let input;
@@ -253,13 +255,17 @@ export class AuditLogger {
       const core = this.#cell.core;
       out = this.#reply(resultFromWasm(core.auditInput(toWasm(input), now)), core);
     } catch (err) {
+      wasmState.poisoned = true; // first, with no call: the stack may be exhausted
+      this.#stats.events_dropped_total++;
       return this.#trapped(err, input.length);
     }
+    if (input.length > 65536) afterLargeCall();
     return this.#handle(out);
   }
 
   /** Prepare (allowlist, sanitize), validate and emit a pre-built event. `true` when emitted. */
   emit(event) {
+    if (this.#unreported !== 0) this.#reportTraps();
     let text;
     try {
       assertPlain(event);
@@ -275,8 +281,11 @@ export class AuditLogger {
       const core = this.#cell.core;
       out = this.#reply(resultFromWasm(core.emitInput(toWasm(text))), core);
     } catch (err) {
+      wasmState.poisoned = true; // first, with no call: the stack may be exhausted
+      this.#stats.events_dropped_total++;
       return this.#trapped(err, text.length) !== null;
     }
+    if (text.length > 65536) afterLargeCall();
     this.#handle(out);
     return this.#lastSent;
   }
@@ -292,16 +301,21 @@ export class AuditLogger {
   }
 
   /** The core failed during a call (never by design): counted as dropped; replaced before the next call. */
-  #trapped(err, inputLength) {
-    trapped(err);
-    this.#stats.events_dropped_total++;
+  #trapped(_err, inputLength) {
+    this.#unreported++;
     try {
-      this.#diagnostic("error", TRAP);
+      if (inputLength > 65536) afterLargeCall();
+      this.#reportTraps();
     } catch {
-      // out of stack: the count above stands
+      // out of stack: the count stands; reported on the next call
     }
-    if (inputLength > 65536) afterLargeCall();
     return null;
+  }
+
+  #reportTraps() {
+    const n = this.#unreported;
+    this.#unreported = 0;
+    this.#diagnostic("error", n === 1 ? TRAP : `${TRAP} (${n} calls)`);
   }
 
   #inputFailure(message) {
@@ -421,7 +435,7 @@ export function validateEvent(event, options) {
     if (out.charCodeAt(0) !== 91) return JSON.parse(out); // not "[": the full result
     return { valid: false, errors: issuesFrom(JSON.parse(out)) };
   } catch (err) {
-    trapped(err);
+    wasmState.poisoned = true;
     if (text.length > 65536) afterLargeCall();
     return invalid("input", "the wasm core failed during this call (a trap or a stack overflow); it is replaced before the next call");
   }
@@ -490,7 +504,7 @@ export function sanitizeErrorMessage(message, maxLen = 200, options) {
     healthy();
     return sanitizeMessage(message, maxLen, redaction === "strict");
   } catch (err) {
-    trapped(err);
+    wasmState.poisoned = true;
     throw new RangeError("sanitizeErrorMessage: the wasm core failed on this input; it is replaced before the next call");
   }
 }
@@ -539,7 +553,7 @@ export function verifyChain(jsonl) {
   try {
     return JSON.parse(verifyChainJson(jsonl));
   } catch (err) {
-    trapped(err);
+    wasmState.poisoned = true;
     throw new RangeError("verifyChain: the wasm core failed on this input (a trap); it is replaced before the next call");
   }
 }

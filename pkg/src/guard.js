@@ -45,8 +45,8 @@ export function sanitize(text, maxLen, strict) {
   try {
     healthy();
     return sanitizeMessage(text, maxLen, strict);
-  } catch (err) {
-    trapped(err);
+  } catch {
+    wasmState.poisoned = true;
     return "(text could not be sanitized)";
   }
 }
@@ -388,8 +388,10 @@ export class CoreCell {
     try {
       core = new this.#Core(this.#text);
     } catch (err) {
-      if (!isConfigError(err)) trapped(err);
-      throw err;
+      if (isConfigError(err)) throw err;
+      wasmState.poisoned = true;
+      healthy();
+      core = new this.#Core(this.#text); // once more, in a fresh instance
     }
     unregisterFinalizer(core);
     if (restore && this.head !== undefined) core.setChainHead(this.head);
