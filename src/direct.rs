@@ -360,7 +360,12 @@ fn build_outcome<'a>(
     let cfg = b.config();
     if let Some(error) = error {
         let (type_name, message) = match error {
-            CallError::Exception { name, message } => (name, message),
+            CallError::Exception { name, message } => {
+                match crate::sanitize::error_type_name(&name) {
+                    Cow::Borrowed(_) => (name, message),
+                    Cow::Owned(redacted) => (Cow::Owned(redacted), message),
+                }
+            }
             CallError::Message(m) => (Cow::Borrowed("ApplicationError"), m),
         };
         let message = if cfg.sanitize_errors {

@@ -364,7 +364,10 @@ impl EventBuilder {
         let cfg = &self.config;
         if let Some(error) = error {
             let (type_name, message) = match error {
-                AuditError::Exception { type_name, message } => (type_name, message),
+                AuditError::Exception { type_name, message } => (
+                    crate::sanitize::error_type_name(&type_name).into_owned(),
+                    message,
+                ),
                 AuditError::Message(m) => ("ApplicationError".to_string(), m),
             };
             let message = if cfg.sanitize_errors {

@@ -378,7 +378,7 @@ fn compact_issues(issues: &[ValidationIssue]) -> Option<String> {
         }
         push_decimal(&mut out, id as usize);
         out.push(',');
-        crate::direct::write_str(&issue.instance_path, &mut out);
+        crate::direct::write_str(&issue.public_path(), &mut out);
     }
     out.push(']');
     Some(out)
