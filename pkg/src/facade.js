@@ -384,10 +384,10 @@ export class AuditLogger {
     if (kind === NOT_THENABLE) {
       this.#stats.events_emitted_total++;
     } else if (kind === THEN_THREW) {
+      // A thenable whose `then` cannot be read is a rejected promise, as Promise.resolve sees it.
       const err = this.#deliveries.lastError;
       this.#deliveries.lastError = undefined;
-      this.#sinkFailed(err, event, false);
-      return FAILED;
+      this.#sinkFailed(err, event, true);
     }
     return SENT;
   }
