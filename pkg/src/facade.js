@@ -352,8 +352,8 @@ export class AuditLogger {
     return `event_id=${id} action=${action}`;
   }
 
+  /** A sink failure, already counted by the caller (first, with no call: the stack may be exhausted). */
   #sinkFailed(err, event, async) {
-    this.#stats.emit_failures_total++;
     if (this.#emitMode === "raise" && !async) throw err;
     const text = describeError(err, this.#config.redaction === "strict");
     const line = `audit sink ${async ? "promise rejected" : "emit failed"}: ${this.#label(event)}: ${text}`;
@@ -362,8 +362,12 @@ export class AuditLogger {
 
   /** An async sink call settled (exactly once per call; see Deliveries). */
   #settled(ok, err, event) {
-    if (ok) this.#stats.events_emitted_total++;
-    else this.#sinkFailed(err, event, true);
+    if (ok) {
+      this.#stats.events_emitted_total++;
+    } else {
+      this.#stats.emit_failures_total++;
+      this.#sinkFailed(err, event, true);
+    }
   }
 
   /** Hand the event to the sink: SENT, FAILED (the sink threw) or DROPPED (maxPending reached). */
@@ -377,6 +381,7 @@ export class AuditLogger {
     try {
       result = this.#sink(event);
     } catch (err) {
+      this.#stats.emit_failures_total++;
       this.#sinkFailed(err, event, false);
       return FAILED;
     }
@@ -387,6 +392,7 @@ export class AuditLogger {
       // A thenable whose `then` cannot be read is a rejected promise, as Promise.resolve sees it.
       const err = this.#deliveries.lastError;
       this.#deliveries.lastError = undefined;
+      this.#stats.emit_failures_total++;
       this.#sinkFailed(err, event, true);
     }
     return SENT;
