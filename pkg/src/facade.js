@@ -107,7 +107,7 @@ export class AuditLogger {
     const { text, fns } = readOptions(options, FUNCTION_OPTIONS);
     let resolved;
     try {
-      this.#cell = new CoreCell(Core, text, this); // throws TypeError / RangeError naming the option
+      this.#cell = new CoreCell(Core, text); // throws TypeError / RangeError naming the option
       resolved = JSON.parse(this.#cell.core.configJson());
     } catch (err) {
       throw optionError(err);

@@ -370,19 +370,17 @@ export class CoreCell {
   #core;
   #generation;
   #token = {};
-  #owner;
   /** The chain head to restore into a rebuilt engine (kept current by the facade). */
   head = undefined;
 
   /** Build the engine; throws what the core throws for bad options. */
-  constructor(Core, text, owner) {
+  constructor(Core, text) {
     this.#Core = Core;
     this.#text = text;
-    this.#owner = new WeakRef(owner);
-    this.#build(owner, false);
+    this.#build(false);
   }
 
-  #build(owner, restore) {
+  #build(restore) {
     healthy();
     let core;
     try {
@@ -398,13 +396,14 @@ export class CoreCell {
     this.#core = core;
     this.#generation = wasmState.generation;
     coreRegistry.unregister(this.#token);
-    coreRegistry.register(owner, { core, generation: this.#generation }, this.#token);
+    // Freed when this cell (owned by one logger, never shared) is collected.
+    coreRegistry.register(this, { core, generation: this.#generation }, this.#token);
   }
 
   /** The engine, usable now (the instance healthy, the engine of the current instance). */
   get core() {
     healthy();
-    if (this.#generation !== wasmState.generation) this.#build(this.#owner.deref() ?? this, true);
+    if (this.#generation !== wasmState.generation) this.#build(true);
     return this.#core;
   }
 }
