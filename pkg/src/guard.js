@@ -235,8 +235,21 @@ export class Deliveries {
       entry.rec = rec;
       rec.entries.add(entry);
       this.#entries.add(entry);
-      const onOk = () => this.#settle(rec, FULFILLED, undefined);
-      const onErr = (err) => this.#settle(rec, REJECTED, err);
+      // Never throw from a reaction (that would reject the derived promise, unhandled).
+      const onOk = () => {
+        try {
+          this.#settle(rec, FULFILLED, undefined);
+        } catch {
+          // counted already; only the report failed (out of stack)
+        }
+      };
+      const onErr = (err) => {
+        try {
+          this.#settle(rec, REJECTED, err);
+        } catch {
+          // as above
+        }
+      };
       try {
         then.call(result, onOk, onErr);
       } catch (err) {
@@ -296,6 +309,7 @@ export class Deliveries {
       abandoned++;
     }
     this.#entries.clear();
+    this.#wake(); // a concurrent flush need not wait for its own timer
     return abandoned;
   }
 }
