@@ -3,7 +3,7 @@
 import { Core, inputBuffer, outputBuffer, validateInput, issueTemplate, sanitizeMessage, verifyChainJson } from "../dist/glue.js";
 import { wasmState } from "./memory.js";
 import {
-  publicText, sanitize, errorInput, describeError, report, silence, timeValue, Deliveries, NOT_THENABLE, THEN_THREW,
+  publicText, errorInput, describeError, report, silence, timeValue, Deliveries, NOT_THENABLE, THEN_THREW,
   MAX_INPUT_LENGTH, healthy, afterLargeCall, onReset, CoreCell, readOptions, optionError,
 } from "./guard.js";
 
