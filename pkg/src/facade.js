@@ -58,13 +58,35 @@ export class ValidationError extends Error {
  */
 function assertPlain(value, depth = 0) {
   const t = typeof value;
+  // Every value takes at least one character of JSON, a string at least its length: input
+  // far over the limit is refused before JSON.stringify builds it (hundreds of MB, say).
+  if (--budget < 0) throw TOO_BIG;
+  if (t === "string") {
+    if ((budget -= value.length) < 0) throw TOO_BIG;
+    return;
+  }
   if (t === "symbol" || t === "function") throw new TypeError("unsupported value");
   if (t !== "object" || value === null || depth > 64 || typeof value.toJSON === "function") return;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) assertPlain(value[i], depth + 1);
   } else {
-    for (const k in value) if (Object.prototype.hasOwnProperty.call(value, k)) assertPlain(value[k], depth + 1);
+    for (const k in value) {
+      if (Object.prototype.hasOwnProperty.call(value, k)) {
+        budget -= k.length;
+        assertPlain(value[k], depth + 1);
+      }
+    }
   }
+}
+
+/** What assertPlain throws when the data is over the input limit (checked again on the JSON). */
+const TOO_BIG = new RangeError("input too large");
+let budget = 0;
+
+/** assertPlain over a call's or an event's data, with the input limit as budget. */
+function assertPlainInput(value) {
+  budget = MAX_INPUT_LENGTH;
+  assertPlain(value);
 }
 
 function defaultDiagnostic(level, message) {
@@ -244,10 +266,10 @@ export class AuditLogger {
         errorType: helper === "accessDenied" ? o.errorType : undefined,
         errorMessage: helper === "accessDenied" ? o.errorMessage : undefined,
       };
-      assertPlain(call);
+      assertPlainInput(call);
       input = JSON.stringify(call);
-    } catch {
-      return this.#inputFailure(INPUT_FAILURE);
+    } catch (e) {
+      return this.#inputFailure(e === TOO_BIG ? TOO_LARGE : INPUT_FAILURE);
     }
     if (input.length > MAX_INPUT_LENGTH) return this.#inputFailure(TOO_LARGE);
     let out;
@@ -268,10 +290,10 @@ export class AuditLogger {
     if (this.#unreported !== 0) this.#reportTraps();
     let text;
     try {
-      assertPlain(event);
+      assertPlainInput(event);
       text = JSON.stringify(event);
-    } catch {
-      return this.#inputFailure(INPUT_FAILURE) !== null;
+    } catch (e) {
+      return this.#inputFailure(e === TOO_BIG ? TOO_LARGE : INPUT_FAILURE) !== null;
     }
     if (text === undefined) text = "null";
     if (text.length > MAX_INPUT_LENGTH) return this.#inputFailure(TOO_LARGE) !== null;
@@ -423,9 +445,10 @@ export function validateEvent(event, options) {
   let text = event;
   if (typeof event !== "string") {
     try {
-      assertPlain(event);
+      assertPlainInput(event);
       text = JSON.stringify(event);
-    } catch {
+    } catch (e) {
+      if (e === TOO_BIG) return invalid("input", `the event is larger than the input limit (${MAX_INPUT_LENGTH} characters as JSON)`);
       return invalid("input", "the event could not be converted to JSON (a cyclic structure, a BigInt, a symbol, a function, or a getter that throws)");
     }
     if (text === undefined) text = "null";

@@ -150,6 +150,13 @@ test("oversized input is refused before the core (a counted validation failure),
   assert.equal(v.valid, false);
   assert.equal(v.errors[0].keyword, "input");
   assert.throws(() => sanitizeErrorMessage(huge), RangeError);
+  // Far over the limit (50M characters): refused before JSON.stringify, the core never sees it.
+  const giant = "g".repeat(5e7);
+  assert.equal(l.audit("UPDATE", { error: new Error(giant) }), null);
+  assert.equal(l.emit({ ...JSON.parse("{}"), outcome: { error_message: giant } }), false);
+  assert.equal(validateEvent({ resource: { type: giant } }).errors[0].keyword, "input");
+  assert.deepEqual([l.stats.validation_failures_total, l.stats.events_dropped_total], [4, 4]);
+  assert.ok(wasmState.memory.buffer.byteLength <= 64 * 2 ** 20, "wasm memory did not grow with it");
   assert.equal(sanitizeErrorMessage(`${"y".repeat(2 ** 20 - 20)} 123-45-6789`, 20), "yyyyyyyyyyyyyyyyy...");
   // One call just under the limit: wasm memory does not stay huge.
   l.audit("UPDATE", { error: `${"z ".repeat(2 ** 19 - 200)}` });
