@@ -554,7 +554,12 @@ export function consoleSink(options) {
 
 /** Keeps events in memory (the last `maxlen` when given): `.events` (a copy), `.length`, `.clear()`. */
 export function memorySink(options) {
-  const maxlen = options?.maxlen;
+  let maxlen;
+  try {
+    maxlen = options?.maxlen;
+  } catch {
+    throw new TypeError("memorySink: reading `maxlen` threw");
+  }
   if (maxlen !== undefined && maxlen !== null && (!Number.isInteger(maxlen) || maxlen < 0)) {
     throw new RangeError("memorySink: `maxlen` must be a non-negative integer");
   }

@@ -251,7 +251,7 @@ export class Deliveries {
         }
       };
       try {
-        then.call(result, onOk, onErr);
+        silence(then.call(result, onOk, onErr)); // an async `then` may itself reject
       } catch (err) {
         this.#settle(rec, REJECTED, err);
       }

@@ -39,6 +39,7 @@ const THENABLES = {
   "settles twice (ok, ok, err)": { make: () => ({ then(ok, err) { ok(); ok(); err(new Error("x")); } }), outcome: "emitted" },
   "settles twice (err, ok)": { make: () => ({ then(ok, err) { err(new Error("x")); ok(); } }), outcome: "failed" },
   "settles twice asynchronously": { make: () => ({ then(ok, err) { queueMicrotask(() => { ok(); err(new Error("x")); ok(); }); } }), outcome: "emitted" },
+  "async then that rejects after resolving": { make: () => ({ then: async (ok) => { ok(); throw new Error("then's own promise 123-45-6789"); } }), outcome: "emitted" },
   "a function thenable": { make: () => Object.assign(() => {}, { then(ok) { ok(); } }), outcome: "emitted" },
   "async resolves": { make: () => Promise.resolve(), outcome: "emitted" },
   "async rejects": { make: () => Promise.reject(new Error("rejected for jane.doe@example.org")), outcome: "failed" },
