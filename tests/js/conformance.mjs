@@ -353,5 +353,42 @@ export async function runConformance(api) {
     eq(logger.emit(cyclic), false, "emit on cyclic input");
   });
 
+  await test("calls near the stack limit (a trap inside the core is recovered) and a thenable sink that settles synchronously", () => {
+    const { logger, sink } = make();
+    const chained = make({ enableIntegrity: true });
+    chained.logger.audit("READ", {});
+    const head = chained.logger.chainHead;
+    // The deepest frame calls audit() with almost no stack; when that throws, the frame above
+    // tries with a little more, so some call overflows inside the core in every runtime.
+    const dive = () => {
+      try {
+        dive();
+      } catch {
+        logger.audit("READ", {});
+        chained.logger.audit("READ", {});
+        validateEvent("{}");
+      }
+    };
+    for (let k = 0; k < 5; k++) {
+      try {
+        dive();
+      } catch {
+        // thrown out of the outermost frame
+      }
+    }
+    const before = sink.length;
+    for (let i = 0; i < 100; i++) ok(logger.audit("READ", { resource: { type: "Note" } }) !== null, "audit after the dive");
+    eq(sink.length, before + 100, "every later event reaches the sink");
+    eq(validateEvent(logger.audit("READ", {})).valid, true, "validateEvent after the dive");
+    const headBefore = chained.logger.chainHead;
+    ok(typeof head === "string" && typeof headBefore === "string", "chain heads");
+    const next = chained.logger.audit("READ", {});
+    eq(next.integrity.prev_event_hash, headBefore, "the chain continues from its head");
+    eq(api.verifyChain(chained.sink.events.map((e) => JSON.stringify(e)).join("\n")).ok, true, "every delivered event is on one unbroken chain");
+    const fresh = make({ sink: () => ({ then(resolve) { resolve(); } }) }).logger;
+    fresh.audit("READ", {});
+    eq([fresh.stats.events_emitted_total, fresh.pending], [1, 0], "a synchronously settling thenable counts once, leaves nothing pending");
+  });
+
   return results;
 }
