@@ -13,6 +13,7 @@ cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm
 rm -rf pkg/dist && mkdir -p pkg/dist
 "$wasm_bindgen" --target web --out-dir pkg/dist --out-name glue --no-typescript \
   "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm/bh_audit_logger.wasm"
+node scripts/patch-glue.mjs pkg/dist/glue.js
 if [ -x node_modules/.bin/wasm-opt ]; then
   node_modules/.bin/wasm-opt -O3 --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     pkg/dist/glue_bg.wasm -o pkg/dist/glue_bg.opt.wasm

@@ -158,14 +158,11 @@ impl fmt::Display for Error {
                     .join(", ")
             ),
             Error::Validation { issues } => {
-                write!(f, "event failed validation: ")?;
-                for (i, issue) in issues.iter().enumerate() {
-                    if i > 0 {
-                        write!(f, "; ")?;
-                    }
-                    write!(f, "{issue}")?;
-                }
-                Ok(())
+                write!(
+                    f,
+                    "event failed validation: {}",
+                    crate::issue_summary(issues)
+                )
             }
             Error::Sink { message } => write!(f, "sink failed: {message}"),
         }

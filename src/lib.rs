@@ -26,7 +26,6 @@ pub(crate) use audit::config;
 pub use audit::config::{
     ActorType, Config, EmitFailureMode, Redaction, ValidationFailureMode, OPTION_NAMES,
 };
-pub use fhir::{to_fhir_audit_event, to_fhir_audit_event_str};
 pub use audit::event::Event;
 pub use audit::logger::{
     issue_summary, random_uuid_v4, AuditLogger, FnSink, IdSource, MemorySink, Sink, Stats,
@@ -36,6 +35,7 @@ pub use audit::pipeline::{Outcome, Pipeline, Verdict};
 pub use audit::time::Timestamp;
 pub use diagnostics::{CollectDiagnostics, Diagnostics, Level};
 pub use error::{ConfigErrorKind, Error};
+pub use fhir::{to_fhir_audit_event, to_fhir_audit_event_str};
 pub use sanitize::{sanitize_error_message, DEFAULT_MAX_ERROR_LENGTH};
 pub use validator::{validate, validate_str, SchemaVersion, ValidationIssue, Validator};
 

@@ -384,7 +384,7 @@ fn compact_issues(issues: &[ValidationIssue]) -> Option<String> {
         }
         push_decimal(&mut out, id as usize);
         out.push(',');
-        crate::json::write::write_str(&issue.instance_path, &mut out);
+        crate::json::write::write_str(&issue.public_path(), &mut out);
     }
     out.push(']');
     Some(out)

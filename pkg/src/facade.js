@@ -2,6 +2,10 @@
 // instantiate the wasm module, then re-export this file. Nothing here runs wasm at import time.
 import { Core, inputBuffer, outputBuffer, validateInput, issueTemplate, sanitizeMessage, verifyChainJson } from "../dist/glue.js";
 import { wasmState } from "./memory.js";
+import {
+  publicText, errorInput, describeError, report, silence, timeValue, Deliveries, NOT_THENABLE, THEN_THREW,
+  MAX_INPUT_LENGTH, healthy, afterLargeCall, onReset, CoreCell, readOptions, optionError,
+} from "./guard.js";
 export { httpSink } from "./sinks/http.js";
 
 const encoder = new TextEncoder();
@@ -23,17 +27,24 @@ function resultFromWasm(len) {
 export const SCHEMA_VERSIONS = Object.freeze(["1.0", "1.1", "2.0", "2.1"]);
 
 const FUNCTION_OPTIONS = ["timeSource", "idFactory", "onDiagnostic"];
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const ACTION = /^[A-Z_]{1,32}$/;
 const KIND = { EMIT: 69, WARN: 87, DROP: 68, RAISE: 82, DIAG: 100 }; // 'E' 'W' 'D' 'R' 'd'
 const SENT = 1;
 const FAILED = 2;
 const DROPPED = 0;
 const INPUT_FAILURE = "the call's arguments could not be converted to JSON (a cyclic structure, a BigInt, a symbol, a function, or a getter that throws)";
+const TOO_LARGE = `the call's data is larger than the input limit (${MAX_INPUT_LENGTH} characters as JSON)`;
+const TRAP = "the wasm core failed during this call (a trap or a stack overflow); it is replaced before the next call; event dropped";
+/** Console methods consoleSink may print with. */
+const CONSOLE_LEVELS = ["debug", "info", "log", "warn", "error"];
 
 /** Thrown by `assertValidEvent` and by `audit`/`emit` with `validationFailureMode: "raise"`. */
 export class ValidationError extends Error {
   constructor(errors) {
-    const summary = errors.map((e) => `${e.instancePath || "/"}: ${e.message} (${e.keyword})`).join("; ");
-    super(`event failed validation: ${summary}`);
+    const summary = errors.slice(0, 20).map((e) => `${e.instancePath || "/"}: ${e.message} (${e.keyword})`).join("; ");
+    const more = errors.length > 20 ? `; and ${errors.length - 20} more` : "";
+    super(publicText(`event failed validation: ${summary}${more}`));
     this.name = "ValidationError";
     /** `[{ instancePath, schemaPath, keyword, message }]` */
     this.errors = errors;
@@ -48,51 +59,35 @@ export class ValidationError extends Error {
  */
 function assertPlain(value, depth = 0) {
   const t = typeof value;
+  // Every value takes at least one character of JSON, a string at least its length: input
+  // far over the limit is refused before JSON.stringify builds it (hundreds of MB, say).
+  if (--budget < 0) throw TOO_BIG;
+  if (t === "string") {
+    if ((budget -= value.length) < 0) throw TOO_BIG;
+    return;
+  }
   if (t === "symbol" || t === "function") throw new TypeError("unsupported value");
   if (t !== "object" || value === null || depth > 64 || typeof value.toJSON === "function") return;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) assertPlain(value[i], depth + 1);
   } else {
-    for (const k in value) if (Object.prototype.hasOwnProperty.call(value, k)) assertPlain(value[k], depth + 1);
-  }
-}
-
-function safeString(value) {
-  try {
-    return String(value);
-  } catch {
-    return "(unprintable)";
-  }
-}
-
-function errorClassName(err) {
-  try {
-    const ctor = err.constructor;
-    if (ctor && typeof ctor.name === "string" && ctor.name) return ctor.name;
-    if (typeof err.name === "string" && err.name) return err.name;
-  } catch {
-    // fall through
-  }
-  return "Error";
-}
-
-function isErrorLike(v) {
-  return v instanceof Error || Object.prototype.toString.call(v) === "[object Error]";
-}
-
-function errorInput(err) {
-  if (err === undefined || err === null) return undefined;
-  if (typeof err === "string") return err;
-  if (isErrorLike(err)) {
-    let message;
-    try {
-      message = err.message === undefined ? "" : String(err.message);
-    } catch {
-      message = "";
+    for (const k in value) {
+      if (Object.prototype.hasOwnProperty.call(value, k)) {
+        budget -= k.length;
+        assertPlain(value[k], depth + 1);
+      }
     }
-    return { name: errorClassName(err), message };
   }
-  return safeString(err);
+}
+
+/** What assertPlain throws when the data is over the input limit (checked again on the JSON). */
+const TOO_BIG = new RangeError("input too large");
+let budget = 0;
+
+/** assertPlain over a call's or an event's data, with the input limit as budget. */
+function assertPlainInput(value) {
+  budget = MAX_INPUT_LENGTH;
+  assertPlain(value);
 }
 
 function defaultDiagnostic(level, message) {
@@ -113,20 +108,12 @@ function randomId() {
   return `${h.slice(0, 4).join("")}-${h.slice(4, 6).join("")}-${h.slice(6, 8).join("")}-${h.slice(8, 10).join("")}-${h.slice(10).join("")}`;
 }
 
-function readOption(options, key) {
-  try {
-    return options[key];
-  } catch {
-    throw new TypeError(`invalid option \`${key}\`: reading it threw`);
-  }
-}
-
 /**
  * Emits PHI-safe audit events conforming to bh-audit-schema 1.1 (or 1.0).
  * See API.md: `new AuditLogger({ serviceName, ... })`.
  */
 export class AuditLogger {
-  #core;
+  #cell;
   #sink;
   /** The sink's `write` when it is a destination (an object with `write(line)`), else null. */
   #write = null;
@@ -134,75 +121,31 @@ export class AuditLogger {
   #idFactory;
   #onDiagnostic;
   #emitMode;
-  #maxPending;
-  #pending = new Map();
+  #deliveries;
+  #integrity;
   #config;
   #lastSent = false;
+  #unreported = 0; // trapped calls whose diagnostic could not be delivered yet (out of stack)
   #stats = { events_emitted_total: 0, emit_failures_total: 0, events_dropped_total: 0, validation_failures_total: 0 };
 
   constructor(options) {
-    if (options === null || typeof options !== "object") {
-      throw new TypeError("invalid option `options`: must be an object with at least `serviceName`");
-    }
-    const plain = {};
-    const fns = {};
-    for (const key of Object.keys(options)) {
-      const value = readOption(options, key);
-      if (value === undefined) continue;
-      if (key === "sink") {
-        const write = typeof value === "function" ? null : destinationWrite(value);
-        if (typeof value !== "function" && write === null) {
-          throw new TypeError("invalid option `sink`: must be a function or a destination (an object with a `write(line)` method)");
-        }
-        fns.sink = value;
-        fns.write = write;
-        continue;
-      }
-      if (FUNCTION_OPTIONS.includes(key)) {
-        if (typeof value !== "function") throw new TypeError(`invalid option \`${key}\`: must be a function`);
-        fns[key] = value;
-        continue;
-      }
-      if (key === "metadataAllowlist" && value !== null) {
-        if (typeof value === "string" || typeof value[Symbol.iterator] !== "function") {
-          throw new TypeError("invalid option `metadataAllowlist`: must be an iterable of strings");
-        }
-        const keys = Array.from(value);
-        if (!keys.every((k) => typeof k === "string")) {
-          throw new TypeError("invalid option `metadataAllowlist`: must contain only strings");
-        }
-        plain[key] = keys;
-        continue;
-      }
-      const t = typeof value;
-      if (t === "function") {
-        // Not JSON: sent as {} so the core names the option (unknown, or of the wrong type).
-        plain[key] = {};
-        continue;
-      }
-      if (t === "bigint" || t === "symbol") {
-        throw new TypeError(`invalid option \`${key}\`: has an unsupported type (${t})`);
-      }
-      if (t === "number" && !Number.isFinite(value)) {
-        throw new RangeError(`invalid option \`${key}\`: must be a finite number`);
-      }
-      plain[key] = value;
-    }
-    let text;
+    const { text, fns } = readOptions(options, FUNCTION_OPTIONS);
+    let resolved;
     try {
-      text = JSON.stringify(plain);
-    } catch {
-      throw new TypeError("invalid option `options`: values must be plain JSON data (strings, numbers, booleans)");
+      this.#cell = new CoreCell(Core, text); // throws TypeError / RangeError naming the option
+      resolved = JSON.parse(this.#cell.core.configJson());
+    } catch (err) {
+      throw optionError(err);
     }
-    this.#core = new Core(text); // throws TypeError / RangeError naming the option
-    const resolved = JSON.parse(this.#core.configJson());
     this.#sink = fns.sink ?? consoleSink();
     this.#write = fns.sink === undefined ? this.#sink.write : fns.write;
     this.#timeSource = fns.timeSource ?? Date.now;
     this.#idFactory = fns.idFactory ?? randomId;
     this.#onDiagnostic = fns.onDiagnostic ?? defaultDiagnostic;
     this.#emitMode = resolved.emitFailureMode;
-    this.#maxPending = resolved.maxPending;
+    this.#integrity = resolved.enableIntegrity;
+    this.#cell.head = resolved.chainHead ?? undefined;
+    this.#deliveries = new Deliveries(resolved.maxPending, (ok, err, event) => this.#settled(ok, err, event));
     resolved.metadataAllowlist = Object.freeze(resolved.metadataAllowlist);
     this.#config = Object.freeze({
       ...resolved,
@@ -217,7 +160,7 @@ export class AuditLogger {
       },
       // A foreign destination's text is sanitized like any exception text.
       diagnostic: (level, message) =>
-        this.#diagnostic(level === "debug" || level === "error" ? level : "warn", sanitizeMessage(safeString(message), 500, this.#config.redaction === "strict")),
+        this.#diagnostic(level === "debug" || level === "error" ? level : "warn", describeError(typeof message === "string" ? message : "(non-string diagnostic)", this.#config.redaction === "strict")),
     });
     if (resolved.emitFailureMode === "silent") {
       this.#diagnostic("warn", "emitFailureMode 'silent' reports sink failures at debug level only; consider 'log' for HIPAA deployments");
@@ -236,7 +179,7 @@ export class AuditLogger {
 
   /** The last chained event's `event_hash` (with `enableIntegrity`), else `undefined`. */
   get chainHead() {
-    return this.#core.chainHead;
+    return this.#cell.head;
   }
 
   /** Resume a chain (e.g. from durable storage between Worker invocations). */
@@ -244,20 +187,17 @@ export class AuditLogger {
     if (head !== undefined && head !== null && (typeof head !== "string" || head.length === 0 || head.length > 256)) {
       throw new TypeError("chainHead must be a non-empty hash string (at most 256 characters), or null");
     }
-    if (!this.#core.setChainHead(head ?? undefined)) throw new TypeError("chainHead can only be set with enableIntegrity: true");
+    if (!this.#cell.core.setChainHead(head ?? undefined)) throw new TypeError("chainHead can only be set with enableIntegrity: true");
+    this.#cell.head = head ?? undefined;
   }
 
   /** Async sink calls not yet settled. */
   get pending() {
-    return this.#pending.size;
+    return this.#deliveries.size;
   }
 
   #diagnostic(level, message) {
-    try {
-      this.#onDiagnostic(level, message);
-    } catch {
-      // A failing diagnostics callback must not break auditing.
-    }
+    report(this.#onDiagnostic, level, message); // nothing the callback does breaks auditing
   }
 
   #now() {
@@ -269,14 +209,16 @@ export class AuditLogger {
       return NaN;
     }
     if (typeof t === "number") return t;
-    if (t instanceof Date) return t.getTime();
-    return NaN;
+    silence(t);
+    return timeValue(t);
   }
 
   #nextId() {
     try {
       const id = this.#idFactory();
-      return typeof id === "string" ? id : null;
+      if (typeof id === "string") return id;
+      silence(id);
+      return null;
     } catch {
       this.#diagnostic("error", "the id factory threw; the event's event_id is invalid");
       return null;
@@ -313,6 +255,7 @@ export class AuditLogger {
 
   /** One call into the core; `helper` names the helper whose rules the core applies. */
   #audit(actionType, opts, helper) {
+    if (this.#unreported !== 0) this.#reportTraps();
     const now = this.#now();
     const id = this.#nextId();
     let input;
@@ -335,48 +278,102 @@ export class AuditLogger {
         errorType: helper === "accessDenied" ? o.errorType : undefined,
         errorMessage: helper === "accessDenied" ? o.errorMessage : undefined,
       };
-      assertPlain(call);
+      assertPlainInput(call);
       input = JSON.stringify(call);
-    } catch {
-      return this.#inputFailure();
+    } catch (e) {
+      return this.#inputFailure(e === TOO_BIG ? TOO_LARGE : INPUT_FAILURE);
     }
-    return this.#handle(resultFromWasm(this.#core.auditInput(toWasm(input), now)));
+    if (input.length > MAX_INPUT_LENGTH) return this.#inputFailure(TOO_LARGE);
+    let out;
+    try {
+      const core = this.#cell.core;
+      out = this.#reply(resultFromWasm(core.auditInput(toWasm(input), now)), core);
+    } catch (err) {
+      wasmState.poisoned = true; // first, with no call: the stack may be exhausted
+      this.#stats.events_dropped_total++;
+      return this.#trapped(err, input.length);
+    }
+    if (input.length > 65536) afterLargeCall();
+    return this.#handle(out);
   }
 
   /** Prepare (allowlist, sanitize), validate and emit a pre-built event. `true` when emitted. */
   emit(event) {
+    if (this.#unreported !== 0) this.#reportTraps();
     let text;
     try {
-      assertPlain(event);
+      assertPlainInput(event);
       text = JSON.stringify(event);
-    } catch {
-      return this.#inputFailure() !== null;
+    } catch (e) {
+      return this.#inputFailure(e === TOO_BIG ? TOO_LARGE : INPUT_FAILURE) !== null;
     }
     if (text === undefined) text = "null";
+    if (text.length > MAX_INPUT_LENGTH) return this.#inputFailure(TOO_LARGE) !== null;
     this.#lastSent = false;
-    this.#handle(resultFromWasm(this.#core.emitInput(toWasm(text))));
+    let out;
+    try {
+      const core = this.#cell.core;
+      out = this.#reply(resultFromWasm(core.emitInput(toWasm(text))), core);
+    } catch (err) {
+      wasmState.poisoned = true; // first, with no call: the stack may be exhausted
+      this.#stats.events_dropped_total++;
+      return this.#trapped(err, text.length) !== null;
+    }
+    if (text.length > 65536) afterLargeCall();
+    this.#handle(out);
     return this.#lastSent;
   }
 
-  #inputFailure() {
+  /**
+   * The rest of a call's wasm work, so a trap anywhere in it is caught in one place: the
+   * reply's parts and the chain head. The reply is the status, then `d`, the diagnostics'
+   * JSON and a newline (or `-`), then the body (the line never holds a raw newline).
+   * Returns `[status, body, diagnostics]`.
+   */
+  #reply(out, core) {
+    let diags = null;
+    let body;
+    if (out.charCodeAt(1) === KIND.DIAG) {
+      const nl = out.indexOf("\n", 2);
+      diags = JSON.parse(out.slice(2, nl));
+      body = out.slice(nl + 1);
+    } else {
+      body = out.slice(2);
+    }
+    if (this.#integrity) this.#cell.head = core.chainHead;
+    return [out.charCodeAt(0), body, diags];
+  }
+
+  /** The core failed during a call (never by design): counted as dropped; replaced before the next call. */
+  #trapped(_err, inputLength) {
+    this.#unreported++;
+    try {
+      if (inputLength > 65536) afterLargeCall();
+      this.#reportTraps();
+    } catch {
+      // out of stack: the count stands; reported on the next call
+    }
+    return null;
+  }
+
+  #reportTraps() {
+    const n = this.#unreported;
+    this.#unreported = 0;
+    this.#diagnostic("error", n === 1 ? TRAP : `${TRAP} (${n} calls)`);
+  }
+
+  #inputFailure(message) {
     this.#stats.validation_failures_total++;
     this.#stats.events_dropped_total++;
-    const errors = [{ instancePath: "", schemaPath: "", keyword: "input", message: INPUT_FAILURE }];
-    this.#diagnostic("warn", `audit event dropped: ${INPUT_FAILURE}`);
+    const errors = [{ instancePath: "", schemaPath: "", keyword: "input", message }];
+    this.#diagnostic("warn", `audit event dropped: ${message}`);
     if (this.#config.validationFailureMode === "raise") throw new ValidationError(errors);
     return null;
   }
 
-  #handle(out) {
-    const status = out.charCodeAt(0);
-    let body;
-    if (out.charCodeAt(1) === KIND.DIAG) {
-      // `d`, the diagnostics' JSON, a newline, then the body (the line never holds a raw newline).
-      const nl = out.indexOf("\n", 2);
-      body = out.slice(nl + 1);
-      for (const [level, message] of JSON.parse(out.slice(2, nl))) this.#diagnostic(level, message);
-    } else {
-      body = out.slice(2);
+  #handle([status, body, diags]) {
+    if (diags !== null) {
+      for (const [level, message] of diags) this.#diagnostic(level, message);
     }
     if (status === KIND.EMIT || status === KIND.WARN) {
       if (status === KIND.WARN) this.#stats.validation_failures_total++;
@@ -394,16 +391,27 @@ export class AuditLogger {
   }
 
   #label(event) {
-    const id = typeof event.event_id === "string" ? event.event_id : "(invalid)";
-    return `event_id=${id} action=${event.action?.type ?? "(invalid)"}`;
+    const id = typeof event.event_id === "string" && UUID.test(event.event_id) ? event.event_id : "(invalid)";
+    const action = typeof event.action?.type === "string" && ACTION.test(event.action.type) ? event.action.type : "(invalid)";
+    return `event_id=${id} action=${action}`;
   }
 
+  /** A sink failure, already counted by the caller (first, with no call: the stack may be exhausted). */
   #sinkFailed(err, event, async) {
-    this.#stats.emit_failures_total++;
-    const text = sanitizeMessage(isErrorLike(err) ? `${errorClassName(err)}: ${safeString(err.message)}` : safeString(err), 200, this.#config.redaction === "strict");
-    const line = `audit sink ${async ? "promise rejected" : "emit failed"}: ${this.#label(event)}: ${text}`;
     if (this.#emitMode === "raise" && !async) throw err;
+    const text = describeError(err, this.#config.redaction === "strict");
+    const line = `audit sink ${async ? "promise rejected" : "emit failed"}: ${this.#label(event)}: ${text}`;
     this.#diagnostic(this.#emitMode === "silent" ? "debug" : async && this.#emitMode === "raise" ? "error" : "warn", line);
+  }
+
+  /** An async sink call settled (exactly once per call; see Deliveries). */
+  #settled(ok, err, event) {
+    if (ok) {
+      this.#stats.events_emitted_total++;
+    } else {
+      this.#stats.emit_failures_total++;
+      this.#sinkFailed(err, event, true);
+    }
   }
 
   /**
@@ -411,43 +419,29 @@ export class AuditLogger {
    * SENT, FAILED (the sink threw) or DROPPED (maxPending reached).
    */
   #dispatch(event, line) {
-    if (this.#pending.size >= this.#maxPending) {
+    if (this.#deliveries.full) {
       this.#stats.events_dropped_total++;
-      this.#diagnostic("warn", `audit event dropped: ${this.#maxPending} async sink calls already pending (maxPending): ${this.#label(event)}`);
+      this.#diagnostic("warn", `audit event dropped: ${this.#config.maxPending} async sink calls already pending (maxPending): ${this.#label(event)}`);
       return DROPPED;
     }
     let result;
     try {
       result = this.#write === null ? this.#sink(event) : this.#write.call(this.#sink, line + "\n");
     } catch (err) {
+      this.#stats.emit_failures_total++;
       this.#sinkFailed(err, event, false);
       return FAILED;
     }
-    let then;
-    try {
-      then = result !== null && (typeof result === "object" || typeof result === "function") ? result.then : undefined;
-    } catch {
-      then = undefined;
-    }
-    if (typeof then !== "function") {
+    const kind = this.#deliveries.track(result, event);
+    if (kind === NOT_THENABLE) {
       this.#stats.events_emitted_total++;
-      return SENT;
+    } else if (kind === THEN_THREW) {
+      // A thenable whose `then` cannot be read is a rejected promise, as Promise.resolve sees it.
+      const err = this.#deliveries.lastError;
+      this.#deliveries.lastError = undefined;
+      this.#stats.emit_failures_total++;
+      this.#sinkFailed(err, event, true);
     }
-    const entry = { abandoned: false };
-    const settle = (ok, err) => {
-      if (entry.abandoned) return;
-      this.#pending.delete(promise);
-      if (ok) this.#stats.events_emitted_total++;
-      else this.#sinkFailed(err, event, true);
-    };
-    const promise = new Promise((resolve) => {
-      try {
-        then.call(result, () => resolve(settle(true)), (err) => resolve(settle(false, err)));
-      } catch (err) {
-        resolve(settle(false, err));
-      }
-    });
-    this.#pending.set(promise, entry);
     return SENT;
   }
 
@@ -458,36 +452,12 @@ export class AuditLogger {
   async flush(timeoutMs = 5000) {
     const ms = typeof timeoutMs === "number" && timeoutMs >= 0 ? Math.min(timeoutMs, 2 ** 31 - 1) : 5000;
     const started = Date.now();
-    await this.#flushCalls(ms);
-    await flushDestination(this.#sink, Math.max(0, ms - (Date.now() - started)));
-  }
-
-  async #flushCalls(ms) {
-    const waiting = [...this.#pending.keys()];
-    if (waiting.length === 0) return;
-    let timer;
-    const timeout = new Promise((resolve) => {
-      timer = setTimeout(resolve, ms);
-    });
-    try {
-      await Promise.race([Promise.allSettled(waiting), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-    let abandoned = 0;
-    for (const p of waiting) {
-      const entry = this.#pending.get(p);
-      if (entry) {
-        entry.abandoned = true;
-        this.#pending.delete(p);
-        this.#stats.events_dropped_total++;
-        abandoned++;
-      }
-    }
+    const abandoned = await this.#deliveries.flush(ms);
     if (abandoned > 0) {
+      this.#stats.events_dropped_total += abandoned;
       this.#diagnostic("error", `${abandoned} async sink call(s) did not settle within ${ms} ms; counted as dropped`);
     }
-    if (this.#pending.size > 0) await this.#flushCalls(ms);
+    await flushDestination(this.#sink, Math.max(0, ms - (Date.now() - started)));
   }
 }
 
@@ -515,8 +485,9 @@ async function flushDestination(sink, ms) {
   if (typeof flush !== "function") return;
   let timer;
   try {
+    const result = Promise.resolve().then(() => flush.call(sink, ms));
     await Promise.race([
-      Promise.resolve().then(() => flush.call(sink, ms)),
+      result,
       new Promise((resolve) => {
         timer = setTimeout(resolve, ms + 50);
       }),
@@ -534,35 +505,61 @@ async function flushDestination(sink, ms) {
  * @returns {{ valid: boolean, errors: { instancePath: string, schemaPath: string, keyword: string, message: string }[] }}
  */
 export function validateEvent(event, options) {
-  let version = 0; // the event's own schema_version; else 1 + the index in SCHEMA_VERSIONS
-  if (options !== undefined && options !== null) {
-    const v = options.schemaVersion;
-    if (v !== undefined && v !== null) {
-      if (typeof v !== "string") throw new TypeError("invalid option `schemaVersion`: must be a string");
-      version = SCHEMA_VERSIONS.indexOf(v) + 1;
-      if (version === 0) throw new RangeError(`invalid option \`schemaVersion\`: must be one of ${SCHEMA_VERSIONS.join(", ")}`);
-    }
-  }
+  const version = validationVersion(options); // 0: the event's own schema_version; else 1 + the index in SCHEMA_VERSIONS
+  if (typeof version === "string") return invalid("options", version);
   let text = event;
   if (typeof event !== "string") {
     try {
-      assertPlain(event);
+      assertPlainInput(event);
       text = JSON.stringify(event);
-    } catch {
-      return { valid: false, errors: [{ instancePath: "", schemaPath: "", keyword: "input", message: "the event could not be converted to JSON (a cyclic structure, a BigInt, a symbol, a function, or a getter that throws)" }] };
+    } catch (e) {
+      if (e === TOO_BIG) return invalid("input", `the event is larger than the input limit (${MAX_INPUT_LENGTH} characters as JSON)`);
+      return invalid("input", "the event could not be converted to JSON (a cyclic structure, a BigInt, a symbol, a function, or a getter that throws)");
     }
     if (text === undefined) text = "null";
   }
-  const len = validateInput(toWasm(text), version);
-  // 0 = valid: a new object per call, as JSON.parse would give (callers may mutate it).
-  if (len === 0) return { valid: true, errors: [] };
-  const out = resultFromWasm(len);
-  if (out.charCodeAt(0) !== 91) return JSON.parse(out); // not "[": the full result
-  return { valid: false, errors: issuesFrom(JSON.parse(out)) };
+  if (text.length > MAX_INPUT_LENGTH) return invalid("input", `the event is larger than the input limit (${MAX_INPUT_LENGTH} characters as JSON)`);
+  let out;
+  try {
+    healthy();
+    const len = validateInput(toWasm(text), version);
+    // 0 = valid: a new object per call, as JSON.parse would give (callers may mutate it).
+    if (len === 0) return { valid: true, errors: [] };
+    out = resultFromWasm(len);
+    if (out.charCodeAt(0) !== 91) return JSON.parse(out); // not "[": the full result
+    return { valid: false, errors: issuesFrom(JSON.parse(out)) };
+  } catch (err) {
+    wasmState.poisoned = true;
+    if (text.length > 65536) afterLargeCall();
+    return invalid("input", "the wasm core failed during this call (a trap or a stack overflow); it is replaced before the next call");
+  }
+}
+
+/** `validateEvent`'s result for input or options it cannot validate. */
+function invalid(keyword, message) {
+  return { valid: false, errors: [{ instancePath: "", schemaPath: "", keyword, message }] };
+}
+
+/** The `schemaVersion` option as the core's number, or the message saying what is wrong (never throws). */
+function validationVersion(options) {
+  if (options === undefined || options === null) return 0;
+  let v;
+  try {
+    v = options.schemaVersion;
+  } catch {
+    return "invalid option `schemaVersion`: reading it threw";
+  }
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== "string") return "invalid option `schemaVersion`: must be a string";
+  const version = SCHEMA_VERSIONS.indexOf(v) + 1;
+  return version === 0 ? `invalid option \`schemaVersion\`: must be one of ${SCHEMA_VERSIONS.join(", ")}` : version;
 }
 
 /** Template number -> [schemaPath, keyword, message], fetched from the core once each. */
 const templates = [];
+onReset(() => {
+  templates.length = 0; // numbers belong to the replaced instance
+});
 
 /** Issue objects from the core's compact `[template, instancePath, ...]`. */
 function issuesFrom(compact) {
@@ -589,22 +586,20 @@ export function sanitizeErrorMessage(message, maxLen = 200, options) {
   if (message === undefined || message === null) return "";
   if (typeof message !== "string") throw new TypeError("sanitizeErrorMessage: `message` must be a string");
   if (!Number.isInteger(maxLen) || maxLen < 0 || maxLen > 0xffffffff) throw new RangeError("sanitizeErrorMessage: `maxLen` must be a non-negative integer");
-  const redaction = options?.redaction ?? "reference";
-  if (redaction !== "reference" && redaction !== "strict") throw new RangeError('sanitizeErrorMessage: `redaction` must be "reference" or "strict"');
-  return sanitizeMessage(message, maxLen, redaction === "strict");
-}
-
-/**
- * The `write` method of a destination (API.md "Sinks": an object with `write(line)`, e.g.
- * `process.stdout`), read once; `null` when `value` is not one.
- */
-function destinationWrite(value) {
-  if (value === null || typeof value !== "object") return null;
+  let redaction;
   try {
-    const write = value.write;
-    return typeof write === "function" ? write : null;
+    redaction = options?.redaction ?? "reference";
   } catch {
-    return null;
+    throw new TypeError("sanitizeErrorMessage: reading `redaction` threw");
+  }
+  if (redaction !== "reference" && redaction !== "strict") throw new RangeError('sanitizeErrorMessage: `redaction` must be "reference" or "strict"');
+  if (message.length > MAX_INPUT_LENGTH) throw new RangeError(`sanitizeErrorMessage: \`message\` is longer than the input limit (${MAX_INPUT_LENGTH} characters)`);
+  try {
+    healthy();
+    return sanitizeMessage(message, maxLen, redaction === "strict");
+  } catch (err) {
+    wasmState.poisoned = true;
+    throw new RangeError("sanitizeErrorMessage: the wasm core failed on this input; it is replaced before the next call");
   }
 }
 
@@ -613,8 +608,13 @@ function destinationWrite(value) {
  * (the reference's LoggingSink text), without its newline.
  */
 export function consoleSink(options) {
-  const level = options?.level ?? "info";
-  if (typeof console[level] !== "function") throw new RangeError("consoleSink: `level` must name a console method (debug, info, log, warn, error)");
+  let level;
+  try {
+    level = options?.level ?? "info";
+  } catch {
+    throw new TypeError("consoleSink: reading `level` threw");
+  }
+  if (!CONSOLE_LEVELS.includes(level)) throw new RangeError("consoleSink: `level` must be one of debug, info, log, warn, error");
   return {
     write(line) {
       console[level](line.endsWith("\n") ? line.slice(0, -1) : line);
@@ -624,7 +624,12 @@ export function consoleSink(options) {
 
 /** Keeps events in memory (the last `maxlen` when given): `.events` (a copy), `.length`, `.clear()`. */
 export function memorySink(options) {
-  const maxlen = options?.maxlen;
+  let maxlen;
+  try {
+    maxlen = options?.maxlen;
+  } catch {
+    throw new TypeError("memorySink: reading `maxlen` threw");
+  }
   if (maxlen !== undefined && maxlen !== null && (!Number.isInteger(maxlen) || maxlen < 0)) {
     throw new RangeError("memorySink: `maxlen` must be a non-negative integer");
   }
@@ -648,7 +653,13 @@ export function memorySink(options) {
  */
 export function verifyChain(jsonl) {
   if (typeof jsonl !== "string") throw new TypeError("verifyChain: `jsonl` must be a string of JSON lines");
-  return JSON.parse(verifyChainJson(jsonl));
+  healthy();
+  try {
+    return JSON.parse(verifyChainJson(jsonl));
+  } catch (err) {
+    wasmState.poisoned = true;
+    throw new RangeError("verifyChain: the wasm core failed on this input (a trap); it is replaced before the next call");
+  }
 }
 export { toFhirAuditEvent } from "./fhir.js";
 export { ChainVerifier, TrailReport } from "./trail.js";

@@ -127,7 +127,13 @@ fn action<'a>(
 fn outcome<'a>(cfg: &'a Config, given: Option<Lite<'a>>, error: Option<CallError<'a>>) -> Lite<'a> {
     if let Some(error) = error {
         let (type_name, message) = match error {
-            CallError::Exception { name, message } => (name, message),
+            // A class name is code the caller wrote, but it may carry an identifier: redacted
+            // like any value (a deliberate difference from the reference, which keeps it).
+            CallError::Exception { name, message } => match crate::sanitize::error_type_name(&name)
+            {
+                Cow::Borrowed(_) => (name, message),
+                Cow::Owned(redacted) => (Cow::Owned(redacted), message),
+            },
             CallError::Message(m) => (Cow::Borrowed("ApplicationError"), m),
         };
         let message = if cfg.sanitize_errors {

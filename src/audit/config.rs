@@ -284,7 +284,33 @@ impl Config {
                 "must be an integer >= 1",
             ));
         }
-        Ok(())
+        self.validate_lengths()
+    }
+
+    /// Options that would make every event invalid are refused: the schema's `minLength` /
+    /// `maxLength` for the fields they fill (code points; schema 1.0 has only the minimums).
+    fn validate_lengths(&self) -> Result<(), Error> {
+        let limited = self.schema_version != SchemaVersion::V1_0;
+        let check = |option: &'static str, value: &str, min: usize, max: usize| {
+            let n = value.chars().count();
+            if n < min {
+                return Err(Error::config(option, Range, "must not be empty"));
+            }
+            if limited && n > max {
+                return Err(Error::config(
+                    option,
+                    Range,
+                    format!("must be at most {max} characters (the schema's limit)"),
+                ));
+            }
+            Ok(())
+        };
+        check("serviceName", &self.service_name, 1, 128)?;
+        check("serviceEnvironment", &self.service_environment, 0, 64)?;
+        if let Some(v) = &self.service_version {
+            check("serviceVersion", v, 0, 64)?;
+        }
+        check("defaultActorId", &self.default_actor_id, 1, 256)
     }
 
     /// Build from a JSON object of camelCase options (the JS API's names), validating types
@@ -301,7 +327,7 @@ impl Config {
         for key in opts.keys() {
             if !OPTION_NAMES.contains(&key.as_str()) {
                 return Err(Error::UnknownOption {
-                    name: key.chars().take(64).collect(),
+                    name: crate::sanitize::redact_name(key, 64).into_owned(),
                 });
             }
         }
@@ -483,11 +509,13 @@ fn int_opt(option: &'static str, v: &Value, min: u64) -> Result<usize, Error> {
         _ => None,
     };
     match int {
-        Some(u) if u >= min => Ok(usize::try_from(u).unwrap_or(usize::MAX)),
+        Some(u) if u >= min && u <= u64::from(u32::MAX) => {
+            Ok(usize::try_from(u).unwrap_or(usize::MAX))
+        }
         _ => Err(Error::config(
             option,
             Range,
-            format!("must be an integer >= {min}"),
+            format!("must be an integer >= {min} and < 2^32"),
         )),
     }
 }

@@ -431,11 +431,21 @@ pub(crate) fn event_label(ev: &Map<String, Value>) -> String {
     format!("event_id={id} action={action}")
 }
 
-/// `"/actor/subject_id: must be a string (type); ..."` — paths and rules only.
+/// How many issues a summary lists before `"; and N more"` (diagnostics are capped anyway;
+/// this keeps a hostile event with 100,000 bad values from building megabytes first).
+pub const SUMMARY_ISSUES: usize = 20;
+
+/// `"/actor/subject_id: must be a string (type); ..."` — paths and rules only, at most
+/// [`SUMMARY_ISSUES`] of them.
 pub fn issue_summary(issues: &[ValidationIssue]) -> String {
-    issues
+    let mut out = issues
         .iter()
+        .take(SUMMARY_ISSUES)
         .map(ToString::to_string)
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    if issues.len() > SUMMARY_ISSUES {
+        out.push_str(&format!("; and {} more", issues.len() - SUMMARY_ISSUES));
+    }
+    out
 }

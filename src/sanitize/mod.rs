@@ -347,9 +347,75 @@ pub fn strict_sanitize_error_message(message: &str, max_len: usize) -> String {
     strict::strict_sanitize(message, max_len)
 }
 
+/// A name taken from the caller (a key name in an instance path, an option name, an
+/// exception's class name) made safe to show: redacted by the strict profile (so a key or
+/// class name that is an identifier becomes `[REDACTED-...]`, as values are; a name with
+/// nothing to redact keeps its own whitespace), capped at
+/// `max_len` code points, and with control characters (C0, DEL, C1, line separators,
+/// bidirectional controls) written as `\uXXXX`. Names of letters, `_`, `-` and `.` only,
+/// and runs of fewer than 9 ASCII digits (array indices), come back unchanged.
+pub fn redact_name(name: &str, max_len: usize) -> std::borrow::Cow<'_, str> {
+    let letters = name
+        .bytes()
+        .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.'));
+    let index = name.len() < 9 && name.bytes().all(|b| b.is_ascii_digit());
+    if (letters || index) && name.len() <= max_len {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut redacted = strict::strict_sanitize(name, usize::MAX);
+    if !redacted.contains("[REDACTED-") {
+        // Nothing to redact: the name as it is (whitespace kept), only capped and escaped.
+        redacted = name.to_string();
+    }
+    if redacted.chars().count() > max_len {
+        redacted = redacted.chars().take(max_len.saturating_sub(3)).collect();
+        redacted.push_str("...");
+    }
+    if !redacted.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Owned(redacted);
+    }
+    let mut out = String::with_capacity(redacted.len() + 16);
+    for c in redacted.chars() {
+        if is_unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// An exception's class name as `outcome.error_type`: [`redact_name`] with the schema's
+/// 128 code points (a class named after a patient's identifier is redacted; the reference
+/// does not redact it, a deliberate difference listed in the parity vectors).
+pub fn error_type_name(name: &str) -> std::borrow::Cow<'_, str> {
+    redact_name(name, 128)
+}
+
+/// Characters never written into a diagnostic or an error message as they are: C0 and C1
+/// controls, DEL, line and paragraph separators, bidirectional controls.
+pub fn is_unsafe_char(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_are_identifiers_are_redacted() {
+        assert_eq!(redact_name("subject_id", 64), "subject_id");
+        assert_eq!(redact_name("12", 64), "12");
+        assert_eq!(redact_name("123-45-6789", 64), "[REDACTED-SSN]");
+        assert_eq!(redact_name("jane@example.org", 64), "[REDACTED-EMAIL]");
+        assert_eq!(redact_name("5551234567", 64), "[REDACTED-PHONE]");
+        assert_eq!(
+            redact_name("PatientNotFound_123456789", 128),
+            "PatientNotFound_[REDACTED-SSN]"
+        );
+        assert_eq!(redact_name("a\u{1b}[2Jb", 64), "a\\u001b[2Jb");
+        assert_eq!(redact_name(&"k".repeat(100), 64).chars().count(), 64);
+    }
 
     /// The clean-message shortcut never changes a result: on random messages (spaces of every
     /// kind, ASCII and other digits, `@`, lengths around the cap) it agrees with the full passes.

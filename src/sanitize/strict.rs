@@ -52,15 +52,90 @@ const PHONE: &str = "[REDACTED-PHONE]";
 const ID: &str = "[REDACTED-ID]";
 const IP: &str = "[REDACTED-IP]";
 
-/// Strict sanitization: reference pipeline, strict passes, cap.
+/// Strict sanitization: reference pipeline, strict passes (matching on the text with
+/// compatibility forms folded, see [`fold`]), cap. What is not redacted is the original text.
 pub(super) fn strict_sanitize(message: &str, max_len: usize) -> String {
     let reference = clean(message, true);
-    cap(redact_strict(&reference), max_len)
+    let folded = Text {
+        chars: reference.iter().map(|&c| fold(c)).collect(),
+        origin: (0..reference.len()).collect(),
+    };
+    let out = redact_strict(folded);
+    let restored = out
+        .chars
+        .iter()
+        .zip(&out.origin)
+        .map(|(&c, &o)| {
+            if o == PLACED {
+                c
+            } else {
+                reference.get(o).copied().unwrap_or(c)
+            }
+        })
+        .collect();
+    cap(restored, max_len)
+}
+
+/// Text between passes: the (folded) characters, and for each the index of the original
+/// character it stands for ([`PLACED`] for a placeholder's characters).
+struct Text {
+    chars: Vec<char>,
+    origin: Vec<usize>,
+}
+
+/// `Text::origin` of a placeholder character.
+const PLACED: usize = usize::MAX;
+
+impl Text {
+    fn with_capacity(n: usize) -> Text {
+        Text {
+            chars: Vec::with_capacity(n),
+            origin: Vec::with_capacity(n),
+        }
+    }
+    /// Append `src`'s characters `from..to`.
+    fn copy(&mut self, src: &Text, from: usize, to: usize) {
+        let to = to.min(src.chars.len());
+        if from < to {
+            self.chars
+                .extend_from_slice(src.chars.get(from..to).unwrap_or_default());
+            self.origin
+                .extend_from_slice(src.origin.get(from..to).unwrap_or_default());
+        }
+    }
+    fn place(&mut self, placeholder: &str) {
+        for c in placeholder.chars() {
+            self.chars.push(c);
+            self.origin.push(PLACED);
+        }
+    }
+}
+
+/// Compatibility forms folded for matching, one character for one (so a match's span is
+/// the original text's span): fullwidth ASCII (`＠`, `１`, `Ｍ`, `－`, `（`) to ASCII; Unicode
+/// hyphens and dashes (U+2010–U+2015, minus sign U+2212, small and fullwidth hyphen-minus,
+/// soft hyphen U+00AD, hyphen bullet U+2043) to `-`; small commercial at U+FE6B to `@`;
+/// fullwidth and ideographic square brackets to `[` `]`. A hand-written subset of NFKC.
+fn fold(c: char) -> char {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        '\u{00ad}'
+        | '\u{2010}'..='\u{2015}'
+        | '\u{2043}'
+        | '\u{2212}'
+        | '\u{fe58}'
+        | '\u{fe63}' => '-',
+        '\u{fe6b}' => '@',
+        '\u{3010}' | '\u{3014}' | '\u{3016}' => '[',
+        '\u{3011}' | '\u{3015}' | '\u{3017}' => ']',
+        '\u{3000}' => ' ',
+        _ => c,
+    }
 }
 
 /// All strict passes over already collapsed (and reference-redacted) text.
-fn redact_strict(s: &[char]) -> Vec<char> {
-    let s = redact_emails(s);
+fn redact_strict(s: Text) -> Text {
+    let s = redact_emails(&s);
     let s = redact_labelled(&s);
     let s = scan_replace(&s, match_ipv6);
     let s = scan_replace(&s, match_ipv4);
@@ -119,17 +194,18 @@ fn starts_with(s: &[char], i: usize, word: &str) -> bool {
 /// Replace every match left to right; `matcher(s, i)` returns the match end (> `i`) and the
 /// placeholder for a match starting at `i`.
 fn scan_replace(
-    s: &[char],
+    text: &Text,
     matcher: impl Fn(&[char], usize) -> Option<(usize, &'static str)>,
-) -> Vec<char> {
-    let mut out = Vec::with_capacity(s.len());
+) -> Text {
+    let s = &text.chars;
+    let mut out = Text::with_capacity(s.len());
     let mut i = 0;
-    while let Some(&c) = s.get(i) {
+    while i < s.len() {
         if let Some((end, placeholder)) = matcher(s, i).filter(|&(end, _)| end > i) {
-            out.extend(placeholder.chars());
+            out.place(placeholder);
             i = end;
         } else {
-            out.push(c);
+            out.copy(text, i, i + 1);
             i += 1;
         }
     }
@@ -184,8 +260,9 @@ fn email_domain_end(s: &[char], start: usize) -> Option<usize> {
     best
 }
 
-fn redact_emails(s: &[char]) -> Vec<char> {
-    let mut out = Vec::with_capacity(s.len());
+fn redact_emails(text: &Text) -> Text {
+    let s = &text.chars;
+    let mut out = Text::with_capacity(s.len());
     let mut emitted = 0;
     let mut i = 0;
     while let Some(&c) = s.get(i) {
@@ -201,8 +278,8 @@ fn redact_emails(s: &[char]) -> Vec<char> {
                     .take_while(|&&c| is_domain_label(c))
                     .count();
             }
-            out.extend(s.iter().take(i).skip(emitted));
-            out.extend(EMAIL.chars());
+            out.copy(text, emitted, i);
+            out.place(EMAIL);
             emitted = end;
             i = end;
             continue;
@@ -220,15 +297,15 @@ fn redact_emails(s: &[char]) -> Vec<char> {
         }
         match email_domain_end(s, i + 1) {
             Some(end) if start < i => {
-                out.extend(s.iter().take(start).skip(emitted));
-                out.extend(EMAIL.chars());
+                out.copy(text, emitted, start);
+                out.place(EMAIL);
                 emitted = end;
                 i = end;
             }
             _ => i += 1,
         }
     }
-    out.extend(s.iter().skip(emitted));
+    out.copy(text, emitted, s.len());
     out
 }
 
@@ -282,13 +359,14 @@ fn label_end(s: &[char], i: usize) -> Option<usize> {
     Some(p)
 }
 
-fn redact_labelled(s: &[char]) -> Vec<char> {
-    let mut out = Vec::with_capacity(s.len());
+fn redact_labelled(text: &Text) -> Text {
+    let s = &text.chars;
+    let mut out = Text::with_capacity(s.len());
     // Identifier scans that failed (no digit) ended here; any scan starting before it
     // lies inside the same run and fails too, which keeps the pass linear.
     let mut failed_until = 0;
     let mut i = 0;
-    while let Some(&c) = s.get(i) {
+    while i < s.len() {
         let matched = label_end(s, i).and_then(|id_start| {
             if id_start < failed_until || !s.get(id_start).is_some_and(|&c| is_py_word(c)) {
                 return None;
@@ -316,12 +394,12 @@ fn redact_labelled(s: &[char]) -> Vec<char> {
         });
         match matched {
             Some((id_start, end)) => {
-                out.extend(s.iter().take(id_start).skip(i));
-                out.extend(ID.chars());
+                out.copy(text, i, id_start);
+                out.place(ID);
                 i = end;
             }
             None => {
-                out.push(c);
+                out.copy(text, i, i + 1);
                 i += 1;
             }
         }
@@ -519,7 +597,7 @@ fn match_ssn(s: &[char], i: usize) -> Option<(usize, &'static str)> {
 // ---------------------------------------------------------------- phone
 
 fn is_phone_sep(c: Option<&char>) -> bool {
-    matches!(c, Some('-' | '.' | ' '))
+    matches!(c, Some('-' | '.' | ' ' | '/'))
 }
 
 /// Optional extension after a phone number ending at `p`; returns the new end.
@@ -572,8 +650,9 @@ fn match_phone(s: &[char], i: usize) -> Option<(usize, &'static str)> {
     if starts_with(s, p, PHONE) {
         return Some((phone_extension(s, p + PHONE.chars().count()), PHONE));
     }
-    if s.get(p) == Some(&'(') {
-        if !exact_digits(s, p + 1, 3) || s.get(p + 4) != Some(&')') {
+    if let Some(open @ ('(' | '[')) = s.get(p) {
+        let close = if *open == '(' { ')' } else { ']' };
+        if !exact_digits(s, p + 1, 3) || s.get(p + 4) != Some(&close) {
             return None;
         }
         p += 5;
@@ -624,6 +703,31 @@ fn match_long_digits(s: &[char], i: usize) -> Option<(usize, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::strict_sanitize as st;
+
+    #[test]
+    fn compatibility_forms_match_and_the_original_text_stays() {
+        let cases = [
+            (
+                "ｃａｌｌ （５５５） １２３－４５６７ now",
+                "ｃａｌｌ [REDACTED-PHONE] now",
+            ),
+            (
+                "ssn 123\u{2011}45\u{2011}6789 — done",
+                "ssn [REDACTED-SSN] — done",
+            ),
+            ("ssn 123\u{ad}45\u{ad}6789", "ssn [REDACTED-SSN]"),
+            (
+                "call [555] 123-4567 or 555/123-4567",
+                "call [REDACTED-PHONE] or [REDACTED-PHONE]",
+            ),
+            ("mail jane.doe＠example.org", "mail [REDACTED-EMAIL]"),
+            ("ＭＲＮ１２３４５ missing", "ＭＲＮ[REDACTED-ID] missing"),
+            ("version ２.１０.４ – fine", "version ２.１０.４ – fine"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(st(input, 200), want, "{input}");
+        }
+    }
 
     #[test]
     fn examples() {

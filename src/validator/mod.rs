@@ -164,10 +164,15 @@ impl fmt::Display for SchemaVersion {
 }
 
 /// One reason an instance is invalid. Messages never contain the instance's values.
+///
+/// Its display and its serialized form (what leaves the crate: diagnostics, errors, the
+/// JS package's `errors`) carry [`ValidationIssue::public_path`], in which key names that
+/// look like identifiers are redacted; `instance_path` itself stays exact for callers that
+/// act on the event (masking, removing keys).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ValidationIssue {
     /// JSON Pointer to the offending value in the instance (`/actor/subject_id`; `""` = root).
-    #[serde(rename = "instancePath")]
+    #[serde(rename = "instancePath", serialize_with = "serialize_public_path")]
     pub instance_path: String,
     /// JSON Pointer to the failing keyword in the schema (`/properties/actor/required`).
     #[serde(rename = "schemaPath")]
@@ -178,13 +183,49 @@ pub struct ValidationIssue {
     pub message: String,
 }
 
+/// Longest key name an issue's public path shows, in code points.
+const MAX_PATH_SEGMENT: usize = 64;
+
+/// `instance_path` with every segment passed through [`crate::sanitize::redact_name`]: a
+/// key name that is an identifier (`/resource/123-45-6789`) shows as its redaction
+/// (`/resource/[REDACTED-SSN]`), long names are capped, control characters escaped.
+pub fn public_path(instance_path: &str) -> std::borrow::Cow<'_, str> {
+    let needs = instance_path.split('/').any(|seg| {
+        matches!(
+            crate::sanitize::redact_name(seg, MAX_PATH_SEGMENT),
+            std::borrow::Cow::Owned(_)
+        )
+    });
+    if !needs {
+        return std::borrow::Cow::Borrowed(instance_path);
+    }
+    let mut out = String::with_capacity(instance_path.len());
+    for (i, seg) in instance_path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        let raw = seg.replace("~1", "/").replace("~0", "~");
+        let shown = crate::sanitize::redact_name(&raw, MAX_PATH_SEGMENT);
+        out.push_str(&compile::escape_token(&shown));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn serialize_public_path<S: serde::Serializer>(path: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&public_path(path))
+}
+
+impl ValidationIssue {
+    /// The instance path as it may be shown (see [`public_path`]).
+    pub fn public_path(&self) -> std::borrow::Cow<'_, str> {
+        public_path(&self.instance_path)
+    }
+}
+
 impl fmt::Display for ValidationIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.instance_path.is_empty() {
-            "/"
-        } else {
-            &self.instance_path
-        };
+        let path = self.public_path();
+        let path = if path.is_empty() { "/" } else { &path };
         write!(f, "{path}: {} ({})", self.message, self.keyword)
     }
 }

@@ -1,5 +1,5 @@
-// Hostile input (API.md failure rules) on audit, emit and validateEvent, then 10,000 random
-// hostile calls: nothing throws (unless a "raise" mode asks for it), nothing traps the wasm
+// Hostile input (API.md failure rules) on audit, emit and validateEvent, then 100,000 random
+// hostile calls (sinks returning thenables of every behaviour, throwing every kind of value): nothing throws (unless a "raise" mode asks for it), nothing traps the wasm
 // instance, every call is accounted for, and the logger still emits correctly afterwards.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -80,23 +80,42 @@ test("raise mode throws ValidationError (never anything else) for hostile input"
   assert.equal(raised, s.events_dropped_total, "every refusal raised, and was counted");
 });
 
-test("10,000 random hostile calls, then the logger still emits correctly", async () => {
+test("100,000 random hostile calls (thenables of every behaviour included), then the logger still emits correctly", async () => {
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on("unhandledRejection", onUnhandled);
   const r = rng(20261128);
   const values = hostileValues(r);
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const never = new Promise(() => {});
+  const thrown = () => [new Error("sink down 123-45-6789"), revoked, "string 123-45-6789", undefined, 42, Symbol("s"), Object.defineProperty(new Error("x"), "message", { get() { throw new Error("getter"); } })][r(7)];
   const sinks = [
     () => {},
-    () => { throw new Error("sink down"); },
+    () => { throw thrown(); },
     async () => {},
-    async () => { throw new Error("rejected"); },
+    async () => { throw thrown(); },
+    () => ({ then(ok) { ok(); } }),
+    () => ({ then(_ok, err) { err(thrown()); } }),
+    () => ({ then() { throw thrown(); } }),
+    () => ({ get then() { throw thrown(); } }),
+    () => ({ then(ok, err) { ok(); ok(); err(thrown()); } }),
+    () => ({ then(ok, err) { queueMicrotask(() => { err(thrown()); ok(); }); } }),
+    () => never,
+    () => new Promise(() => {}),
+    () => ({ then(ok) { setTimeout(ok, 1); } }),
+    () => revoked,
+    () => Promise.reject(revoked),
   ];
   let which = 0;
+  let calm = false;
   const logger = new AuditLogger({
     serviceName: "hostile",
     sink: (e) => sinks[which](e),
     onDiagnostic: () => {},
     metadataAllowlist: ["a", "type", "self"],
-    idFactory: () => (r(10) === 0 ? values[r(values.length)] : ID),
-    timeSource: () => (r(10) === 0 ? values[r(values.length)] : Date.now()),
+    idFactory: () => (!calm && r(10) === 0 ? values[r(values.length)] : ID),
+    timeSource: () => (!calm && r(10) === 0 ? values[r(values.length)] : Date.now()),
   });
   const pick = () => values[r(values.length)];
   const methods = [
@@ -106,16 +125,26 @@ test("10,000 random hostile calls, then the logger still emits correctly", async
     () => logger.auditLoginSuccess(pick()),
     () => logger.emit(r(2) ? pick() : { schema_version: "1.1", event_id: ID, timestamp: "2026-03-11T18:41:55Z", service: { name: "s" }, actor: { subject_id: "u", subject_type: "human" }, action: { type: "READ" }, resource: pick(), outcome: { status: "SUCCESS" } }),
   ];
-  const N = 10_000;
+  const N = 100_000;
   for (let i = 0; i < N; i++) {
     which = r(sinks.length);
-    assert.doesNotThrow(() => methods[r(methods.length)](), `call ${i}`);
+    try {
+      methods[r(methods.length)]();
+    } catch (e) {
+      assert.fail(`call ${i} threw ${e && e.name}`);
+    }
     if (i % 1000 === 0) validateEvent(pick());
+    if (i % 10_000 === 9_999) await logger.flush(r(2) ? 0 : 5);
   }
-  await logger.flush(5000);
+  await logger.flush(50);
+  await new Promise((res) => setTimeout(res, 20));
+  process.off("unhandledRejection", onUnhandled);
+  assert.equal(unhandled.length, 0, "no unhandled rejection");
   const s = logger.stats;
+  assert.equal(logger.pending, 0);
   assert.equal(s.events_emitted_total + s.events_dropped_total + s.emit_failures_total, N, `accounting: ${JSON.stringify(s)}`);
   which = 0;
+  calm = true;
   const ev = logger.audit("READ", { resource: { type: "Patient", id: "p1" } });
   assert.equal(validateEvent(ev).valid, true, "a normal call after the storm emits a valid event");
 });

@@ -271,6 +271,11 @@ add("emit with correlation", call="emit", event=event(8, correlation={"request_i
 add("emit with http block", call="emit", event=event(9, http={"method": "GET", "status_code": 200, "client_ip": "10.0.0.1"}))
 add("emit with sink failure", call="emit", config={"emitFailureMode": "log"}, sink="fail", event=event(10))
 
+# --- deliberate difference: an exception's class name is redacted (issue 13) ---------------
+add("error exception class named after an identifier",
+    args={"error": {"exception": "PatientNotFound_123456789", "message": "no such patient"}},
+    differs="an exception's class name that holds an identifier is redacted in error_type (strict profile, as key names are); the reference copies the class name as it is")
+
 Path(sys.argv[1] if len(sys.argv) > 1 else "tests/vectors/parity.json").write_text(
     json.dumps({"about": "parity vectors: see tests/parity/gen_vectors.py", "cases": cases}, ensure_ascii=False, indent=1) + "\n",
     encoding="utf-8",

@@ -2,7 +2,8 @@
 """Deterministic corpus generator for the strict sanitizer tests.
 
 Writes tests/data/strict/planted.jsonl (error messages with planted identifiers; each line
-records {"message", "planted": [{"kind", "value"}]}) and tests/data/strict/benign.jsonl
+records {"message", "planted": [{"kind", "value"}]}), tests/data/strict/compat.jsonl (the
+same, identifiers written with compatibility characters) and tests/data/strict/benign.jsonl
 (ordinary error messages; each line records {"message", "keep": [...]} tokens that must
 survive unchanged). Run from the crate root: python3 tests/strict/gen_corpus.py
 """
@@ -268,6 +269,83 @@ def benign_message():
     return template.format(**vals), [k.format(**vals) for k in keep]
 
 
+# --- compatibility forms (issue 13): identifiers written with Unicode dashes and hyphens,
+# other brackets and separators, fullwidth letters, digits and signs. Generated with a
+# generator of their own, after the other files, so planted.jsonl and benign.jsonl stay
+# byte for byte what they were.
+C = random.Random(SEED + 13)
+DASHES = ["\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212", "\ufe63", "\uff0d", "\u00ad"]
+
+
+def fullwidth(s):
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
+
+
+def cdigits(n, first_nonzero=False):
+    s = "".join(C.choice("0123456789") for _ in range(n))
+    if first_nonzero and s[0] == "0":
+        s = C.choice("23456789") + s[1:]
+    return s
+
+
+def compat_ssn():
+    d = C.choice(DASHES)
+    s = f"{cdigits(3, True)}{d}{cdigits(2)}{d}{cdigits(4)}"
+    return fullwidth(s) if C.random() < 0.25 else s
+
+
+def compat_phone():
+    a, e, l = C.choice("23456789") + cdigits(2), C.choice("23456789") + cdigits(2), cdigits(4)
+    d = C.choice(DASHES)
+    p = C.choice([
+        f"({a}) {e}{d}{l}", f"{a}{d}{e}{d}{l}", f"[{a}] {e}-{l}", f"[{a}]{e}-{l}", f"{a}/{e}-{l}",
+        f"{a}/{e}/{l}", f"+1 [{a}] {e}-{l}", f"\u3010{a}\u3011 {e}-{l}", f"1{d}{a}{d}{e}{d}{l}",
+    ])
+    return fullwidth(p) if C.random() < 0.25 else p
+
+
+def compat_email():
+    local = C.choice(["jane", "john.doe", "m.garcia", "li_wei", "pat99"])
+    dom = C.choice(["example.org", "clinic.health", "mail.example.co.uk"])
+    at = C.choice(["\uff20", "\ufe6b", "@"])
+    e = f"{local}{at}{dom}"
+    return fullwidth(e) if C.random() < 0.4 or at == "@" else e
+
+
+def compat_labelled():
+    label = C.choice(["MRN", "mrn", "Member", "acct", "Account", "policy"])
+    sep = C.choice(["", " ", ": ", " #", "\uff1a", "\uff03", " no. ", "-", "\u2010"])
+    ident = C.choice([lambda: cdigits(C.randint(4, 8)), lambda: C.choice("ABCXZ") + cdigits(C.randint(5, 8))])()
+    text = label + sep + ident
+    if C.random() < 0.6:
+        text = fullwidth(text)
+        ident = fullwidth(ident)
+    return text, ident
+
+
+def compat_ipv4():
+    return fullwidth(".".join(str(C.randint(1, 255)) for _ in range(4)))
+
+
+COMPAT = {"ssn": compat_ssn, "phone": compat_phone, "email": compat_email, "ipv4": compat_ipv4}
+
+
+def compat_message():
+    template = C.choice(TEMPLATES)
+    texts, records = [], []
+    for _ in range(template.count("{")):
+        kind = C.choice(["ssn", "phone", "email", "ipv4", "labelled"])
+        if kind == "labelled":
+            text, value = compat_labelled()
+        else:
+            text = value = COMPAT[kind]()
+        if C.random() < 0.5:
+            text = C.choice(["", " ", "(", ":", "=", "'", "|", "/"]) + text + C.choice(["", " ", ")", ".", ";", "'", "!"])
+        texts.append(text)
+        records.append({"kind": kind, "value": value})
+    return template.format(*texts), records
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "planted.jsonl"), "w", encoding="utf-8") as f:
@@ -278,6 +356,10 @@ def main():
         for _ in range(800):
             message, keep = benign_message()
             f.write(json.dumps({"message": message, "keep": keep}, ensure_ascii=False) + "\n")
+    with open(os.path.join(OUT, "compat.jsonl"), "w", encoding="utf-8") as f:
+        for _ in range(1200):
+            message, planted = compat_message()
+            f.write(json.dumps({"message": message, "planted": planted}, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
