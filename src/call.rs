@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use crate::agent::AgentAction;
 use crate::diagnostics::Diagnostics;
 use crate::event::{AuditError, AuditRequest};
 use crate::pipeline::{Outcome, Pipeline, Verdict};
@@ -31,7 +32,26 @@ struct AuditInput {
     helper: Option<String>,
     error_type: Option<Value>,
     error_message: Option<Value>,
+    delegation: Option<Value>,
+    attribution: Option<Value>,
+    agent: AgentAction,
 }
+
+/// Call members that carry agent data or the agent helpers' arguments (the direct path
+/// leaves every call with one of them to the general path).
+pub(crate) const AGENT_MEMBERS: &[&str] = &[
+    "delegation",
+    "attribution",
+    "agentSubjectId",
+    "agent",
+    "authorizingSubjectId",
+    "agentSessionId",
+    "delegationType",
+    "chainDepth",
+    "parentAgentSessionId",
+    "authorizingOrgId",
+    "actingSubjectId",
+];
 
 impl AuditInput {
     /// Read the call (read by hand: a serde derive costs ~10 KB of gzipped wasm). The direct
@@ -64,6 +84,27 @@ impl AuditInput {
                 "actionName" => &mut c.action_name,
                 "errorType" => &mut c.error_type,
                 "errorMessage" => &mut c.error_message,
+                "delegation" => &mut c.delegation,
+                "attribution" => &mut c.attribution,
+                "chainDepth" => &mut c.agent.chain_depth,
+                "parentAgentSessionId" => &mut c.agent.parent_agent_session_id,
+                "authorizingOrgId" => &mut c.agent.authorizing_org_id,
+                "actingSubjectId" => &mut c.agent.acting_subject_id,
+                "agentSubjectId"
+                | "agent"
+                | "authorizingSubjectId"
+                | "agentSessionId"
+                | "delegationType" => {
+                    let slot = match k.as_str() {
+                        "agentSubjectId" => &mut c.agent.agent_subject_id,
+                        "agent" => &mut c.agent.agent,
+                        "authorizingSubjectId" => &mut c.agent.authorizing_subject_id,
+                        "agentSessionId" => &mut c.agent.agent_session_id,
+                        _ => &mut c.agent.delegation_type,
+                    };
+                    *slot = v;
+                    continue;
+                }
                 "helper" => {
                     let Value::String(h) = v else {
                         return Err("helper must be a string");
@@ -143,20 +184,58 @@ pub(crate) fn audit_text_general(
         data_classification: parsed.data_classification,
         action_name: parsed.action_name,
         error: parsed.error,
+        delegation: parsed.delegation,
+        attribution: parsed.attribution,
     };
+    let mut action = parsed.action;
+    let agent = parsed.agent;
     let req = match parsed.helper.as_deref() {
-        Some("loginSuccess") => req.login_success(),
-        Some("loginFailure") => req.login_failure(),
-        Some("accessDenied") => req.access_denied(parsed.error_type, parsed.error_message),
-        _ => req,
+        Some("loginSuccess") => Ok(req.login_success()),
+        Some("loginFailure") => Ok(req.login_failure()),
+        Some("accessDenied") => Ok(req.access_denied(parsed.error_type, parsed.error_message)),
+        Some("agentAction") => agent.apply(req),
+        Some("humanOverride") => {
+            action = Value::String("OVERRIDE".into());
+            crate::agent::override_request(agent.agent_session_id, req)
+        }
+        Some(h @ ("agentSessionStart" | "agentSessionEnd")) => {
+            crate::agent::session_request(h == "agentSessionStart", agent, req).map(|(a, r)| {
+                action = Value::String(a.into());
+                r
+            })
+        }
+        _ => Ok(req),
     };
-    let (ev, pre) = pipeline.builder().build(
-        parsed.action,
-        req,
-        Timestamp::from_millis_f64(now_ms),
-        parsed.id,
-    );
-    reply(pipeline.finish(ev, pre, diag))
+    let built = req.and_then(|req| {
+        pipeline.builder().build(
+            action,
+            req,
+            Timestamp::from_millis_f64(now_ms),
+            parsed.id,
+            diag,
+        )
+    });
+    match built {
+        Ok((ev, pre)) => reply(pipeline.finish(ev, pre, diag)),
+        Err(e) => refused(&e),
+    }
+}
+
+/// A call the builder refused ([`Error::Agent`]): the facade throws a `TypeError` with
+/// `message`, naming `field` (and `rule`, where a schema rule was broken).
+fn refused(e: &Error) -> Reply {
+    let mut body = serde_json::Map::new();
+    body.insert("message".into(), Value::String(e.to_string()));
+    if let Error::Agent { field, rule, .. } = e {
+        body.insert("field".into(), Value::String(field.clone()));
+        if let Some(rule) = rule {
+            body.insert("rule".into(), Value::String((*rule).into()));
+        }
+    }
+    Reply {
+        verdict: Verdict::Refuse,
+        body: Value::Object(body).to_string(),
+    }
 }
 
 /// One `emit()` call: prepare and validate a pre-built event (JSON text).
@@ -228,7 +307,7 @@ fn input_failure(pipeline: &Pipeline, e: &serde_json::Error, diag: &mut dyn Diag
 fn reply(out: Outcome) -> Reply {
     let body = match out.verdict {
         Verdict::Emit | Verdict::EmitInvalid => serde_json::to_string(&out.event),
-        Verdict::Drop | Verdict::Raise => serde_json::to_string(&out.issues),
+        Verdict::Drop | Verdict::Raise | Verdict::Refuse => serde_json::to_string(&out.issues),
     };
     Reply {
         verdict: out.verdict,

@@ -28,7 +28,22 @@ pub(crate) fn audit(pipeline: &Pipeline, input: &str, now_ms: f64) -> Option<Str
         return None;
     }
     let b = pipeline.builder();
+    if b.config().default_actor_type == crate::ActorType::Agent {
+        return None;
+    }
     let call = Call::read(lite::parse(input)?)?;
+    // Agent data (`crate::agent`'s rules) is the general path's: OVERRIDE, an agent actor.
+    if matches!(call.action, Some(Lite::Str(ref a)) if a == "OVERRIDE") {
+        return None;
+    }
+    if let Some(Lite::Obj(actor)) = &call.actor {
+        if actor
+            .iter()
+            .any(|(k, v)| k == "subject_type" && matches!(v, Lite::Str(t) if t == "agent"))
+        {
+            return None;
+        }
+    }
     let ts = Timestamp::from_millis_f64(now_ms)?.format()?;
     let mut ev = build(b, call, ts)?;
     prepare(b, &mut ev)?;
@@ -125,9 +140,14 @@ impl<'a> Call<'a> {
                 "errorMessage" => &mut c.error_message,
                 "helper" => {
                     let Lite::Str(h) = v else { return None };
+                    if !matches!(&*h, "loginSuccess" | "loginFailure" | "accessDenied") {
+                        return None;
+                    }
                     c.helper = Some(h);
                     continue;
                 }
+                // Agent data and the agent helpers' arguments: the general path's.
+                k if crate::call::AGENT_MEMBERS.contains(&k) => return None,
                 "error" => {
                     c.error = Some(match v {
                         Lite::Str(m) => CallError::Message(m),

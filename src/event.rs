@@ -26,6 +26,8 @@ pub(crate) const TOP_ORDER: &[&str] = &[
     "outcome",
     "integrity",
     "metadata",
+    "delegation",
+    "attribution",
 ];
 
 /// Property order inside each block, as the schema lists it.
@@ -153,6 +155,11 @@ pub struct AuditRequest {
     pub action_name: Option<Value>,
     /// An error: makes the outcome FAILURE.
     pub error: Option<AuditError>,
+    /// `delegation` block (schema 2.x): who the acting agent is and which human authorized it.
+    /// Kept as given (an empty object too); on a 1.x target see `agentEventDowngradeMode`.
+    pub delegation: Option<Value>,
+    /// `attribution` block (schema 2.1): `{level, method}`, how the delegation is known.
+    pub attribution: Option<Value>,
 }
 
 impl AuditRequest {
@@ -260,13 +267,18 @@ impl EventBuilder {
     /// Assemble the event for `audit(action_type, req)` at `now` with id `event_id`
     /// (the reference's `audit()` before `_prepare`). `event_id` may be any JSON value a
     /// host's id factory produced; a non-UUID fails validation.
+    ///
+    /// Agent data is settled first ([`crate::agent`]): on a 1.x target it is refused or
+    /// stripped per `agentEventDowngradeMode`, on 2.1 the attribution rules apply; a refusal
+    /// is [`crate::Error::Agent`], whatever the failure modes.
     pub fn build(
         &self,
         action_type: Value,
         req: AuditRequest,
         now: Option<Timestamp>,
         event_id: Value,
-    ) -> (Map<String, Value>, Vec<ValidationIssue>) {
+        diag: &mut dyn Diagnostics,
+    ) -> Result<(Map<String, Value>, Vec<ValidationIssue>), crate::Error> {
         let cfg = &self.config;
         let mut pre = Vec::new();
         let mut ev = Map::with_capacity(12);
@@ -326,7 +338,15 @@ impl EventBuilder {
                 Value::Object(a)
             }
         };
-        ev.insert("actor".into(), actor);
+        let settled = crate::agent::enforce_target(
+            cfg,
+            &action_type,
+            actor,
+            req.delegation.filter(|v| !v.is_null()),
+            req.attribution.filter(|v| !v.is_null()),
+            diag,
+        )?;
+        ev.insert("actor".into(), settled.actor);
 
         let mut action = Map::with_capacity(4);
         action.insert("type".into(), action_type);
@@ -357,7 +377,13 @@ impl EventBuilder {
         if let Some(m) = req.metadata.filter(truthy) {
             ev.insert("metadata".into(), m);
         }
-        (ev, pre)
+        if let Some(d) = settled.delegation {
+            ev.insert("delegation".into(), d);
+        }
+        if let Some(a) = settled.attribution {
+            ev.insert("attribution".into(), a);
+        }
+        Ok((ev, pre))
     }
 
     fn build_outcome(&self, outcome: Option<Value>, error: Option<AuditError>) -> Value {
@@ -422,21 +448,17 @@ impl EventBuilder {
             }
         }
         let value = Value::Object(ev);
-        let version = match value
+        let version = value
             .get("schema_version")
             .and_then(Value::as_str)
-            .and_then(SchemaVersion::parse)
-        {
-            Some(v @ (SchemaVersion::V1_0 | SchemaVersion::V1_1)) => Some(v),
-            _ => None,
-        };
+            .and_then(SchemaVersion::parse);
         match version.map(Validator::for_version) {
             Some(Ok(validator)) => pre.extend(validator.validate(&value)),
             Some(Err(_)) | None => pre.push(ValidationIssue {
                 instance_path: "/schema_version".into(),
                 schema_path: String::new(),
                 keyword: "enum".into(),
-                message: "must be one of the versions this logger emits: 1.0, 1.1".into(),
+                message: "must be one of the versions this logger emits: 1.0, 1.1, 2.0, 2.1".into(),
             }),
         }
         reference_rules(&value, &mut pre);

@@ -7,6 +7,7 @@
 //! The crate is plain Rust; `src/wasm.rs` (only on `wasm32`) is a thin binding layer over it.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod agent;
 #[cfg(any(target_arch = "wasm32", test))]
 mod call;
 mod config;
@@ -27,7 +28,8 @@ mod time;
 pub mod validator;
 
 pub use config::{
-    ActorType, Config, EmitFailureMode, Redaction, ValidationFailureMode, OPTION_NAMES,
+    ActorType, Config, DowngradeMode, EmitFailureMode, Redaction, ValidationFailureMode,
+    OPTION_NAMES,
 };
 pub use diagnostics::{CollectDiagnostics, Diagnostics, Level};
 pub use error::{ConfigErrorKind, Error};

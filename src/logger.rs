@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::agent::AgentAction;
 use crate::config::EmitFailureMode;
 use crate::diagnostics::{Diagnostics, Level, StderrDiagnostics};
 use crate::event::AuditRequest;
@@ -85,8 +86,8 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     }
 }
 
-/// The four counters, as the reference names them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+/// The counters, as the reference 2.0.0 names them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Stats {
     /// Events the sink accepted.
     pub events_emitted_total: u64,
@@ -96,6 +97,13 @@ pub struct Stats {
     pub events_dropped_total: u64,
     /// Events that failed validation (dropped, emitted anyway, or raised).
     pub validation_failures_total: u64,
+    /// Events emitted with an `integrity` block (chained), as the reference 2.0.0 counts.
+    pub integrity_events_total: u64,
+    /// Events that should have been chained but went out without `integrity`.
+    pub chain_gaps_total: u64,
+    /// Milliseconds spent preparing and validating events (the reference 2.0.0 counts its
+    /// schema validation time here; this logger always validates).
+    pub validation_time_ms_total: f64,
 }
 
 /// Source of `timestamp`. Implemented for every `FnMut() -> Option<Timestamp>`;
@@ -298,11 +306,89 @@ impl<S: Sink> AuditLogger<S> {
     ) -> Result<Option<Map<String, Value>>, Error> {
         let now = self.clock.now();
         let id = Value::String(self.ids.next_id());
-        let (ev, pre) =
-            self.pipeline
-                .builder()
-                .build(Value::String(action_type.to_string()), req, now, id);
+        let (ev, pre) = self.pipeline.builder().build(
+            Value::String(action_type.to_string()),
+            req,
+            now,
+            id,
+            &mut *self.diag,
+        )?;
         Ok(self.finish(ev, pre)?.0)
+    }
+
+    /// The reference 2.0.0's `audit_agent_action`: an event by an AI agent acting under a
+    /// human's authority (actor `subject_type: "agent"` and a `delegation` block built from
+    /// `agent`; see [`AgentAction::apply`]). `req` carries the rest (resource, outcome,
+    /// `attribution` on 2.1, ...; its actor's other fields such as `org_id` are kept). A bad
+    /// descriptor, agent data a 1.x target cannot take (mode `raise`) or a broken 2.1
+    /// attribution rule is [`Error::Agent`], in every failure mode.
+    ///
+    /// ```
+    /// use bh_audit_logger::{agent::AgentAction, AuditLogger, AuditRequest, Config, MemorySink, SchemaVersion};
+    /// use serde_json::json;
+    /// let config = Config::new("mcp-gateway").with_schema_version(SchemaVersion::V2_1);
+    /// let mut logger = AuditLogger::new(config, MemorySink::new()).unwrap();
+    /// let agent = AgentAction {
+    ///     agent_subject_id: json!("agent_cred_009"),
+    ///     agent: json!({"interface": "mcp", "vendor": "vendor_a"}),
+    ///     authorizing_subject_id: json!("user_123"),
+    ///     agent_session_id: json!("agsess_01"),
+    ///     delegation_type: json!("supervised"),
+    ///     ..AgentAction::default()
+    /// };
+    /// let req = AuditRequest {
+    ///     resource: Some(json!({"type": "Patient", "id": "pat_456"})),
+    ///     attribution: Some(json!({"level": "verified", "method": "id_jag"})),
+    ///     ..AuditRequest::default()
+    /// };
+    /// let ev = logger.audit_agent_action("READ", agent, req).unwrap().unwrap();
+    /// assert_eq!(ev["delegation"]["authorizing"]["subject_id"], "user_123");
+    /// ```
+    pub fn audit_agent_action(
+        &mut self,
+        action_type: &str,
+        agent: AgentAction,
+        req: AuditRequest,
+    ) -> Result<Option<Map<String, Value>>, Error> {
+        let req = agent.apply(req)?;
+        self.audit(action_type, req)
+    }
+
+    /// The reference 2.0.0's `audit_human_override`: OVERRIDE by a human (`req.actor` must
+    /// have `subject_type: "human"`) on `{"type": "AgentSession", "id": agent_session_id}`,
+    /// `phi_touched` false, classification `NONE`, no delegation; refused on 1.x targets.
+    /// Takes `req`'s actor, action name, outcome, correlation and metadata.
+    pub fn audit_human_override(
+        &mut self,
+        agent_session_id: &str,
+        req: AuditRequest,
+    ) -> Result<Option<Map<String, Value>>, Error> {
+        let req = crate::agent::override_request(Value::String(agent_session_id.into()), req)?;
+        self.audit("OVERRIDE", req)
+    }
+
+    /// The reference 2.0.0's `audit_agent_session_start`: CREATE on the `AgentSession`,
+    /// `action.name` `agent_session_start`, `chain_depth` 1 unless given, `phi_touched`
+    /// false, classification `NONE`. Takes `req`'s correlation, metadata, attribution and
+    /// actor fields besides the agent's.
+    pub fn audit_agent_session_start(
+        &mut self,
+        agent: AgentAction,
+        req: AuditRequest,
+    ) -> Result<Option<Map<String, Value>>, Error> {
+        let (action, req) = crate::agent::session_request(true, agent, req)?;
+        self.audit(action, req)
+    }
+
+    /// The reference 2.0.0's `audit_agent_session_end`: as
+    /// [`AuditLogger::audit_agent_session_start`], with UPDATE and `agent_session_end`.
+    pub fn audit_agent_session_end(
+        &mut self,
+        agent: AgentAction,
+        req: AuditRequest,
+    ) -> Result<Option<Map<String, Value>>, Error> {
+        let (action, req) = crate::agent::session_request(false, agent, req)?;
+        self.audit(action, req)
     }
 
     /// `LOGIN` / SUCCESS; resource defaults to `{"type": "Session"}`.
@@ -366,6 +452,12 @@ impl<S: Sink> AuditLogger<S> {
     /// Count and deliver a pipeline outcome; returns the event (unless dropped) and whether
     /// the sink took it.
     fn deliver(&mut self, out: Outcome) -> Result<(Option<Map<String, Value>>, bool), Error> {
+        self.stats.validation_time_ms_total += out.validation_ms;
+        match out.chained {
+            Some(true) => self.stats.integrity_events_total += 1,
+            Some(false) => self.stats.chain_gaps_total += 1,
+            None => {}
+        }
         match out.verdict {
             Verdict::Emit | Verdict::EmitInvalid => {
                 if out.verdict == Verdict::EmitInvalid {
@@ -378,6 +470,7 @@ impl<S: Sink> AuditLogger<S> {
                 self.stats.events_dropped_total += 1;
                 Ok((None, false))
             }
+            Verdict::Refuse => Ok((None, false)),
             Verdict::Raise => {
                 self.stats.validation_failures_total += 1;
                 self.stats.events_dropped_total += 1;
@@ -418,7 +511,8 @@ pub(crate) fn event_label(ev: &Map<String, Value>) -> String {
         .filter(|s| crate::event::is_uuid(s))
         .unwrap_or("(invalid)");
     const ACTIONS: &[&str] = &[
-        "READ", "CREATE", "UPDATE", "DELETE", "EXPORT", "LOGIN", "LOGOUT", "PRINT", "OTHER",
+        "READ", "CREATE", "UPDATE", "DELETE", "EXPORT", "LOGIN", "LOGOUT", "PRINT", "OVERRIDE",
+        "OTHER",
     ];
     let action = ev
         .get("action")

@@ -22,6 +22,9 @@ pub enum Verdict {
     Drop,
     /// Invalid, `raise`: count it as dropped and return [`Error::Validation`].
     Raise,
+    /// Never built: the call was refused ([`Error::Agent`]) before the pipeline; nothing is
+    /// counted and the host throws (a `TypeError` in JS).
+    Refuse,
 }
 
 /// An event after the pipeline, with the verdict and the issues validation found.
@@ -33,6 +36,11 @@ pub struct Outcome {
     pub event: Map<String, Value>,
     /// Validation issues (empty for `Emit`).
     pub issues: Vec<ValidationIssue>,
+    /// With integrity on and an event to deliver: `Some(true)` when it was chained,
+    /// `Some(false)` when chaining failed and it goes out without `integrity` (a chain gap).
+    pub chained: Option<bool>,
+    /// Milliseconds spent preparing and validating (0 where the platform has no clock).
+    pub validation_ms: f64,
 }
 
 /// Builder, validation policy and (optionally) the integrity chain of one logger.
@@ -90,7 +98,9 @@ impl Pipeline {
         pre: Vec<ValidationIssue>,
         diag: &mut dyn Diagnostics,
     ) -> Outcome {
+        let started = crate::time::Stopwatch::start();
         let prepared = self.builder.prepare(event, pre, diag);
+        let validation_ms = started.elapsed_ms();
         let (mut event, issues) = (prepared.event, prepared.issues);
         let verdict = if issues.is_empty() {
             Verdict::Emit
@@ -115,18 +125,29 @@ impl Pipeline {
                 }
             }
         };
+        let mut chained = None;
         if matches!(verdict, Verdict::Emit | Verdict::EmitInvalid) {
             if let Some(chain) = self.chain.as_mut() {
-                // Sealing cannot fail for a JSON value; were it to, the event goes out unchained.
-                if chain.seal(&mut event).is_ok() {
+                // Sealing cannot fail for a JSON value; were it to, the event goes out
+                // unchained and counts as a chain gap (as in the Python package).
+                let ok = chain.seal(&mut event).is_ok();
+                if ok {
                     event = canonical_order(event);
+                } else {
+                    diag.report(
+                        Level::Warn,
+                        "audit chain hash failed; emitting without integrity",
+                    );
                 }
+                chained = Some(ok);
             }
         }
         Outcome {
             verdict,
             event,
             issues,
+            chained,
+            validation_ms,
         }
     }
 
@@ -157,6 +178,8 @@ impl Pipeline {
             verdict,
             event: Map::new(),
             issues,
+            chained: None,
+            validation_ms: 0.0,
         }
     }
 }

@@ -123,6 +123,7 @@ impl Core {
             Verdict::EmitInvalid => 'W',
             Verdict::Drop => 'D',
             Verdict::Raise => 'R',
+            Verdict::Refuse => 'T',
         };
         let flag = if self.diag.entries.is_empty() {
             '-'
@@ -233,6 +234,10 @@ fn config_to_json(c: &Config) -> String {
         "emitFailureMode": match c.emit_failure_mode { crate::EmitFailureMode::Silent => "silent", crate::EmitFailureMode::Log => "log", crate::EmitFailureMode::Raise => "raise" },
         "validationFailureMode": match c.validation_failure_mode { ValidationFailureMode::Drop => "drop", ValidationFailureMode::LogAndEmit => "log_and_emit", ValidationFailureMode::Raise => "raise" },
         "schemaVersion": c.schema_version.as_str(),
+        "agentEventDowngradeMode": match c.downgrade_mode {
+            crate::config::DowngradeMode::Raise => "raise",
+            crate::config::DowngradeMode::Strip => "strip",
+        },
         "redaction": match c.redaction { crate::Redaction::Reference => "reference", crate::Redaction::Strict => "strict" },
         "maxPending": c.max_pending,
         "enableIntegrity": c.enable_integrity,
