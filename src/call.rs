@@ -283,6 +283,7 @@ pub(crate) fn issue(path: &str, keyword: &str, message: &str) -> ValidationIssue
         schema_path: String::new(),
         keyword: keyword.into(),
         message: message.into(),
+        rule: None,
     }
 }
 

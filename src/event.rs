@@ -295,6 +295,7 @@ impl EventBuilder {
                     schema_path: "/properties/timestamp/format".into(),
                     keyword: "format".into(),
                     message: "the time source gave an instant outside years 0000 to 9999".into(),
+                    rule: None,
                 });
                 String::new()
             }
@@ -459,6 +460,7 @@ impl EventBuilder {
                 schema_path: String::new(),
                 keyword: "enum".into(),
                 message: "must be one of the versions this logger emits: 1.0, 1.1, 2.0, 2.1".into(),
+                rule: None,
             }),
         }
         reference_rules(&value, &mut pre);
@@ -634,6 +636,7 @@ fn reference_rules(ev: &Value, issues: &mut Vec<ValidationIssue>) {
                 schema_path: String::new(),
                 keyword: "format".into(),
                 message: "must be a UUID (8-4-4-4-12 hex digits)".into(),
+                rule: None,
             });
         }
     }
@@ -646,6 +649,7 @@ fn reference_rules(ev: &Value, issues: &mut Vec<ValidationIssue>) {
                         schema_path: String::new(),
                         keyword: "minLength".into(),
                         message: "must not be empty when outcome.status is FAILURE".into(),
+                        rule: None,
                     });
                 }
             }

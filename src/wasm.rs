@@ -258,8 +258,10 @@ struct Templates {
     /// code in the wasm binary than a `HashMap`). A triple is checked against `triples`
     /// before its number is used; two triples with one hash are not both numbered.
     ids: Vec<(u64, u32)>,
-    /// The triples, by number.
-    triples: Vec<[String; 3]>,
+    /// The templates `[schemaPath, keyword, message, rule]` by number (`rule` `""` when the
+    /// schema states none: a path's rule depends on the schema version, so it is part of the
+    /// template).
+    triples: Vec<[String; 4]>,
 }
 
 /// More templates than the vendored schemas hold: past this, results go out in full.
@@ -274,12 +276,18 @@ impl Templates {
     /// full or the hash belongs to another triple (then the result goes out in full).
     fn id(&mut self, issue: &ValidationIssue) -> Option<u32> {
         use std::hash::{Hash, Hasher};
-        let triple = [&issue.schema_path, &issue.keyword, &issue.message];
+        let rule = issue.rule.as_deref().unwrap_or("");
+        let triple = [
+            issue.schema_path.as_str(),
+            issue.keyword.as_str(),
+            issue.message.as_str(),
+            rule,
+        ];
         let mut h = KeyHasher::default();
         triple.hash(&mut h);
         let hash = h.finish();
         // Compared in words (`memcmp` goes byte by byte in wasm).
-        let same = |t: &[String; 3]| {
+        let same = |t: &[String; 4]| {
             t.iter()
                 .zip(triple)
                 .all(|(a, b)| crate::validator::bytes_eq(a.as_bytes(), b.as_bytes()))
@@ -299,7 +307,7 @@ impl Templates {
             return None;
         }
         let id = u32::try_from(self.triples.len()).ok()?;
-        self.triples.push(triple.map(String::clone));
+        self.triples.push(triple.map(str::to_owned));
         self.ids.insert(at, (hash, id));
         Some(id)
     }
@@ -355,7 +363,7 @@ fn push_decimal(out: &mut String, n: usize) {
     }
 }
 
-/// The JSON `[schemaPath, keyword, message]` of template `id` (see [`Templates`]).
+/// The JSON `[schemaPath, keyword, message, rule]` of template `id` (see [`Templates`]).
 #[wasm_bindgen(js_name = issueTemplate)]
 pub fn issue_template(id: u32) -> Result<String, JsValue> {
     TEMPLATES

@@ -487,7 +487,7 @@ export function validateEvent(event, options) {
   return { valid: false, errors: issuesFrom(JSON.parse(out)) };
 }
 
-/** Template number -> [schemaPath, keyword, message], fetched from the core once each. */
+/** Template number -> [schemaPath, keyword, message, rule], fetched from the core once each. */
 const templates = [];
 
 /** Issue objects from the core's compact `[template, instancePath, ...]`. */
@@ -496,7 +496,9 @@ function issuesFrom(compact) {
   for (let i = 0; i < compact.length; i += 2) {
     const id = compact[i];
     const t = templates[id] ?? (templates[id] = JSON.parse(issueTemplate(id)));
-    errors.push({ instancePath: compact[i + 1], schemaPath: t[0], keyword: t[1], message: t[2] });
+    const e = { instancePath: compact[i + 1], schemaPath: t[0], keyword: t[1], message: t[2] };
+    if (t[3]) e.rule = t[3];
+    errors.push(e);
   }
   return errors;
 }
