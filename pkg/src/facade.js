@@ -22,7 +22,25 @@ function resultFromWasm(len) {
 export const SCHEMA_VERSIONS = Object.freeze(["1.0", "1.1", "2.0", "2.1"]);
 
 const FUNCTION_OPTIONS = ["timeSource", "idFactory", "sink", "onDiagnostic"];
-const KIND = { EMIT: 69, WARN: 87, DROP: 68, RAISE: 82, DIAG: 100 }; // 'E' 'W' 'D' 'R' 'd'
+const KIND = { EMIT: 69, WARN: 87, DROP: 68, RAISE: 82, REFUSE: 84, DIAG: 100 }; // 'E' 'W' 'D' 'R' 'T' 'd'
+/** Milliseconds for `validation_time_ms_total` (the core call's duration). */
+const monotonic = typeof performance !== "undefined" && typeof performance.now === "function" ? () => performance.now() : () => Date.now();
+const AGENT_HELPERS = new Set(["agentAction", "humanOverride", "agentSessionStart", "agentSessionEnd"]);
+
+/** Schema 2.1 attribution levels, weakest first (RFC 0003 section 4.4). */
+export const ATTRIBUTION_LEVELS = Object.freeze(["unattributed", "asserted", "bound", "verified"]);
+
+/**
+ * Compare two attribution levels by their order (unattributed < asserted < bound < verified),
+ * never as strings: negative, 0 or positive. Throws a TypeError for a value that is not a level.
+ */
+export function compareAttributionLevels(a, b) {
+  const x = ATTRIBUTION_LEVELS.indexOf(a);
+  const y = ATTRIBUTION_LEVELS.indexOf(b);
+  if (x < 0) throw new TypeError("compareAttributionLevels: the first argument is not an attribution level");
+  if (y < 0) throw new TypeError("compareAttributionLevels: the second argument is not an attribution level");
+  return x - y;
+}
 const SENT = 1;
 const FAILED = 2;
 const DROPPED = 0;
@@ -135,7 +153,15 @@ export class AuditLogger {
   #pending = new Map();
   #config;
   #lastSent = false;
-  #stats = { events_emitted_total: 0, emit_failures_total: 0, events_dropped_total: 0, validation_failures_total: 0 };
+  #stats = {
+    events_emitted_total: 0,
+    emit_failures_total: 0,
+    events_dropped_total: 0,
+    validation_failures_total: 0,
+    integrity_events_total: 0,
+    chain_gaps_total: 0,
+    validation_time_ms_total: 0,
+  };
 
   constructor(options) {
     if (options === null || typeof options !== "object") {
@@ -208,7 +234,7 @@ export class AuditLogger {
     return this.#config;
   }
 
-  /** A fresh snapshot of the four counters. */
+  /** A fresh snapshot of the counters (the reference 2.0.0's seven). */
   get stats() {
     return { ...this.#stats };
   }
@@ -290,6 +316,31 @@ export class AuditLogger {
     return this.#audit(actionType, opts, "accessDenied");
   }
 
+  /**
+   * Schema 2.x: an AI agent acting on a human's authority (actor `subject_type: "agent"`, a
+   * `delegation` block built from `agent`, `authorizingSubjectId`, `agentSessionId`,
+   * `delegationType`, ...). Throws a TypeError naming the field for a bad agent descriptor,
+   * agent data on a 1.x target (downgrade mode "raise"), or a broken 2.1 attribution rule.
+   */
+  auditAgentAction(actionType, opts) {
+    return this.#audit(actionType, opts, "agentAction");
+  }
+
+  /** OVERRIDE: a human (`actor.subject_type: "human"`) interrupts the agent session. */
+  auditHumanOverride(agentSessionId, opts) {
+    return this.#audit("OVERRIDE", { ...(opts ?? {}), agentSessionId }, "humanOverride");
+  }
+
+  /** CREATE on the AgentSession, `action.name: "agent_session_start"`, chain depth 1 by default. */
+  auditAgentSessionStart(opts) {
+    return this.#audit("CREATE", opts, "agentSessionStart");
+  }
+
+  /** UPDATE on the AgentSession, `action.name: "agent_session_end"`. */
+  auditAgentSessionEnd(opts) {
+    return this.#audit("UPDATE", opts, "agentSessionEnd");
+  }
+
   /** One call into the core; `helper` names the helper whose rules the core applies. */
   #audit(actionType, opts, helper) {
     const now = this.#now();
@@ -313,13 +364,30 @@ export class AuditLogger {
         helper,
         errorType: helper === "accessDenied" ? o.errorType : undefined,
         errorMessage: helper === "accessDenied" ? o.errorMessage : undefined,
+        delegation: o.delegation,
+        attribution: o.attribution,
       };
+      if (AGENT_HELPERS.has(helper)) {
+        // The agent helpers' arguments (agentAction, humanOverride, agentSession*).
+        call.agentSubjectId = o.agentSubjectId;
+        call.agent = o.agent;
+        call.authorizingSubjectId = o.authorizingSubjectId;
+        call.agentSessionId = o.agentSessionId;
+        call.delegationType = o.delegationType;
+        call.chainDepth = o.chainDepth;
+        call.parentAgentSessionId = o.parentAgentSessionId;
+        call.authorizingOrgId = o.authorizingOrgId;
+        call.actingSubjectId = o.actingSubjectId;
+      }
       assertPlain(call);
       input = JSON.stringify(call);
     } catch {
       return this.#inputFailure();
     }
-    return this.#handle(resultFromWasm(this.#core.auditInput(toWasm(input), now)));
+    const started = monotonic();
+    const out = resultFromWasm(this.#core.auditInput(toWasm(input), now));
+    this.#stats.validation_time_ms_total += monotonic() - started;
+    return this.#handle(out);
   }
 
   /** Prepare (allowlist, sanitize), validate and emit a pre-built event. `true` when emitted. */
@@ -333,7 +401,10 @@ export class AuditLogger {
     }
     if (text === undefined) text = "null";
     this.#lastSent = false;
-    this.#handle(resultFromWasm(this.#core.emitInput(toWasm(text))));
+    const started = monotonic();
+    const out = resultFromWasm(this.#core.emitInput(toWasm(text)));
+    this.#stats.validation_time_ms_total += monotonic() - started;
+    this.#handle(out);
     return this.#lastSent;
   }
 
@@ -352,9 +423,21 @@ export class AuditLogger {
       for (const [level, message] of JSON.parse(this.#core.takeDiagnostics())) this.#diagnostic(level, message);
     }
     const body = out.slice(2);
+    if (status === KIND.REFUSE) {
+      // The reference raises ValueError here, in every failure mode; nothing is counted.
+      const refusal = JSON.parse(body);
+      const err = new TypeError(refusal.message);
+      err.field = refusal.field;
+      if (refusal.rule) err.rule = refusal.rule;
+      throw err;
+    }
     if (status === KIND.EMIT || status === KIND.WARN) {
       if (status === KIND.WARN) this.#stats.validation_failures_total++;
       const event = JSON.parse(body);
+      if (this.#config.enableIntegrity) {
+        if (event.integrity !== undefined) this.#stats.integrity_events_total++;
+        else this.#stats.chain_gaps_total++;
+      }
       const outcome = this.#dispatch(event);
       this.#lastSent = outcome === SENT;
       return outcome === DROPPED ? null : event;
