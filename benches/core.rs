@@ -10,10 +10,10 @@ use std::process::Command;
 use std::time::Instant;
 
 use bh_audit_logger::{
-    sanitize_error_message, AuditError, AuditLogger, AuditRequest, Config, FnSink, SchemaVersion,
-    Validator,
+    sanitize_error_message, AuditError, AuditLogger, AuditRequest, Config, Event, FnSink,
+    SchemaVersion, Validator,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 fn median_ns(iters: u32, mut f: impl FnMut()) -> f64 {
     for _ in 0..iters / 10 {
@@ -35,24 +35,33 @@ fn median_ns(iters: u32, mut f: impl FnMut()) -> f64 {
 const MSG: &str =
     "lookup failed for 123-45-6789 (jane.doe@example.com, 555-123-4567, MRN 12345678901)";
 
-fn python(root: &Path) -> Option<(f64, f64)> {
-    let py = root.join(".venv-ref/bin/python");
-    if !py.exists() {
-        return None;
-    }
-    let audit = Command::new(&py)
+/// The reference's µs per event for `scenario` (benches/js/audit_ref.py), wall clock.
+fn python_audit(py: &Path, root: &Path, scenario: &str) -> Option<f64> {
+    let audit = Command::new(py)
         .arg(root.join("benches/js/audit_ref.py"))
         .arg("20000")
+        .arg(scenario)
         .env("BENCH_CLOCK", "wall")
         .output()
         .ok()?;
     let v: Value = serde_json::from_slice(&audit.stdout).ok()?;
+    Some(v["us_per_event"].as_f64()? * 1000.0)
+}
+
+fn python(root: &Path) -> Option<(f64, f64, f64, f64)> {
+    let py = root.join(".venv-ref/bin/python");
+    if !py.exists() {
+        return None;
+    }
+    let pair = python_audit(&py, root, "pair")?;
+    let drop = python_audit(&py, root, "issue_drop")?;
+    let keep = python_audit(&py, root, "issue_keep")?;
     let script = format!(
         "import timeit,statistics;from bh_audit_logger import sanitize_error_message as s\nm={MSG:?}\nprint(statistics.median(timeit.repeat(lambda: s(m), number=20000, repeat=5))/20000*1e9)"
     );
     let san = Command::new(&py).arg("-c").arg(script).output().ok()?;
     let ns: f64 = String::from_utf8_lossy(&san.stdout).trim().parse().ok()?;
-    Some((v["us_per_event"].as_f64()? * 1000.0, ns))
+    Some((pair, ns, drop, keep))
 }
 
 fn main() {
@@ -61,7 +70,7 @@ fn main() {
             .with_service_environment("prod")
             .with_service_version(Some("1.4.2".into()))
             .with_metadata_allowlist(["route", "record_count", "note", "cached"]),
-        FnSink(|_: &Map<String, Value>| Ok(())),
+        FnSink(|_: &Event| Ok(())),
     )
     .unwrap();
     let read = || AuditRequest {
@@ -86,6 +95,41 @@ fn main() {
         }),
         ..Default::default()
     };
+    // Issue 12's call: a READ with actor, resource, outcome, correlation and three metadata
+    // keys, one of them not on the allowlist (the allowlist's purpose), and the same with all
+    // three allowed.
+    let issue_call = || AuditRequest {
+        actor: Some(
+            json!({"subject_id": "user_123", "subject_type": "human", "roles": ["clinician"]}),
+        ),
+        resource: Some(json!({"type": "Patient", "id": "pat_456"})),
+        outcome: Some(json!({"status": "SUCCESS"})),
+        correlation: Some(json!({"request_id": "req_1"})),
+        metadata: Some(json!({"route": "/patients/{id}", "record_count": 3, "client_hint": "x"})),
+        phi_touched: Some(json!(true)),
+        data_classification: Some(json!("PHI")),
+        ..Default::default()
+    };
+    let issue_logger = |allow: &[&str]| {
+        AuditLogger::new(
+            Config::new("bh-notes-api")
+                .with_service_environment("prod")
+                .with_service_version(Some("1.4.2".into()))
+                .with_metadata_allowlist(allow.iter().copied()),
+            FnSink(|_: &Event| Ok(())),
+        )
+        .unwrap()
+        .with_diagnostics(|_: bh_audit_logger::Level, _: &str| {})
+    };
+    let mut drop_logger = issue_logger(&["route", "record_count"]);
+    let mut keep_logger = issue_logger(&["route", "record_count", "client_hint"]);
+    let req = issue_call();
+    let issue_drop_ns = median_ns(50_000, || {
+        black_box(drop_logger.audit("READ", black_box(req.clone())).unwrap());
+    });
+    let issue_keep_ns = median_ns(50_000, || {
+        black_box(keep_logger.audit("READ", black_box(req.clone())).unwrap());
+    });
     let audit_ns = median_ns(20_000, || {
         black_box(logger.audit("READ", read()).unwrap());
         black_box(logger.audit("UPDATE", update()).unwrap());
@@ -105,11 +149,23 @@ fn main() {
     println!("| call | this crate (native) | Python reference 0.3.0 | speed-up |");
     println!("|---|---:|---:|---:|");
     match python(root) {
-        Some((py_audit, py_san)) => {
+        Some((py_audit, py_san, py_drop, py_keep)) => {
+            println!("| `audit()` issue 12's READ, one metadata key dropped | {:.2} µs | {:.2} µs | {:.1}x |", issue_drop_ns / 1e3, py_drop / 1e3, py_drop / issue_drop_ns);
+            println!(
+                "| `audit()` issue 12's READ, no key dropped | {:.2} µs | {:.2} µs | {:.1}x |",
+                issue_keep_ns / 1e3,
+                py_keep / 1e3,
+                py_keep / issue_keep_ns
+            );
             println!("| `audit()` (READ with metadata / UPDATE with error, alternated) | {:.2} µs | {:.2} µs | {:.1}x |", audit_ns / 1e3, py_audit / 1e3, py_audit / audit_ns);
             println!("| `sanitize_error_message` (84 chars, 4 redactions) | {:.2} µs | {:.2} µs | {:.1}x |", sanitize_ns / 1e3, py_san / 1e3, py_san / sanitize_ns);
         }
         None => {
+            println!(
+                "| `audit()` issue 12's READ, one key dropped / none | {:.2} / {:.2} µs | (no .venv-ref) | |",
+                issue_drop_ns / 1e3,
+                issue_keep_ns / 1e3
+            );
             println!(
                 "| `audit()` | {:.2} µs | (no .venv-ref) | |",
                 audit_ns / 1e3

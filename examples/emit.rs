@@ -1,15 +1,15 @@
 //! Emit a few real audit events to standard output as JSON lines (the native quickstart).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use bh_audit_logger::{AuditError, AuditLogger, AuditRequest, Config, FnSink};
+use bh_audit_logger::{AuditError, AuditLogger, AuditRequest, Config, Event, FnSink};
 use serde_json::json;
 
 fn main() -> Result<(), bh_audit_logger::Error> {
     let config = Config::new("bh-notes-api")
         .with_service_environment("dev")
         .with_metadata_allowlist(["record_count", "export_format"]);
-    let sink = FnSink(|ev: &serde_json::Map<String, serde_json::Value>| {
-        println!("{}", serde_json::to_string(ev).map_err(|e| e.to_string())?);
+    let sink = FnSink(|ev: &Event| {
+        println!("{}", ev.line());
         Ok(())
     });
     let mut logger = AuditLogger::new(config, sink)?;

@@ -70,8 +70,19 @@ export interface AuditEvent {
   attribution?: AttributionBlock;
 }
 
-/** A sink: called once per emitted event. A returned promise is tracked (`pending`, `flush`). */
-export type Sink = (event: AuditEvent) => void | Promise<void>;
+/** A function sink: called once per emitted event with the event. A returned promise is tracked (`pending`, `flush`). */
+export type FunctionSink = (event: AuditEvent) => void | Promise<void>;
+
+/**
+ * A destination (as pino's): receives each emitted line (the reference's `json.dumps` text) followed
+ * by "\n", never re-serialized; `process.stdout` is one. A returned promise is tracked.
+ */
+export interface Destination {
+  write(line: string): unknown;
+}
+
+/** Where events go: a function (receives the event) or a destination (receives the line). */
+export type Sink = FunctionSink | Destination;
 
 export interface AuditLoggerOptions {
   serviceName: string;
@@ -235,14 +246,14 @@ export function validateEvent(event: unknown, options?: { schemaVersion?: "1.0" 
 export function assertValidEvent(event: unknown, options?: { schemaVersion?: "1.0" | "1.1" | "2.0" | "2.1" }): void;
 export function sanitizeErrorMessage(message: string | null | undefined, maxLen?: number, options?: { redaction?: "reference" | "strict" }): string;
 
-export interface MemorySink extends Sink {
+export interface MemorySink extends FunctionSink {
   /** A copy of the stored events. */
   readonly events: AuditEvent[];
   readonly length: number;
   clear(): void;
 }
 export function memorySink(options?: { maxlen?: number }): MemorySink;
-export function consoleSink(options?: { level?: "debug" | "info" | "log" | "warn" | "error" }): Sink;
+export function consoleSink(options?: { level?: "debug" | "info" | "log" | "warn" | "error" }): Destination;
 
 export interface ChainFailure { line: number; event_id: string | null; kind: string; reason: string }
 export interface ChainReport {

@@ -31,9 +31,13 @@ export BH_REF200_PYTHON="$root/.venv-ref200/bin/python"
 echo "== rust: fmt, clippy, tests"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
+cargo clippy --all-targets --features regex -- -D warnings
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
 cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
 cargo test
+# `pattern` / `patternProperties` (the regex engine, off by default): its own tests and the suite's
+cargo test --features regex --lib validator::
+cargo test --features regex --test validator_suite
 
 echo "== setup: node tooling (npm ci), Chromium, npm package build"
 npm ci --no-audit --no-fund --loglevel=error

@@ -173,88 +173,15 @@ fn to_hex(bytes: &[u8]) -> String {
 // Canonical serialization
 // ---------------------------------------------------------------------------
 
-/// Write `s` as a JSON string the way Python's `json.dumps(..., ensure_ascii=False)` does.
+/// Write `s` as a JSON string the way Python's `json.dumps(..., ensure_ascii=False)` does
+/// (the one escaper, [`crate::json::write::write_str`]).
 fn write_str(out: &mut String, s: &str) {
-    out.push('"');
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let esc: Option<&str> = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            '\u{08}' => Some("\\b"),
-            '\u{0c}' => Some("\\f"),
-            c if (c as u32) < 0x20 => None,
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        match esc {
-            Some(e) => out.push_str(e),
-            None => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-        }
-        start = i + c.len_utf8();
-    }
-    out.push_str(&s[start..]);
-    out.push('"');
+    crate::json::write::write_str(s, out);
 }
 
-/// Write a float as Python's `float.__repr__` (and `json.dumps` for non-finite values).
+/// Write a float as Python's `float.__repr__` ([`crate::json::write::py_float`]).
 fn write_float(out: &mut String, v: f64) {
-    if v.is_nan() {
-        out.push_str("NaN");
-        return;
-    }
-    if v.is_infinite() {
-        out.push_str(if v > 0.0 { "Infinity" } else { "-Infinity" });
-        return;
-    }
-    if v == 0.0 {
-        out.push_str(if v.is_sign_negative() { "-0.0" } else { "0.0" });
-        return;
-    }
-    // Shortest round-trip digits, as Python's repr (and core's `{:e}`).
-    let (neg, digits, exp) = crate::num::shortest_digits(v);
-    if neg {
-        out.push('-');
-    }
-    if (-4..16).contains(&exp) {
-        if exp >= 0 {
-            let int_len = (exp as usize) + 1;
-            if digits.len() <= int_len {
-                out.push_str(&digits);
-                for _ in digits.len()..int_len {
-                    out.push('0');
-                }
-                out.push_str(".0");
-            } else {
-                out.push_str(&digits[..int_len]);
-                out.push('.');
-                out.push_str(&digits[int_len..]);
-            }
-        } else {
-            out.push_str("0.");
-            for _ in 0..(-exp - 1) {
-                out.push('0');
-            }
-            out.push_str(&digits);
-        }
-    } else {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        let _ = write!(
-            out,
-            "e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.unsigned_abs()
-        );
-    }
+    crate::json::write::py_float(v, out);
 }
 
 fn write_value(out: &mut String, v: &Value, skip_integrity: bool) {
@@ -291,7 +218,7 @@ fn write_map(out: &mut String, map: &Map<String, Value>, skip_integrity: bool) {
         .iter()
         .filter(|(k, _)| !(skip_integrity && k.as_str() == "integrity"))
         .collect();
-    crate::sort::sort_by(&mut entries, |a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    crate::json::sort::sort_by(&mut entries, |a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     out.push('{');
     for (i, (k, v)) in entries.into_iter().enumerate() {
         if i > 0 {
@@ -389,20 +316,42 @@ impl Chain {
     pub fn seal(&mut self, event: &mut Map<String, Value>) -> Result<(), Error> {
         let mut out = String::new();
         write_map(&mut out, event, true);
-        let hash = hash_hex(self.head.as_deref(), out.as_bytes(), self.alg);
+        let link = self.link(out.as_bytes());
         let mut block = Map::new();
-        block.insert("event_hash".to_string(), Value::String(hash.clone()));
+        block.insert("event_hash".to_string(), Value::String(link.event_hash));
         block.insert(
             "hash_alg".to_string(),
-            Value::String(self.alg.as_str().to_string()),
+            Value::String(link.hash_alg.as_str().to_string()),
         );
-        if let Some(p) = self.head.take() {
+        if let Some(p) = link.prev_event_hash {
             block.insert("prev_event_hash".to_string(), Value::String(p));
         }
         event.insert("integrity".to_string(), Value::Object(block));
-        self.head = Some(hash);
         Ok(())
     }
+
+    /// Chain the next event, given its canonical text (without its `integrity` member, see
+    /// [`canonical_json`]): the head advances to its hash, and the block's fields come back.
+    pub fn link(&mut self, canonical: &[u8]) -> Link {
+        let hash = hash_hex(self.head.as_deref(), canonical, self.alg);
+        let prev = self.head.replace(hash.clone());
+        Link {
+            event_hash: hash,
+            hash_alg: self.alg,
+            prev_event_hash: prev,
+        }
+    }
+}
+
+/// The fields of one event's `integrity` block, in the reference's order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    /// The event's chain hash (lowercase hex).
+    pub event_hash: String,
+    /// The algorithm.
+    pub hash_alg: HashAlgorithm,
+    /// The previous event's hash; `None` on the first event of a chain.
+    pub prev_event_hash: Option<String>,
 }
 
 // ---------------------------------------------------------------------------
@@ -888,7 +837,7 @@ mod json {
             }
             let text = &self.s[start..self.pos];
             if is_float {
-                crate::num::parse_json_f64(text)
+                crate::json::num::parse_json_f64(text)
                     .map(Node::Float)
                     .ok_or("invalid number")
             } else {
@@ -1090,7 +1039,7 @@ mod json {
                     .filter(|(k, _)| !(skip_integrity && k == "integrity"))
                     .map(|(k, v)| (k.as_ref(), v))
                     .collect();
-                crate::sort::sort_by(&mut entries, |a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                crate::json::sort::sort_by(&mut entries, |a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
                 entries.dedup_by(|later, earlier| {
                     if later.0 == earlier.0 {
                         *earlier = *later;

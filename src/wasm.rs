@@ -9,10 +9,9 @@ use std::cell::RefCell;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::call;
+use crate::audit::pipeline::{issue, Outcome, Pipeline, Verdict};
 use crate::config::ValidationFailureMode;
 use crate::diagnostics::CollectDiagnostics;
-use crate::pipeline::{Pipeline, Verdict};
 use crate::{Config, ConfigErrorKind, Error, SchemaVersion, ValidationIssue};
 
 fn js_error(err: &Error) -> JsValue {
@@ -34,8 +33,8 @@ fn js_error(err: &Error) -> JsValue {
 
 /// The engine for one logger configuration. Outputs of `audit` / `emit` start with a status
 /// character: `E` emit, `W` emit despite validation issues, `D` dropped, `R` raise; then
-/// `d` when diagnostics wait in [`Core::take_diagnostics`], else `-`; then the event JSON
-/// (for `E` / `W`) or the validation issues JSON (for `D` / `R`).
+/// `-`, or `d` followed by the call's diagnostics (JSON `[[level, message], ...]`) and a
+/// newline; then the emitted line (for `E` / `W`) or the validation issues JSON (`D` / `R`).
 #[wasm_bindgen]
 pub struct Core {
     pipeline: Pipeline,
@@ -82,41 +81,41 @@ impl Core {
         self.config_json.clone()
     }
 
-    /// [`call::audit_text`] on the first `len` bytes of the shared input buffer (see
+    /// [`Pipeline::audit_text`] on the first `len` bytes of the shared input buffer (see
     /// [`input_buffer`]); `now_ms` is the time source's epoch milliseconds (NaN when it failed).
     /// Returns the reply's byte length; the reply is at [`output_buffer`] (see [`Core::respond`]).
     #[wasm_bindgen(js_name = auditInput)]
     pub fn audit_input(&mut self, len: usize, now_ms: f64) -> usize {
         let reply = with_input(len, |text| {
-            call::audit_text(&mut self.pipeline, text, now_ms, &mut self.diag)
+            self.pipeline.audit_text(text, now_ms, &mut self.diag)
         });
         self.respond(reply)
     }
 
-    /// [`call::emit_text`] on the first `len` bytes of the shared input buffer; returns as
+    /// [`Pipeline::emit_text`] on the first `len` bytes of the shared input buffer; returns as
     /// [`Core::audit_input`] does.
     #[wasm_bindgen(js_name = emitInput)]
     pub fn emit_input(&mut self, len: usize) -> usize {
-        let reply = with_input(len, |text| {
-            call::emit_text(&mut self.pipeline, text, &mut self.diag)
-        });
+        let reply = with_input(len, |text| self.pipeline.emit_text(text, &mut self.diag));
         self.respond(reply)
     }
 
-    /// Diagnostics gathered since the last call, as JSON `[[level, message], ...]`.
+    /// Diagnostics gathered since the last call (replies carry their own), as JSON
+    /// `[[level, message], ...]`.
     #[wasm_bindgen(js_name = takeDiagnostics)]
     pub fn take_diagnostics(&mut self) -> String {
         let entries = std::mem::take(&mut self.diag.entries);
-        let list: Vec<(&str, String)> = entries.into_iter().map(|(l, m)| (l.as_str(), m)).collect();
-        serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
+        let mut out = String::new();
+        write_diagnostics(&entries, &mut out);
+        out
     }
 
     /// Encode a reply for the facade into the output buffer: status, diagnostics flag, then
-    /// JSON (`None`: the input was not UTF-8). Returns its byte length.
-    fn respond(&mut self, reply: Option<call::Reply>) -> usize {
+    /// the line or the issues' JSON (`None`: the input was not UTF-8). Returns its byte length.
+    fn respond(&mut self, reply: Option<Outcome>) -> usize {
         let reply = reply.unwrap_or_else(|| {
-            let issues = vec![call::issue("", "input", "input is not valid utf-8")];
-            call::reject(&self.pipeline, issues, &mut self.diag)
+            let issues = vec![issue("", "input", "input is not valid utf-8")];
+            self.pipeline.reject(issues, &mut self.diag)
         });
         let status = match reply.verdict {
             Verdict::Emit => 'E',
@@ -125,15 +124,23 @@ impl Core {
             Verdict::Raise => 'R',
             Verdict::Refuse => 'T',
         };
-        let flag = if self.diag.entries.is_empty() {
-            '-'
-        } else {
-            'd'
-        };
+        let entries = std::mem::take(&mut self.diag.entries);
         publish(|out| {
             out.push(status);
-            out.push(flag);
-            out.push_str(&reply.body);
+            if entries.is_empty() {
+                out.push('-');
+            } else {
+                // Diagnostics travel with the reply (no second call): their JSON, then a
+                // newline (neither it nor the line holds a raw one), then the body.
+                out.push('d');
+                write_diagnostics(&entries, out);
+                out.push('\n');
+            }
+            match reply.verdict {
+                Verdict::Emit | Verdict::EmitInvalid => out.push_str(&reply.line),
+                Verdict::Drop | Verdict::Raise => write_issues(&reply.issues, out),
+                Verdict::Refuse => write_refusal(reply.refused.as_ref(), out),
+            }
         })
     }
 }
@@ -391,10 +398,69 @@ fn compact_issues(issues: &[ValidationIssue]) -> Option<String> {
         }
         push_decimal(&mut out, id as usize);
         out.push(',');
-        crate::direct::write_str(&issue.instance_path, &mut out);
+        crate::json::write::write_str(&issue.instance_path, &mut out);
     }
     out.push(']');
     Some(out)
+}
+
+/// Append diagnostics as the JSON array `[[level, message], ...]`.
+fn write_diagnostics(entries: &[(crate::Level, String)], out: &mut String) {
+    use crate::json::write::write_str;
+    out.push('[');
+    for (i, (level, message)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        write_str(level.as_str(), out);
+        out.push(',');
+        write_str(message, out);
+        out.push(']');
+    }
+    out.push(']');
+}
+
+/// A refused call as `{message, field, rule?}` (the facade throws a `TypeError` with them).
+fn write_refusal(e: Option<&Error>, out: &mut String) {
+    use crate::json::write::write_str;
+    out.push_str(r#"{"message":"#);
+    write_str(&e.map(ToString::to_string).unwrap_or_default(), out);
+    if let Some(Error::Agent { field, rule, .. }) = e {
+        out.push_str(r#","field":"#);
+        write_str(field, out);
+        if let Some(rule) = rule {
+            out.push_str(r#","rule":"#);
+            write_str(rule, out);
+        }
+    }
+    out.push('}');
+}
+
+/// Append `issues` as the JSON array `[{instancePath, schemaPath, keyword, message, rule?}, ...]`
+/// (by hand with the one escaper: no serializer in the binary).
+fn write_issues(issues: &[ValidationIssue], out: &mut String) {
+    use crate::json::write::write_str;
+    out.push('[');
+    for (i, issue) in issues.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(r#"{"instancePath":"#);
+        write_str(&issue.instance_path, out);
+        out.push_str(r#","schemaPath":"#);
+        write_str(&issue.schema_path, out);
+        out.push_str(r#","keyword":"#);
+        write_str(&issue.keyword, out);
+        out.push_str(r#","message":"#);
+        write_str(&issue.message, out);
+        if let Some(rule) = &issue.rule {
+            out.push_str(r#","rule":"#);
+            write_str(rule, out);
+        }
+        out.push('}');
+    }
+    out.push(']');
 }
 
 /// Validate an event (JSON text) against `version` (or its own `schema_version` when
@@ -420,12 +486,11 @@ fn validate_json(text: &str, version: Option<SchemaVersion>) -> Result<String, J
                         + i.message.len()
                 })
                 .sum();
-            let mut out = Vec::with_capacity(32 + size);
-            out.extend_from_slice(br#"{"valid":false,"errors":"#);
-            serde_json::to_writer(&mut out, &issues)
-                .map_err(|e| js_sys::Error::new(&e.to_string()))?;
-            out.push(b'}');
-            return String::from_utf8(out).map_err(|e| js_sys::Error::new(&e.to_string()).into());
+            let mut out = String::with_capacity(32 + size);
+            out.push_str(r#"{"valid":false,"errors":"#);
+            write_issues(&issues, &mut out);
+            out.push('}');
+            return Ok(out);
         }
         Err(Error::Json {
             line,

@@ -1,6 +1,9 @@
 //! Parity with the Python reference: runs `bh-audit-logger` 0.3.0 itself (the interpreter
 //! named by `BH_REF_PYTHON`, set up by `scripts/test.sh`) and this engine on the same vector
-//! file, and requires identical results for every case not marked `differs`.
+//! file, and requires identical results for every case not marked `differs`. Events are
+//! compared as text: each returned and each delivered event is the line the reference's
+//! `LoggingSink` writes (`json.dumps(event, separators=(",", ":"), ensure_ascii=False)`),
+//! byte for byte, key order included.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::cell::RefCell;
@@ -9,10 +12,10 @@ use std::process::Command;
 use std::rc::Rc;
 
 use bh_audit_logger::{
-    sanitize_error_message, AuditError, AuditLogger, AuditRequest, Config, FnSink, Timestamp,
-    Validator,
+    sanitize_error_message, AuditError, AuditLogger, AuditRequest, Config, Event, FnSink,
+    Timestamp, Validator,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 fn reference_results(vectors: &Path) -> Option<Value> {
     let Ok(python) = std::env::var("BH_REF_PYTHON") else {
@@ -69,13 +72,16 @@ fn run(case: &Value) -> Value {
     }
     let config = Config::from_options(case["config"].as_object().unwrap()).unwrap();
     let received = Rc::new(RefCell::new(Vec::<Value>::new()));
+    // Lines compared as text: the emitted line is the reference's `json.dumps` text.
     let fail = case.get("sink").and_then(Value::as_str) == Some("fail");
     let sink_events = received.clone();
-    let sink = FnSink(move |ev: &Map<String, Value>| {
+    let sink = FnSink(move |ev: &Event| {
         if fail {
             return Err("sink unavailable".to_string());
         }
-        sink_events.borrow_mut().push(Value::Object(ev.clone()));
+        sink_events
+            .borrow_mut()
+            .push(Value::String(ev.line().to_string()));
         Ok(())
     });
     let now = Timestamp::from_micros(case["now_us"].as_i64().unwrap());
@@ -93,12 +99,16 @@ fn run(case: &Value) -> Value {
         "audit_login_success" => logger.audit_login_success(req),
         "audit_login_failure" => logger.audit_login_failure(req),
         "emit" => logger
-            .emit(case["event"].as_object().unwrap().clone())
+            .emit(case["event"].as_object().unwrap())
             .map(|_| None),
         other => panic!("unknown call {other}"),
     };
     let (returned, raised) = match result {
-        Ok(ev) => (ev.map(Value::Object).unwrap_or(Value::Null), Value::Null),
+        Ok(ev) => (
+            ev.map(|e| Value::String(e.into_line()))
+                .unwrap_or(Value::Null),
+            Value::Null,
+        ),
         Err(e) => (
             Value::Null,
             Value::String(
@@ -136,7 +146,9 @@ fn engine_matches_reference_on_every_vector() {
         let theirs = &reference[name];
         if let Some(reason) = case.get("differs") {
             // Deliberate difference: what we emit must still be schema-valid.
-            for ev in ours["sink"].as_array().unwrap() {
+            for line in ours["sink"].as_array().unwrap() {
+                let ev: Value = serde_json::from_str(line.as_str().unwrap()).unwrap();
+                let ev = &ev;
                 let own = ev["schema_version"]
                     .as_str()
                     .and_then(bh_audit_logger::SchemaVersion::parse)
@@ -155,7 +167,7 @@ fn engine_matches_reference_on_every_vector() {
         // 0.3.0 has four counters; the three the 2.0.0 reference added are checked by parity_v2.
         let mut ours = ours;
         if let Some(keys) = theirs["stats"].as_object() {
-            let stats: Map<String, Value> = keys
+            let stats: serde_json::Map<String, Value> = keys
                 .keys()
                 .map(|k| (k.clone(), ours["stats"][k].clone()))
                 .collect();

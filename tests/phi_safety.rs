@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use bh_audit_logger::{
-    AuditError, AuditLogger, AuditRequest, Config, Diagnostics, FnSink, Level, Redaction,
+    AuditError, AuditLogger, AuditRequest, Config, Diagnostics, Event, FnSink, Level, Redaction,
     Timestamp, ValidationFailureMode,
 };
 use serde_json::{json, Map, Value};
@@ -25,7 +25,7 @@ fn tokens() -> (Vec<String>, Vec<String>) {
     (list(&doc["tokens"]), list(&doc["redactable"]["strings"]))
 }
 
-type BoxedSink = Box<dyn FnMut(&Map<String, Value>) -> Result<(), String>>;
+type BoxedSink = Box<dyn FnMut(&Event) -> Result<(), String>>;
 
 #[derive(Clone, Default)]
 struct Shared(Rc<RefCell<Vec<String>>>);
@@ -39,14 +39,12 @@ impl Diagnostics for Shared {
 fn capture(
     config: Config,
     sink_fails: bool,
-    f: impl FnOnce(
-        &mut AuditLogger<FnSink<Box<dyn FnMut(&Map<String, Value>) -> Result<(), String>>>>,
-    ) -> Vec<String>,
+    f: impl FnOnce(&mut AuditLogger<FnSink<BoxedSink>>) -> Vec<String>,
 ) -> String {
     let events = Rc::new(RefCell::new(Vec::<String>::new()));
     let ev2 = events.clone();
     let sink: BoxedSink = Box::new(move |ev| {
-        ev2.borrow_mut().push(serde_json::to_string(ev).unwrap());
+        ev2.borrow_mut().push(ev.line().to_string());
         if sink_fails {
             Err("write failed for 987-65-4321 at jdoe+intake@clinic.example.org".into())
         } else {

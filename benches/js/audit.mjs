@@ -70,7 +70,6 @@ function plainBuild(actionType, o) {
     timestamp: new Date(Date.now()).toISOString(),
     service: { name: "bh-notes-api", environment: "prod", version: "1.4.2" },
   };
-  if (o.correlation) event.correlation = { ...o.correlation };
   event.actor = { subject_id: "unknown", subject_type: "service", ...o.actor };
   const action = { type: actionType };
   if (o.phiTouched !== undefined) action.phi_touched = o.phiTouched;
@@ -80,6 +79,7 @@ function plainBuild(actionType, o) {
   event.outcome = o.error
     ? { status: "FAILURE", error_type: o.error.constructor.name, error_message: sanitize(String(o.error.message)) }
     : { status: "SUCCESS" };
+  if (o.correlation) event.correlation = { ...o.correlation };
   if (o.metadata) {
     const md = {};
     for (const [k, v] of Object.entries(o.metadata)) {
@@ -138,6 +138,79 @@ const timed = compare(
 const nsOurs = timed.get("ours").median;
 const nsPlain = timed.get("plain").median;
 const nsPlainAjv = timed.get("plainAjv").median;
+
+// ---- issue 12's call: destination vs function sink, with and without a dropped metadata key --------
+// A READ with actor, resource, outcome, correlation and three metadata keys, one of them not on
+// the allowlist (the allowlist's purpose, so the ordinary case), and the same call with all three
+// allowed. Baseline: a plain-JS builder that writes the reference's line (JSON.stringify).
+const ISSUE = {
+  actor: { subject_id: "user_123", subject_type: "human", roles: ["clinician"] },
+  resource: { type: "Patient", id: "pat_456" },
+  outcome: { status: "SUCCESS" },
+  correlation: { request_id: "req_1" },
+  metadata: { route: "/patients/{id}", record_count: 3, client_hint: "x" },
+  phiTouched: true,
+  dataClassification: "PHI",
+};
+const ALLOW_DROP = ["route", "record_count"];
+const ALLOW_KEEP = ["route", "record_count", "client_hint"];
+const destLines = [];
+const destination = {
+  write(line) {
+    destLines.push(line);
+    if (destLines.length > 16) destLines.shift();
+  },
+};
+const issueLogger = (allow, sink) =>
+  new AuditLogger({ serviceName: "bh-notes-api", serviceEnvironment: "prod", serviceVersion: "1.4.2", metadataAllowlist: allow, sink, onDiagnostic: () => {} });
+const L = {
+  destDrop: issueLogger(ALLOW_DROP, destination),
+  destKeep: issueLogger(ALLOW_KEEP, destination),
+  fnDrop: issueLogger(ALLOW_DROP, memorySink({ maxlen: 16 })),
+  fnKeep: issueLogger(ALLOW_KEEP, memorySink({ maxlen: 16 })),
+};
+function plainLine(allowSet, o) {
+  const event = {
+    schema_version: "1.1",
+    event_id: crypto.randomUUID(),
+    timestamp: new Date(Date.now()).toISOString(),
+    service: { name: "bh-notes-api", environment: "prod", version: "1.4.2" },
+    actor: { ...o.actor },
+    action: { type: "READ", phi_touched: o.phiTouched, data_classification: o.dataClassification },
+    resource: { ...o.resource },
+    outcome: { ...o.outcome },
+    correlation: { ...o.correlation },
+  };
+  const md = {};
+  for (const [k, v] of Object.entries(o.metadata)) if (allowSet.has(k)) md[k] = v;
+  event.metadata = md;
+  destination.write(JSON.stringify(event) + "\n");
+  return event;
+}
+const dropSet = new Set(ALLOW_DROP);
+const keepSet = new Set(ALLOW_KEEP);
+{
+  // Sanity: the plain builder writes our line, apart from event_id and timestamp.
+  const strip = (line) => line.replace(/"event_id":"[^"]*","timestamp":"[^"]*"/, "");
+  L.destDrop.audit("READ", ISSUE);
+  const ours = destLines.at(-1);
+  plainLine(dropSet, ISSUE);
+  if (strip(ours) !== strip(destLines.at(-1))) throw new Error(`plain line differs:\n${ours}\n${destLines.at(-1)}`);
+}
+const issueTimed = compare(
+  [
+    { name: "destDrop", fn: () => L.destDrop.audit("READ", ISSUE) },
+    { name: "fnDrop", fn: () => L.fnDrop.audit("READ", ISSUE) },
+    { name: "plainDrop", fn: () => plainLine(dropSet, ISSUE) },
+    { name: "destKeep", fn: () => L.destKeep.audit("READ", ISSUE) },
+    { name: "fnKeep", fn: () => L.fnKeep.audit("READ", ISSUE) },
+    { name: "plainKeep", fn: () => plainLine(keepSet, ISSUE) },
+    { name: "parseLine", fn: () => JSON.parse(destLines[0]) },
+  ],
+  20_000,
+);
+const issueNs = Object.fromEntries([...issueTimed].map(([k, v]) => [k, v.median]));
+const issueRuns = Object.fromEntries([...issueTimed].map(([k, v]) => [k, v.runs]));
 
 // ---- agent attribution: auditAgentAction vs audit() on a comparable call ------------------------
 // The same 2.1 event both ways: the helper builds the agent actor and the delegation block; the
@@ -200,6 +273,10 @@ if (!args.has("--no-python")) {
     const r = spawnSync(PYTHON, [join(ROOT, "benches", "js", "audit_ref.py"), String(Math.max(1000, Math.round(20000 * SCALE)))], { encoding: "utf8" });
     if (r.status === 0) py = JSON.parse(r.stdout.trim().split("\n").pop());
     else console.error(`python reference failed: ${r.stderr}`);
+    for (const scenario of ["issue_drop", "issue_keep"]) {
+      const q = spawnSync(PYTHON, [join(ROOT, "benches", "js", "audit_ref.py"), String(Math.max(1000, Math.round(20000 * SCALE))), scenario], { encoding: "utf8" });
+      if (q.status === 0 && py) py[scenario] = JSON.parse(q.stdout.trim().split("\n").pop()).us_per_event * 1000;
+    }
   } else {
     console.error(`python reference not found at ${PYTHON} (set BH_REF_PYTHON, or run scripts/bench-js.sh)`);
   }
@@ -337,10 +414,13 @@ if (!args.has("--no-workerd")) {
 
 // ---- report ---------------------------------------------------------------------------------------
 const med = (xs, k) => median(xs.map((x) => x[k]));
+const pyObj = py;
 const out = {
   node: process.version,
   audit_ns: { ours: nsOurs, plain: nsPlain, plainAjv: nsPlainAjv, python: py ? py.us_per_event * 1000 : null },
   agent_ns: { auditAgentAction: nsAgent, comparableAudit: nsComparable, humanRead: nsHuman, ratio: nsAgent / nsComparable },
+  issue_ns: { ...issueNs, pythonDrop: py?.issue_drop ?? null, pythonKeep: py?.issue_keep ?? null },
+  issue_runs: issueRuns,
   startup_ms: {
     node_import_to_first_event: med(nodeStarts, "importToFirstEvent"),
     node_process_start_to_first_event: med(nodeStarts, "fromProcessStart"),
@@ -362,6 +442,28 @@ if (args.has("--json")) {
   if (py) rows.push([`Python reference ${py.version} (CPython ${py.python}, MemorySink)`, fmtNs(py.us_per_event * 1000), `${((py.us_per_event * 1000) / nsOurs).toFixed(2)}x`]);
   console.log(`### audit() per event (Node ${process.version}, median of ${RUNS} runs, ${CLOCK === "cpu" ? "process CPU time" : "wall-clock"}; READ with metadata and UPDATE with a sanitized error, alternated; relative = time / ours)\n`);
   console.log(table(["implementation", "per event", "relative"], rows));
+  {
+    const n = issueNs;
+    const x = (a, b) => `${(a / b).toFixed(2)}x`;
+    const range = (k) => {
+      const r = issueRuns[k];
+      return `${fmtNs(Math.min(...r))}–${fmtNs(Math.max(...r))}`;
+    };
+    const rows = [];
+    for (const [label, d, f, p, py] of [
+      ["one metadata key dropped", "destDrop", "fnDrop", "plainDrop", "issue_drop"],
+      ["no key dropped", "destKeep", "fnKeep", "plainKeep", "issue_keep"],
+    ]) {
+      const pyNs = pyObj?.[py] ?? null;
+      rows.push([`${label}: audit(), destination`, fmtNs(n[d]), range(d), x(n[d], n[p]), pyNs ? x(pyNs, n[d]) : "n/a"]);
+      rows.push([`${label}: audit(), function sink`, fmtNs(n[f]), range(f), x(n[f], n[p]), pyNs ? x(pyNs, n[f]) : "n/a"]);
+      rows.push([`${label}: plain-JS builder writing the line`, fmtNs(n[p]), range(p), "1.00x", pyNs ? x(pyNs, n[p]) : "n/a"]);
+      if (pyNs) rows.push([`${label}: Python reference 0.3.0 (logging off)`, fmtNs(pyNs), "", x(pyNs, n[p]), "1.00x"]);
+    }
+    rows.push(["JSON.parse of the line (what a function sink and audit()'s return value cost)", fmtNs(n.parseLine), range("parseLine"), "", ""]);
+    console.log(`\n### Issue 12's call: a READ with actor, resource, outcome, correlation, three metadata keys (median of ${RUNS} runs; range = fastest–slowest run)\n`);
+    console.log(table(["call", "per event", "runs", "÷ plain JS", "Python ÷ this"], rows));
+  }
   console.log(`\n### auditAgentAction per event (schema 2.1, the same event both ways; relative = time / comparable audit())\n`);
   console.log(
     table(

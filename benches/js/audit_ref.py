@@ -2,10 +2,14 @@
 
 Same two calls as the Node benchmark, alternated, with a bounded MemorySink. Prints one JSON
 line: {"us_per_event": median over BENCH_RUNS (5) repeats, process CPU time unless BENCH_CLOCK=wall, "runs": [...], "import_to_first_event_ms": ...}.
-Usage: python audit_ref.py [number_per_repeat]
+Usage: python audit_ref.py [number_per_repeat] [scenario]
+scenario: "pair" (default: the READ and UPDATE above, alternated), "issue_drop" / "issue_keep"
+(issue 12's call: a READ with actor, resource, outcome, correlation and three metadata keys, one
+of them not on the allowlist / all three on it).
 """
 
 import json
+import logging
 import os
 import sys
 import time
@@ -16,16 +20,34 @@ from bh_audit_logger.sinks.memory import MemorySink  # noqa: E402
 
 
 def main() -> None:
+    # Logging off, as the Node side's onDiagnostic is a no-op (the reference would otherwise
+    # print each dropped metadata key's warning through logging's last-resort handler).
+    logging.disable(logging.CRITICAL)
     number = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
+    scenario = sys.argv[2] if len(sys.argv) > 2 else "pair"
+    allow = {"route", "record_count", "note", "cached"}
+    if scenario == "issue_drop":
+        allow = {"route", "record_count"}
+    elif scenario == "issue_keep":
+        allow = {"route", "record_count", "client_hint"}
     sink = MemorySink(maxlen=16)
     logger = AuditLogger(
         AuditLoggerConfig(
             service_name="bh-notes-api",
             service_environment="prod",
             service_version="1.4.2",
-            metadata_allowlist=frozenset({"route", "record_count", "note", "cached"}),
+            metadata_allowlist=frozenset(allow),
         ),
         sink=sink,
+    )
+    issue_kwargs = dict(
+        actor={"subject_id": "user_123", "subject_type": "human", "roles": ["clinician"]},
+        resource={"type": "Patient", "id": "pat_456"},
+        outcome={"status": "SUCCESS"},
+        correlation={"request_id": "req_1"},
+        metadata={"route": "/patients/{id}", "record_count": 3, "client_hint": "x"},
+        phi_touched=True,
+        data_classification="PHI",
     )
     read_kwargs = dict(
         actor={"subject_id": "user_123", "subject_type": "human", "org_id": "org_77", "roles": ["clinician"]},
@@ -46,8 +68,12 @@ def main() -> None:
     assert first is not None
 
     def two() -> None:
-        logger.audit("READ", **read_kwargs)
-        logger.audit("UPDATE", **update_kwargs)
+        if scenario == "pair":
+            logger.audit("READ", **read_kwargs)
+            logger.audit("UPDATE", **update_kwargs)
+        else:
+            logger.audit("READ", **issue_kwargs)
+            logger.audit("READ", **issue_kwargs)
 
     for _ in range(number // 10):  # warm-up
         two()

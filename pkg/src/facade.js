@@ -21,7 +21,7 @@ function resultFromWasm(len) {
 /** Vendored bh-audit-schema versions (tests/js/runtime-node.test.mjs checks it equals the core's). */
 export const SCHEMA_VERSIONS = Object.freeze(["1.0", "1.1", "2.0", "2.1"]);
 
-const FUNCTION_OPTIONS = ["timeSource", "idFactory", "sink", "onDiagnostic"];
+const FUNCTION_OPTIONS = ["timeSource", "idFactory", "onDiagnostic"];
 const KIND = { EMIT: 69, WARN: 87, DROP: 68, RAISE: 82, REFUSE: 84, DIAG: 100 }; // 'E' 'W' 'D' 'R' 'T' 'd'
 /** Milliseconds for `validation_time_ms_total` (the core call's duration). */
 const monotonic = typeof performance !== "undefined" && typeof performance.now === "function" ? () => performance.now() : () => Date.now();
@@ -145,6 +145,8 @@ function readOption(options, key) {
 export class AuditLogger {
   #core;
   #sink;
+  /** The sink's `write` when it is a destination (an object with `write(line)`), else null. */
+  #write = null;
   #timeSource;
   #idFactory;
   #onDiagnostic;
@@ -172,6 +174,13 @@ export class AuditLogger {
     for (const key of Object.keys(options)) {
       const value = readOption(options, key);
       if (value === undefined) continue;
+      if (key === "sink") {
+        if (typeof value !== "function" && !isDestination(value)) {
+          throw new TypeError("invalid option `sink`: must be a function or a destination (an object with a `write(line)` method)");
+        }
+        fns.sink = value;
+        continue;
+      }
       if (FUNCTION_OPTIONS.includes(key)) {
         if (typeof value !== "function") throw new TypeError(`invalid option \`${key}\`: must be a function`);
         fns[key] = value;
@@ -211,6 +220,7 @@ export class AuditLogger {
     this.#core = new Core(text); // throws TypeError / RangeError naming the option
     const resolved = JSON.parse(this.#core.configJson());
     this.#sink = fns.sink ?? consoleSink();
+    if (typeof this.#sink !== "function") this.#write = this.#sink.write;
     this.#timeSource = fns.timeSource ?? Date.now;
     this.#idFactory = fns.idFactory ?? randomId;
     this.#onDiagnostic = fns.onDiagnostic ?? defaultDiagnostic;
@@ -419,10 +429,15 @@ export class AuditLogger {
 
   #handle(out) {
     const status = out.charCodeAt(0);
+    let body;
     if (out.charCodeAt(1) === KIND.DIAG) {
-      for (const [level, message] of JSON.parse(this.#core.takeDiagnostics())) this.#diagnostic(level, message);
+      // `d`, the diagnostics' JSON, a newline, then the body (the line never holds a raw newline).
+      const nl = out.indexOf("\n", 2);
+      body = out.slice(nl + 1);
+      for (const [level, message] of JSON.parse(out.slice(2, nl))) this.#diagnostic(level, message);
+    } else {
+      body = out.slice(2);
     }
-    const body = out.slice(2);
     if (status === KIND.REFUSE) {
       // The reference raises ValueError here, in every failure mode; nothing is counted.
       const refusal = JSON.parse(body);
@@ -433,12 +448,15 @@ export class AuditLogger {
     }
     if (status === KIND.EMIT || status === KIND.WARN) {
       if (status === KIND.WARN) this.#stats.validation_failures_total++;
+
+      // The line is made once, in the core: a destination receives it as is; a function sink
+      // and the caller receive the event it encodes (one JSON.parse; see README "Figures").
       const event = JSON.parse(body);
       if (this.#config.enableIntegrity) {
         if (event.integrity !== undefined) this.#stats.integrity_events_total++;
         else this.#stats.chain_gaps_total++;
       }
-      const outcome = this.#dispatch(event);
+      const outcome = this.#dispatch(event, body);
       this.#lastSent = outcome === SENT;
       return outcome === DROPPED ? null : event;
     }
@@ -461,8 +479,11 @@ export class AuditLogger {
     this.#diagnostic(this.#emitMode === "silent" ? "debug" : async && this.#emitMode === "raise" ? "error" : "warn", line);
   }
 
-  /** Hand the event to the sink: SENT, FAILED (the sink threw) or DROPPED (maxPending reached). */
-  #dispatch(event) {
+  /**
+   * Hand the event to the sink (a destination gets `line` + "\n", a function the event):
+   * SENT, FAILED (the sink threw) or DROPPED (maxPending reached).
+   */
+  #dispatch(event, line) {
     if (this.#pending.size >= this.#maxPending) {
       this.#stats.events_dropped_total++;
       this.#diagnostic("warn", `audit event dropped: ${this.#maxPending} async sink calls already pending (maxPending): ${this.#label(event)}`);
@@ -470,7 +491,7 @@ export class AuditLogger {
     }
     let result;
     try {
-      result = this.#sink(event);
+      result = this.#write === null ? this.#sink(event) : this.#write.call(this.#sink, line + "\n");
     } catch (err) {
       this.#sinkFailed(err, event, false);
       return FAILED;
@@ -605,12 +626,27 @@ export function sanitizeErrorMessage(message, maxLen = 200, options) {
   return sanitizeMessage(message, maxLen, redaction === "strict");
 }
 
-/** One compact JSON line per event via `console[level]` (the reference's LoggingSink). */
+/** A destination: an object with a `write(line)` method (API.md "Sinks"; e.g. `process.stdout`). */
+function isDestination(value) {
+  if (value === null || typeof value !== "object") return false;
+  try {
+    return typeof value.write === "function";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A destination printing one line per event via `console[level]`: the emitted line itself
+ * (the reference's LoggingSink text), without its newline.
+ */
 export function consoleSink(options) {
   const level = options?.level ?? "info";
   if (typeof console[level] !== "function") throw new RangeError("consoleSink: `level` must name a console method (debug, info, log, warn, error)");
-  return (event) => {
-    console[level](JSON.stringify(event));
+  return {
+    write(line) {
+      console[level](line.endsWith("\n") ? line.slice(0, -1) : line);
+    },
   };
 }
 

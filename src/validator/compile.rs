@@ -449,7 +449,7 @@ impl<'s> Compiler<'s> {
                     String::new(),
                     Kind::Properties({
                         let mut props = self.sub_map(value, &kpath, depth)?;
-                        crate::sort::sort_vec_by(&mut props, |a, b| a.0.cmp(&b.0));
+                        crate::json::sort::sort_vec_by(&mut props, |a, b| a.0.cmp(&b.0));
                         props
                     }),
                 ),
@@ -487,7 +487,7 @@ impl<'s> Compiler<'s> {
                             Some(p) => p.keys().map(|k| k.as_str().into()).collect(),
                             None => Vec::new(),
                         };
-                    crate::sort::sort_vec_by(&mut known, |a, b| a.cmp(b));
+                    crate::json::sort::sort_vec_by(&mut known, |a, b| a.cmp(b));
                     let forbid = value == &Value::Bool(false);
                     let mut patterns = Vec::new();
                     if let Some(pp) = map.get("patternProperties").and_then(Value::as_object) {

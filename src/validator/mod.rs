@@ -20,7 +20,8 @@
 //! * Ignored annotations: `$schema`, `$id`, `$comment`, `$anchor`, `title`, `description`,
 //!   `default`, `examples`, `deprecated`, `readOnly`, `writeOnly`, `contentMediaType`,
 //!   `contentEncoding`, `contentSchema`.
-//! * `pattern` and `patternProperties` use the linear-time ECMA-262 engine in [`regex`];
+//! * `pattern` and `patternProperties` use the linear-time ECMA-262 engine in [`regex`]
+//!   (cargo feature `regex`, off by default: the vendored schemas use neither);
 //!   a construct it does not support (lookaround, backreferences, most `\p{..}`) fails
 //!   compilation, naming it.
 //! * Everything else — `$dynamicRef`, `unevaluated*`, remote refs and unknown keywords —
@@ -53,10 +54,15 @@
 mod compile;
 mod fast;
 pub mod format;
-pub(crate) mod lite;
-/// Byte equality in words, for the wasm entry points.
-#[cfg(target_arch = "wasm32")]
+use crate::json::read as lite;
+/// Byte equality in words (`memcmp` goes byte by byte in wasm).
 pub(crate) use fast::bytes_eq;
+/// The linear-time ECMA-262 engine for `pattern` (cargo feature `regex`).
+#[cfg(feature = "regex")]
+pub mod regex;
+/// Without the `regex` feature, `pattern` and `patternProperties` do not compile.
+#[cfg(not(feature = "regex"))]
+#[path = "no_regex.rs"]
 pub mod regex;
 
 use std::cmp::Ordering;
@@ -280,10 +286,12 @@ impl Validator {
         self.fast(0, instance, 0)
     }
 
-    /// `true` when the light document `doc` is valid (the boolean fast path).
-    #[cfg(any(target_arch = "wasm32", test))]
-    pub(crate) fn is_valid_lite(&self, doc: &lite::Lite<'_>) -> bool {
-        self.fast(0, doc, 0)
+    /// Every issue of the light document `doc`, appended to `out` (the boolean fast path
+    /// alone when it is valid).
+    pub(crate) fn issues_into(&self, doc: &lite::Lite<'_>, out: &mut Vec<ValidationIssue>) {
+        if let Some(held) = self.failing(0, doc, 0) {
+            out.extend(self.issues(doc, held));
+        }
     }
 
     /// Whether `inst` matches node `id`: the boolean fast path.
@@ -1101,9 +1109,8 @@ impl<'a> Inst for lite::Lite<'a> {
         match self {
             // Digits only: serde_json reads an i64/u64, or (too large) a whole f64.
             lite::Lite::Num(t) if t.bytes().all(|b| b.is_ascii_digit() || b == b'-') => true,
-            lite::Lite::Num(t) => {
-                crate::num::parse_json_f64(t).is_some_and(|f| f.is_finite() && f.fract() == 0.0)
-            }
+            lite::Lite::Num(t) => crate::json::num::parse_json_f64(t)
+                .is_some_and(|f| f.is_finite() && f.fract() == 0.0),
             _ => false,
         }
     }
@@ -1265,7 +1272,7 @@ pub fn validate_str(
     text: &str,
     version: Option<SchemaVersion>,
 ) -> Result<Vec<ValidationIssue>, Error> {
-    if let Some(doc) = lite::parse(text) {
+    if let Ok(doc) = lite::parse(text) {
         let declared = match (&doc, version) {
             (_, Some(v)) => Some(v),
             (lite::Lite::Obj(members), None) => members
@@ -1399,7 +1406,7 @@ mod tests {
     /// path found to hold); `true` when the light reader took it and it is invalid.
     fn lite_agrees(v: &Validator, value: &Value, what: &str) -> bool {
         let text = serde_json::to_string(value).unwrap();
-        let Some(doc) = lite::parse(&text) else {
+        let Ok(doc) = lite::parse(&text) else {
             return false;
         };
         // The full walk (nothing skipped) on the `Value` is the reference.

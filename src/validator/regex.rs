@@ -175,7 +175,7 @@ impl CharSet {
 
     /// Sorts and merges the ranges (needed by the binary search in [`CharSet::matches`]).
     fn finish(mut self) -> CharSet {
-        crate::sort::sort_by(&mut self.ranges, |a, b| a.cmp(b));
+        crate::json::sort::sort_by(&mut self.ranges, |a, b| a.cmp(b));
         let mut merged: Vec<(char, char)> = Vec::with_capacity(self.ranges.len());
         for (lo, hi) in self.ranges.drain(..) {
             match merged.last_mut() {

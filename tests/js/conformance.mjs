@@ -83,7 +83,7 @@ export async function runConformance(api) {
     });
     eq(ev.timestamp, "2026-03-11T18:41:55.123Z", "timestamp from timeSource, ms precision");
     eq(ev.event_id, "2f4c1d11-3f42-44d3-83a0-000000000001", "event_id from idFactory");
-    eq(Object.keys(ev), ["schema_version", "event_id", "timestamp", "service", "correlation", "actor", "action", "resource", "outcome"], "schema property order");
+    eq(Object.keys(ev), ["schema_version", "event_id", "timestamp", "service", "actor", "action", "resource", "outcome", "correlation"], "the reference's key order");
     eq(ev.service, { name: "bh-notes-api", environment: "unknown" }, "service block");
     eq(ev.action, { type: "READ", phi_touched: true, data_classification: "PHI" }, "action block");
     eq(ev.outcome, { status: "SUCCESS" }, "default outcome");
@@ -242,7 +242,7 @@ export async function runConformance(api) {
     eq(logger.emit(ev), true, "emitted");
     eq(sink.events[0].outcome.error_message, "ssn [REDACTED-SSN]", "sanitized");
     eq(sink.events[0].metadata, { ok: 1 }, "allowlisted");
-    eq(Object.keys(sink.events[0]), ["schema_version", "event_id", "timestamp", "service", "actor", "action", "resource", "outcome", "metadata"], "put back in schema order");
+    eq(Object.keys(sink.events[0]), ["schema_version", "event_id", "timestamp", "outcome", "service", "actor", "action", "resource", "metadata"], "the caller's key order kept");
     eq(logger.emit({ ...ev, event_id: "nope" }), false, "invalid event not emitted");
   });
 
@@ -286,6 +286,37 @@ export async function runConformance(api) {
     eq(sanitizeErrorMessage("id5101880252732687x", 200, { redaction: "strict" }), "id[REDACTED-ID]x", "strict profile");
   });
 
+  await test("a destination receives the emitted line, byte for byte, and audit() still returns the event", () => {
+    const lines = [];
+    const dest = { write(line) { lines.push(line); } };
+    const logger = new AuditLogger({ serviceName: "s", sink: dest, timeSource: () => T0, idFactory: () => ID, metadataAllowlist: ["route", "n"] });
+    const ev = logger.audit("READ", {
+      correlation: { request_id: "r1" },
+      resource: { id: "p1", type: "Patient" },
+      metadata: { route: "/p/{id}", n: 1.5, dropped: "x" },
+      phiTouched: true,
+    });
+    eq(lines, [`{"schema_version":"1.1","event_id":"${ID}","timestamp":"2026-03-11T18:41:55.123Z","service":{"name":"s","environment":"unknown"},"actor":{"subject_id":"unknown","subject_type":"service"},"action":{"type":"READ","phi_touched":true,"data_classification":"UNKNOWN"},"resource":{"id":"p1","type":"Patient"},"outcome":{"status":"SUCCESS"},"correlation":{"request_id":"r1"},"metadata":{"route":"/p/{id}","n":1.5}}\n`], "the line, in the reference's order, caller blocks in the caller's order");
+    eq(ev, JSON.parse(lines[0]), "audit() returns the event of the line");
+    eq(logger.emit(ev), true, "emit() takes it back");
+    eq(lines[1], lines[0], "and writes the same line");
+    eq(logger.stats.events_emitted_total, 2, "counted");
+    throws(() => new AuditLogger({ serviceName: "s", sink: { write: 1 } }), TypeError, /`sink`/, "a sink must be a function or have write()");
+  });
+
+  await test("log_and_emit masks invalid values whatever their type", () => {
+    const { logger, sink } = make({ validationFailureMode: "log_and_emit" });
+    logger.audit("READ", { resource: { type: { name: "Jane Q Public", ssn: "123-45-6789" } } });
+    logger.audit("READ", { outcome: { status: "FAILURE", error_type: "E", error_message: { text: "SSN 123-45-6789" } } });
+    logger.audit("READ", { actor: { subject_id: ["Jane Q Public"], subject_type: "human" } });
+    eq(sink.length, 3, "emitted anyway");
+    noPhi(JSON.stringify(sink.events), "masked events");
+    eq(sink.events[0].resource.type, "[INVALID]", "object where a string belongs");
+    eq(sink.events[1].outcome.error_message, "[INVALID]", "object error_message");
+    eq(sink.events[2].actor.subject_id, "[INVALID]", "array where a string belongs");
+    eq(logger.stats.validation_failures_total, 3, "counted as validation failures");
+  });
+
   await test("consoleSink writes one JSON line", () => {
     const lines = [];
     const orig = console.info;
@@ -310,7 +341,7 @@ export async function runConformance(api) {
     logger.audit("READ", {});
     logger.audit("UPDATE", {});
     const [a, b] = sink.events;
-    eq(Object.keys(b.integrity), ["event_hash", "prev_event_hash", "hash_alg"], "integrity block order");
+    eq(Object.keys(b.integrity), ["event_hash", "hash_alg", "prev_event_hash"], "integrity block in the reference 1.1.1 order");
     eq([a.integrity.prev_event_hash, b.integrity.prev_event_hash, b.integrity.hash_alg], [undefined, a.integrity.event_hash, "sha384"], "links");
     eq(logger.chainHead, b.integrity.event_hash, "chainHead reads the last hash");
     const { logger: resumed, sink: s2 } = make({ enableIntegrity: true, hashAlgorithm: "sha384" });

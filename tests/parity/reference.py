@@ -4,6 +4,8 @@
 Usage: reference.py VECTORS.json > results.json
 Prints {"version": ..., "results": {case name: {...}}} where each result holds the returned
 event (or null), the events the sink received, the counters, and the exception class raised.
+Events are given as the line the reference's LoggingSink writes for them (text, compared byte
+for byte).
 """
 import builtins
 import json
@@ -13,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import bh_audit_logger
 from bh_audit_logger import AuditLogger, AuditLoggerConfig, MemorySink, sanitize_error_message
+from bh_audit_logger.sinks.logging_sink import LoggingSink
 
 logging.disable(logging.CRITICAL)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -25,6 +28,35 @@ SNAKE = {
     "maxMetadataValueLength": "max_metadata_value_length", "emitFailureMode": "emit_failure_mode",
     "failureLoggerName": "failure_logger_name", "schemaVersion": "schema_version",
 }
+
+
+class Lines:
+    """Stands in for the logger of the reference's LoggingSink: keeps each line it logs."""
+
+    def __init__(self):
+        self.lines = []
+
+    def log(self, level, line, extra=None):
+        self.lines.append(line)
+
+
+class LineSink(LoggingSink):
+    """The reference's own LoggingSink; its lines are kept instead of logged."""
+
+    def __init__(self):
+        super().__init__()
+        self._logger = Lines()
+
+    @property
+    def lines(self):
+        return self._logger.lines
+
+
+def line(event):
+    """The line LoggingSink writes for `event` (for the returned event)."""
+    sink = LineSink()
+    sink.emit(event)
+    return sink.lines[0]
 
 
 class FailingSink(MemorySink):
@@ -50,7 +82,7 @@ def run(case):
     now = EPOCH + timedelta(microseconds=case["now_us"])
     cfg["time_source"] = lambda: now
     cfg["id_factory"] = lambda: case["id"]
-    sink = FailingSink() if case.get("sink") == "fail" else MemorySink()
+    sink = FailingSink() if case.get("sink") == "fail" else LineSink()
     logger = AuditLogger(AuditLoggerConfig(**cfg), sink=sink)
     args = dict(case["args"])
     if "error" in args:
@@ -66,7 +98,9 @@ def run(case):
             out["returned"] = getattr(logger, call)(**args)
     except Exception as exc:  # the reference raises in its "raise" modes
         out["raised"] = type(exc).__name__
-    out["sink"] = list(sink.events) if not isinstance(sink, FailingSink) else []
+    if out["returned"] is not None:
+        out["returned"] = line(out["returned"])
+    out["sink"] = sink.lines if not isinstance(sink, FailingSink) else []
     out["stats"] = logger.stats.snapshot()
     return out
 

@@ -2,21 +2,24 @@
 //! place, as the reference `bh-audit-logger` 2.0.0 applies them, plus the 2.1 attribution
 //! rules of RFC 0003 (which the reference cannot emit).
 //!
-//! - [`AgentAction`] is the reference's `audit_agent_action` arguments; [`AgentAction::apply`]
-//!   checks the agent descriptor and builds the agent actor and the `delegation` block.
-//! - [`session_request`] and [`override_request`] are the session-lifecycle and
-//!   human-override helpers' fixed parts.
-//! - [`enforce_target`] is the reference's `_enforce_v2_target` (agent data on a 1.x target:
-//!   refuse, or collapse to the authorizing human) and, on 2.1, [`attribution_rules`].
+//! - [`AgentAction`] is the reference's `audit_agent_action` arguments (native API);
+//!   `apply_helper` applies the four agent helpers' rules to a call (descriptor checks, the
+//!   agent actor and `delegation` block, the session and override helpers' fixed parts).
+//! - `enforce_target` (run by the pipeline's build step for every call) is the reference's
+//!   `_enforce_v2_target` (agent data on a 1.x target: refuse, or collapse to the authorizing
+//!   human) and, on 2.1, the attribution rules of RFC 0003.
 //!
 //! Every refusal is [`Error::Agent`], naming the field and, for a schema rule, the rule.
 
 use std::cmp::Ordering;
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 
+use serde_json::Value;
+
+use crate::audit::call::Call;
+use crate::audit::event::{from_value, get, obj, str_is, text, truthy, Lite};
 use crate::config::{Config, DowngradeMode};
-use crate::event::AuditRequest;
 use crate::{Error, SchemaVersion};
 
 /// RFC 0003 R1, as the 2.1 schema's `$comment` states it.
@@ -104,9 +107,9 @@ pub fn compare_attribution_levels(a: &str, b: &str) -> Option<Ordering> {
 }
 
 /// The reference's `audit_agent_action` arguments besides the action type and the event
-/// content an [`AuditRequest`] carries. Values are JSON as the caller gave them (the reference
-/// checks only the descriptor; the schema checks the rest); `Value::Null` means "not given",
-/// and a required one not given is refused.
+/// content an [`AuditRequest`] carries (the native API). Values are JSON as the caller gave
+/// them (the reference checks only the descriptor; the schema checks the rest);
+/// `Value::Null` means "not given", and a required one not given is refused.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentAction {
     /// The agent's authenticating credential: `actor.subject_id` (required).
@@ -131,8 +134,62 @@ pub struct AgentAction {
     pub acting_subject_id: Option<Value>,
 }
 
-fn given(v: &Option<Value>) -> Option<&Value> {
-    v.as_ref().filter(|v| !v.is_null())
+/// The agent helpers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AgentHelper {
+    /// `audit_agent_action`.
+    Action,
+    /// `audit_human_override`.
+    Override,
+    /// `audit_agent_session_start`.
+    SessionStart,
+    /// `audit_agent_session_end`.
+    SessionEnd,
+}
+
+impl AgentHelper {
+    pub(crate) fn parse(name: &str) -> Option<AgentHelper> {
+        Some(match name {
+            "agentAction" => AgentHelper::Action,
+            "humanOverride" => AgentHelper::Override,
+            "agentSessionStart" => AgentHelper::SessionStart,
+            "agentSessionEnd" => AgentHelper::SessionEnd,
+            _ => return None,
+        })
+    }
+}
+
+/// The agent helpers' arguments in a call (borrowed; `None` = not given).
+#[derive(Default)]
+pub(crate) struct AgentArgs<'a> {
+    pub(crate) agent_subject_id: Option<Lite<'a>>,
+    pub(crate) agent: Option<Lite<'a>>,
+    pub(crate) authorizing_subject_id: Option<Lite<'a>>,
+    pub(crate) agent_session_id: Option<Lite<'a>>,
+    pub(crate) delegation_type: Option<Lite<'a>>,
+    pub(crate) chain_depth: Option<Lite<'a>>,
+    pub(crate) parent_agent_session_id: Option<Lite<'a>>,
+    pub(crate) authorizing_org_id: Option<Lite<'a>>,
+    pub(crate) acting_subject_id: Option<Lite<'a>>,
+}
+
+impl<'a> AgentArgs<'a> {
+    /// A native [`AgentAction`], borrowed.
+    pub(crate) fn native(a: &'a AgentAction) -> AgentArgs<'a> {
+        let req = |v: &'a Value| (!v.is_null()).then(|| from_value(v));
+        let opt = |v: &'a Option<Value>| v.as_ref().filter(|v| !v.is_null()).map(from_value);
+        AgentArgs {
+            agent_subject_id: req(&a.agent_subject_id),
+            agent: req(&a.agent),
+            authorizing_subject_id: req(&a.authorizing_subject_id),
+            agent_session_id: req(&a.agent_session_id),
+            delegation_type: req(&a.delegation_type),
+            chain_depth: opt(&a.chain_depth),
+            parent_agent_session_id: opt(&a.parent_agent_session_id),
+            authorizing_org_id: opt(&a.authorizing_org_id),
+            acting_subject_id: opt(&a.acting_subject_id),
+        }
+    }
 }
 
 fn refuse(field: &str, rule: Option<&'static str>, message: impl Into<String>) -> Error {
@@ -148,15 +205,26 @@ fn safe_key(key: &str) -> String {
     format!("'{}'", crate::sanitize_error_message(key, 64))
 }
 
+fn lite_type(v: &Lite<'_>) -> &'static str {
+    match v {
+        Lite::Null => "null",
+        Lite::Bool(_) => "boolean",
+        Lite::Num(_) => "number",
+        Lite::Str(_) => "string",
+        Lite::Arr(_) => "array",
+        Lite::Obj(_) => "object",
+    }
+}
+
 /// The reference's descriptor checks: an object, only the six keys, `interface` present,
-/// every value a string of at most 128 code points. Returns the descriptor as given.
-pub fn check_descriptor(agent: &Value) -> Result<Map<String, Value>, Error> {
-    let Value::Object(map) = agent else {
+/// every value a string of at most 128 code points.
+pub(crate) fn check_descriptor(agent: &Lite<'_>) -> Result<(), Error> {
+    let Lite::Obj(map) = agent else {
         return Err(refuse("agent", None, "agent descriptor must be an object"));
     };
     let mut unknown: Vec<&str> = map
-        .keys()
-        .map(String::as_str)
+        .iter()
+        .map(|(k, _)| &**k)
         .filter(|k| !DESCRIPTOR_KEYS.contains(k))
         .collect();
     if !unknown.is_empty() {
@@ -171,7 +239,7 @@ pub fn check_descriptor(agent: &Value) -> Result<Map<String, Value>, Error> {
             ),
         ));
     }
-    if !map.contains_key("interface") {
+    if get(map, "interface").is_none() {
         return Err(refuse(
             "agent.interface",
             None,
@@ -180,13 +248,13 @@ pub fn check_descriptor(agent: &Value) -> Result<Map<String, Value>, Error> {
     }
     for (k, v) in map {
         let field = format!("agent.{k}");
-        let Value::String(s) = v else {
+        let Lite::Str(s) = v else {
             return Err(refuse(
                 &field,
                 None,
                 format!(
                     "agent descriptor value for '{k}' must be a string, got {}",
-                    json_type(v)
+                    lite_type(v)
                 ),
             ));
         };
@@ -199,160 +267,123 @@ pub fn check_descriptor(agent: &Value) -> Result<Map<String, Value>, Error> {
             ));
         }
     }
-    Ok(map.clone())
+    Ok(())
 }
 
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
+fn required<'a>(v: Option<Lite<'a>>, field: &str) -> Result<Lite<'a>, Error> {
+    v.ok_or_else(|| refuse(field, None, format!("{field} is required")))
 }
 
-fn required(v: &Value, field: &str) -> Result<Value, Error> {
-    if v.is_null() {
-        return Err(refuse(field, None, format!("{field} is required")));
-    }
-    Ok(v.clone())
+fn agent_session_resource(session: Lite<'_>) -> Lite<'_> {
+    obj(vec![("type", text("AgentSession")), ("id", session)])
 }
 
-impl AgentAction {
-    /// The reference's `audit_agent_action`: check the descriptor, then set `req`'s actor to
-    /// the agent (`{subject_id, subject_type: "agent"}`, plus any other fields of the
-    /// request's own actor, e.g. `org_id`, `roles`) and its `delegation` block (`acting`,
-    /// `authorizing`, `delegation_type`, `agent_session_id`, then `chain_depth` and
-    /// `parent_agent_session_id` when given), in the reference's key order.
-    pub fn apply(self, mut req: AuditRequest) -> Result<AuditRequest, Error> {
-        let agent_subject_id = required(&self.agent_subject_id, "agentSubjectId")?;
-        if self.agent.is_null() {
-            return Err(refuse("agent", None, "agent is required"));
-        }
-        let authorizing_id = required(&self.authorizing_subject_id, "authorizingSubjectId")?;
-        let session = required(&self.agent_session_id, "agentSessionId")?;
-        let delegation_type = required(&self.delegation_type, "delegationType")?;
-        let descriptor = check_descriptor(&self.agent)?;
-
-        let mut authorizing = Map::with_capacity(3);
-        authorizing.insert("subject_id".into(), authorizing_id);
-        authorizing.insert("subject_type".into(), Value::String("human".into()));
-        if let Some(org) = given(&self.authorizing_org_id) {
-            authorizing.insert("org_id".into(), org.clone());
-        }
-        let acting_id = given(&self.acting_subject_id)
-            .cloned()
-            .unwrap_or_else(|| agent_subject_id.clone());
-        let mut acting = Map::with_capacity(3);
-        acting.insert("subject_id".into(), acting_id);
-        acting.insert("subject_type".into(), Value::String("agent".into()));
-        acting.insert("agent".into(), Value::Object(descriptor));
-        let mut delegation = Map::with_capacity(6);
-        delegation.insert("acting".into(), Value::Object(acting));
-        delegation.insert("authorizing".into(), Value::Object(authorizing));
-        delegation.insert("delegation_type".into(), delegation_type);
-        delegation.insert("agent_session_id".into(), session);
-        if let Some(d) = given(&self.chain_depth) {
-            delegation.insert("chain_depth".into(), d.clone());
-        }
-        if let Some(p) = given(&self.parent_agent_session_id) {
-            delegation.insert("parent_agent_session_id".into(), p.clone());
-        }
-
-        let mut actor = Map::with_capacity(4);
-        actor.insert("subject_id".into(), agent_subject_id);
-        actor.insert("subject_type".into(), Value::String("agent".into()));
-        if let Some(Value::Object(extra)) = req.actor.take() {
-            for (k, v) in extra {
-                if k != "subject_id" && k != "subject_type" {
-                    actor.insert(k, v);
-                }
+/// Apply an agent helper's rules to `c` (as the reference's helpers do before `audit()`):
+/// the descriptor check and the agent actor + `delegation` block (`audit_agent_action`; the
+/// call's own actor's other fields such as `org_id` are kept), the session helpers' fixed
+/// parts (CREATE / UPDATE on the `AgentSession`, `action.name`, `chain_depth` 1 by default,
+/// `phi_touched` false, `NONE`), the override's (OVERRIDE, a human actor, the session as the
+/// resource, `phi_touched` false, `NONE`, no delegation).
+pub(crate) fn apply_helper<'a>(helper: AgentHelper, c: &mut Call<'a>) -> Result<(), Error> {
+    let args = std::mem::take(&mut c.agent_args);
+    match helper {
+        AgentHelper::Override => {
+            let human =
+                matches!(&c.actor, Some(Lite::Obj(a)) if str_is(a, "subject_type", "human"));
+            if !human {
+                return Err(refuse(
+                    "actor",
+                    None,
+                    "audit_human_override requires a human actor (actor.subject_type \"human\")",
+                ));
             }
+            c.action = Some(text("OVERRIDE"));
+            c.resource = Some(agent_session_resource(
+                args.agent_session_id.unwrap_or(Lite::Null),
+            ));
+            c.phi_touched = Some(Lite::Bool(false));
+            c.data_classification = Some(text("NONE"));
+            c.delegation = None;
+            c.error = None;
+            return Ok(());
         }
-        req.actor = Some(Value::Object(actor));
-        req.delegation = Some(Value::Object(delegation));
-        Ok(req)
-    }
-}
-
-/// The session-lifecycle helpers' fixed parts (`audit_agent_session_start` / `_end`):
-/// `chain_depth` defaults to 1, the resource is `{"type": "AgentSession", "id": session}`,
-/// `action.name` is `agent_session_start` / `agent_session_end`, `phi_touched` false and
-/// classification `NONE`; outcome, error and caller resource are not taken. Returns the
-/// action type (CREATE / UPDATE) and the request.
-pub fn session_request(
-    start: bool,
-    mut action: AgentAction,
-    req: AuditRequest,
-) -> Result<(&'static str, AuditRequest), Error> {
-    if given(&action.chain_depth).is_none() {
-        action.chain_depth = Some(Value::from(1));
-    }
-    let session = action.agent_session_id.clone();
-    let base = AuditRequest {
-        actor: req.actor,
-        correlation: req.correlation,
-        metadata: req.metadata,
-        attribution: req.attribution,
-        ..AuditRequest::default()
-    };
-    let mut out = action.apply(base)?;
-    out.resource = Some(agent_session_resource(session));
-    out.action_name = Some(Value::String(
-        if start {
-            "agent_session_start"
-        } else {
-            "agent_session_end"
+        AgentHelper::SessionStart | AgentHelper::SessionEnd => {
+            let start = helper == AgentHelper::SessionStart;
+            c.action = Some(text(if start { "CREATE" } else { "UPDATE" }));
+            c.action_name = Some(text(if start {
+                "agent_session_start"
+            } else {
+                "agent_session_end"
+            }));
+            c.phi_touched = Some(Lite::Bool(false));
+            c.data_classification = Some(text("NONE"));
+            c.outcome = None;
+            c.error = None;
         }
-        .into(),
-    ));
-    out.phi_touched = Some(Value::Bool(false));
-    out.data_classification = Some(Value::String("NONE".into()));
-    Ok((if start { "CREATE" } else { "UPDATE" }, out))
-}
-
-fn agent_session_resource(session: Value) -> Value {
-    let mut r = Map::with_capacity(2);
-    r.insert("type".into(), Value::String("AgentSession".into()));
-    r.insert("id".into(), session);
-    Value::Object(r)
-}
-
-/// The reference's `audit_human_override`: the actor must be an object whose `subject_type`
-/// is `"human"`; the resource is the agent session; no delegation; `phi_touched` false and
-/// classification `NONE`. Takes the request's actor, action name, outcome, correlation and
-/// metadata (what the reference's signature takes); the action type is OVERRIDE.
-pub fn override_request(agent_session_id: Value, req: AuditRequest) -> Result<AuditRequest, Error> {
-    let human = matches!(&req.actor, Some(Value::Object(a))
-        if a.get("subject_type").and_then(Value::as_str) == Some("human"));
-    if !human {
-        return Err(refuse(
-            "actor",
-            None,
-            "audit_human_override requires a human actor (actor.subject_type \"human\")",
-        ));
+        AgentHelper::Action => {}
     }
-    Ok(AuditRequest {
-        actor: req.actor,
-        resource: Some(agent_session_resource(agent_session_id)),
-        outcome: req.outcome,
-        correlation: req.correlation,
-        metadata: req.metadata,
-        phi_touched: Some(Value::Bool(false)),
-        data_classification: Some(Value::String("NONE".into())),
-        action_name: req.action_name,
-        attribution: req.attribution,
-        ..AuditRequest::default()
-    })
+    let session_default = matches!(helper, AgentHelper::SessionStart | AgentHelper::SessionEnd);
+    let agent_subject_id = required(args.agent_subject_id, "agentSubjectId")?;
+    let agent = required(args.agent, "agent")?;
+    let authorizing_id = required(args.authorizing_subject_id, "authorizingSubjectId")?;
+    let session = required(args.agent_session_id, "agentSessionId")?;
+    let delegation_type = required(args.delegation_type, "delegationType")?;
+    check_descriptor(&agent)?;
+    if session_default {
+        c.resource = Some(agent_session_resource(session.clone()));
+    }
+
+    let mut authorizing = vec![
+        (Cow::Borrowed("subject_id"), authorizing_id),
+        (Cow::Borrowed("subject_type"), text("human")),
+    ];
+    if let Some(org) = args.authorizing_org_id {
+        authorizing.push((Cow::Borrowed("org_id"), org));
+    }
+    let acting_id = args
+        .acting_subject_id
+        .unwrap_or_else(|| agent_subject_id.clone());
+    let acting = obj(vec![
+        ("subject_id", acting_id),
+        ("subject_type", text("agent")),
+        ("agent", agent),
+    ]);
+    let mut delegation = vec![
+        (Cow::Borrowed("acting"), acting),
+        (Cow::Borrowed("authorizing"), Lite::Obj(authorizing)),
+        (Cow::Borrowed("delegation_type"), delegation_type),
+        (Cow::Borrowed("agent_session_id"), session),
+    ];
+    let depth = args
+        .chain_depth
+        .or_else(|| session_default.then_some(Lite::Num(Cow::Borrowed("1"))));
+    if let Some(d) = depth {
+        delegation.push((Cow::Borrowed("chain_depth"), d));
+    }
+    if let Some(p) = args.parent_agent_session_id {
+        delegation.push((Cow::Borrowed("parent_agent_session_id"), p));
+    }
+    let mut actor = vec![
+        (Cow::Borrowed("subject_id"), agent_subject_id),
+        (Cow::Borrowed("subject_type"), text("agent")),
+    ];
+    if let Some(Lite::Obj(extra)) = c.actor.take() {
+        actor.extend(
+            extra
+                .into_iter()
+                .filter(|(k, _)| k != "subject_id" && k != "subject_type"),
+        );
+    }
+    c.actor = Some(Lite::Obj(actor));
+    c.delegation = Some(Lite::Obj(delegation));
+    Ok(())
 }
 
 /// The blocks [`enforce_target`] settles: the actor, and the agent blocks kept.
-pub(crate) struct Settled {
-    pub(crate) actor: Value,
-    pub(crate) delegation: Option<Value>,
-    pub(crate) attribution: Option<Value>,
+pub(crate) struct Settled<'a> {
+    pub(crate) actor: Lite<'a>,
+    pub(crate) delegation: Option<Lite<'a>>,
+    pub(crate) attribution: Option<Lite<'a>>,
 }
 
 /// The reference's `_enforce_v2_target`, extended to 2.1: on 2.x the blocks pass (2.0 has no
@@ -361,16 +392,16 @@ pub(crate) struct Settled {
 /// `attribution` block) is refused in mode `raise`, and in mode `strip` the actor collapses
 /// to the authorizing human (`delegation.authorizing.subject_id`, which must be non-empty)
 /// and the agent blocks are dropped.
-pub(crate) fn enforce_target(
+pub(crate) fn enforce_target<'a>(
     cfg: &Config,
-    action_type: &Value,
-    actor: Value,
-    delegation: Option<Value>,
-    attribution: Option<Value>,
+    action_type: Option<&Lite<'a>>,
+    actor: Lite<'a>,
+    delegation: Option<Lite<'a>>,
+    attribution: Option<Lite<'a>>,
     diag: &mut dyn crate::Diagnostics,
-) -> Result<Settled, Error> {
+) -> Result<Settled<'a>, Error> {
     let version = cfg.schema_version;
-    let is_override = action_type.as_str() == Some("OVERRIDE");
+    let is_override = matches!(action_type, Some(Lite::Str(a)) if a == "OVERRIDE");
     match version {
         SchemaVersion::V2_1 => {
             attribution_rules(
@@ -409,7 +440,7 @@ pub(crate) fn enforce_target(
             format!("action_type OVERRIDE requires schemaVersion \"2.0\" or \"2.1\" (configured: \"{configured}\")"),
         ));
     }
-    let agent_actor = actor.get("subject_type").and_then(Value::as_str) == Some("agent");
+    let agent_actor = matches!(&actor, Lite::Obj(a) if str_is(a, "subject_type", "agent"));
     if delegation.is_none() && attribution.is_none() && !agent_actor {
         return Ok(Settled {
             actor,
@@ -431,12 +462,13 @@ pub(crate) fn enforce_target(
             format!("agent/delegation audit data requires schemaVersion \"2.0\" or \"2.1\" (configured: \"{configured}\"); set agentEventDowngradeMode \"strip\" to collapse to the authorizing human identity instead"),
         ));
     }
-    let authorizing = delegation
-        .as_ref()
-        .and_then(|d| d.get("authorizing"))
-        .and_then(|a| a.get("subject_id"))
-        .filter(|id| crate::event::truthy(id))
-        .cloned();
+    let authorizing = match &delegation {
+        Some(Lite::Obj(d)) => match get(d, "authorizing") {
+            Some(Lite::Obj(a)) => get(a, "subject_id").filter(|id| truthy(id)).cloned(),
+            _ => None,
+        },
+        _ => None,
+    };
     let Some(authorizing) = authorizing else {
         return Err(refuse(
             "delegation.authorizing.subject_id",
@@ -448,32 +480,35 @@ pub(crate) fn enforce_target(
         crate::Level::Warn,
         &format!("stripping agent data for schemaVersion {configured}: collapsing the actor to the authorizing human"),
     );
-    let mut collapsed = Map::with_capacity(2);
-    collapsed.insert("subject_id".into(), authorizing);
-    collapsed.insert("subject_type".into(), Value::String("human".into()));
     Ok(Settled {
-        actor: Value::Object(collapsed),
+        actor: obj(vec![
+            ("subject_id", authorizing),
+            ("subject_type", text("human")),
+        ]),
         delegation: None,
         attribution: None,
     })
 }
 
 /// The level an attribution block states, when it states one of the four.
-fn level_of(attribution: Option<&Value>) -> Option<AttributionLevel> {
-    attribution
-        .and_then(|a| a.get("level"))
-        .and_then(Value::as_str)
-        .and_then(AttributionLevel::parse)
+fn level_of(attribution: Option<&Lite<'_>>) -> Option<AttributionLevel> {
+    match attribution {
+        Some(Lite::Obj(a)) => match get(a, "level") {
+            Some(Lite::Str(l)) => AttributionLevel::parse(l),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Schema 2.1's attribution rules, checked when building (RFC 0003 R1–R4, and no attribution
 /// on an OVERRIDE). The block's own shape (its keys, the level's spelling) is left to
 /// validation, which reports it by path.
-pub fn attribution_rules(
+pub(crate) fn attribution_rules(
     is_override: bool,
-    actor: &Value,
-    delegation: Option<&Value>,
-    attribution: Option<&Value>,
+    actor: &Lite<'_>,
+    delegation: Option<&Lite<'_>>,
+    attribution: Option<&Lite<'_>>,
 ) -> Result<(), Error> {
     if is_override && attribution.is_some() {
         return Err(refuse(
@@ -505,7 +540,7 @@ pub fn attribution_rules(
             "attribution levels verified, bound and asserted need a delegation block",
         ));
     }
-    let agent = actor.get("subject_type").and_then(Value::as_str) == Some("agent");
+    let agent = matches!(actor, Lite::Obj(a) if str_is(a, "subject_type", "agent"));
     if agent && delegation.is_none() && level != Some(AttributionLevel::Unattributed) {
         return Err(refuse(
             "delegation",
@@ -552,23 +587,26 @@ mod tests {
         }
     }
 
+    fn check(v: &Value) -> Result<(), Error> {
+        check_descriptor(&from_value(v))
+    }
+
     #[test]
     fn descriptor_limits_are_the_references() {
         let at = "x".repeat(128);
-        assert!(check_descriptor(&json!({"interface": "mcp", "vendor": at})).is_ok());
+        assert!(check(&json!({"interface": "mcp", "vendor": at})).is_ok());
         let over = "é".repeat(129);
-        let err = check_descriptor(&json!({"interface": "mcp", "vendor": over})).unwrap_err();
+        let err = check(&json!({"interface": "mcp", "vendor": over})).unwrap_err();
         assert!(
             err.to_string().contains("exceeds 128 chars (got 129)"),
             "{err}"
         );
         assert!(!err.to_string().contains('é'));
-        let err = check_descriptor(&json!({"vendor": "v"})).unwrap_err();
+        let err = check(&json!({"vendor": "v"})).unwrap_err();
         assert!(matches!(err, Error::Agent { ref field, .. } if field == "agent.interface"));
-        let err =
-            check_descriptor(&json!({"interface": "mcp", "zeta": 1, "alpha": 2})).unwrap_err();
+        let err = check(&json!({"interface": "mcp", "zeta": 1, "alpha": 2})).unwrap_err();
         assert!(err.to_string().contains("['alpha', 'zeta']"), "{err}");
-        let err = check_descriptor(&json!({"interface": 3})).unwrap_err();
+        let err = check(&json!({"interface": 3})).unwrap_err();
         assert!(
             err.to_string().contains("must be a string, got number"),
             "{err}"

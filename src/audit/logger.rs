@@ -1,29 +1,32 @@
-//! `AuditLogger`: builds, prepares, validates and emits events to a [`Sink`], counting
-//! every outcome and applying the configured failure modes.
+//! `AuditLogger`: runs every call through the one pipeline and delivers the line to a
+//! [`Sink`], counting every outcome and applying the configured failure modes.
 
 use serde_json::{Map, Value};
 
-use crate::agent::AgentAction;
+use super::agent::{AgentAction, AgentArgs, AgentHelper};
+use super::call::{AuditRequest, Call, Helper};
+use super::event::{from_map, Event};
+use super::pipeline::{Outcome, Pipeline, Verdict};
 use crate::config::EmitFailureMode;
 use crate::diagnostics::{Diagnostics, Level, StderrDiagnostics};
-use crate::event::AuditRequest;
-use crate::pipeline::{Outcome, Pipeline, Verdict};
 use crate::{Config, Error, Timestamp, ValidationIssue};
 
 /// Where emitted events go. Wrap a closure with [`FnSink`]; `&mut S` is a sink when `S` is.
+/// A sink receives the [`Event`]: its line ([`Event::line`], the reference's text) and, read
+/// from it on demand, the event as a JSON object.
 ///
 /// An `Err` is a sink failure: counted in `emit_failures_total` and handled per
 /// `emitFailureMode`. Its text is sanitized before it appears in any diagnostic or error.
 pub trait Sink {
     /// Deliver one event.
-    fn emit(&mut self, event: &Map<String, Value>) -> Result<(), String>;
+    fn emit(&mut self, event: &Event) -> Result<(), String>;
 }
 
-/// A closure `FnMut(&Map<String, Value>) -> Result<(), String>` as a [`Sink`].
+/// A closure `FnMut(&Event) -> Result<(), String>` as a [`Sink`].
 pub struct FnSink<F>(pub F);
 
-impl<F: FnMut(&Map<String, Value>) -> Result<(), String>> Sink for FnSink<F> {
-    fn emit(&mut self, event: &Map<String, Value>) -> Result<(), String> {
+impl<F: FnMut(&Event) -> Result<(), String>> Sink for FnSink<F> {
+    fn emit(&mut self, event: &Event) -> Result<(), String> {
         (self.0)(event)
     }
 }
@@ -31,7 +34,7 @@ impl<F: FnMut(&Map<String, Value>) -> Result<(), String>> Sink for FnSink<F> {
 /// Keeps events in memory, optionally only the last `maxlen`.
 #[derive(Clone, Debug, Default)]
 pub struct MemorySink {
-    events: std::collections::VecDeque<Map<String, Value>>,
+    events: std::collections::VecDeque<Event>,
     maxlen: Option<usize>,
 }
 
@@ -48,7 +51,7 @@ impl MemorySink {
         }
     }
     /// The events held, oldest first.
-    pub fn events(&self) -> Vec<Map<String, Value>> {
+    pub fn events(&self) -> Vec<Event> {
         self.events.iter().cloned().collect()
     }
     /// Number of events held.
@@ -66,7 +69,7 @@ impl MemorySink {
 }
 
 impl Sink for MemorySink {
-    fn emit(&mut self, event: &Map<String, Value>) -> Result<(), String> {
+    fn emit(&mut self, event: &Event) -> Result<(), String> {
         if self.maxlen == Some(0) {
             return Ok(());
         }
@@ -81,7 +84,7 @@ impl Sink for MemorySink {
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
-    fn emit(&mut self, event: &Map<String, Value>) -> Result<(), String> {
+    fn emit(&mut self, event: &Event) -> Result<(), String> {
         (**self).emit(event)
     }
 }
@@ -217,6 +220,7 @@ fn fill_fallback(out: &mut [u8; 16]) {
 /// let req = AuditRequest { resource: Some(json!({"type": "Note", "id": "note_1"})), ..Default::default() };
 /// let event = logger.audit("READ", req).unwrap().unwrap();
 /// assert_eq!(event["timestamp"], "2026-03-11T18:41:55.123Z");
+/// assert!(event.line().starts_with(r#"{"schema_version":"1.1","event_id":"2f4c1d11-"#));
 /// assert_eq!(logger.stats().events_emitted_total, 1);
 /// drop(logger);
 /// assert_eq!(sink.len(), 1);
@@ -233,7 +237,7 @@ pub struct AuditLogger<S: Sink> {
 impl<S: Sink> std::fmt::Debug for AuditLogger<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuditLogger")
-            .field("config", self.pipeline.builder().config())
+            .field("config", self.pipeline.config())
             .field("stats", &self.stats)
             .finish()
     }
@@ -273,7 +277,7 @@ impl<S: Sink> AuditLogger<S> {
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        self.pipeline.builder().config()
+        self.pipeline.config()
     }
 
     /// A snapshot of the counters.
@@ -299,29 +303,53 @@ impl<S: Sink> AuditLogger<S> {
 
     /// Build, prepare, validate and emit one event. Returns the event as emitted, `Ok(None)`
     /// when it was dropped, or an error in the `"raise"` failure modes.
-    pub fn audit(
+    pub fn audit(&mut self, action_type: &str, req: AuditRequest) -> Result<Option<Event>, Error> {
+        self.call(action_type, &req, None, None, None)
+    }
+
+    /// `LOGIN` / SUCCESS; resource defaults to `{"type": "Session"}`.
+    pub fn audit_login_success(&mut self, req: AuditRequest) -> Result<Option<Event>, Error> {
+        self.call("LOGIN", &req, Some(Helper::LoginSuccess), None, None)
+    }
+
+    /// `LOGIN` / FAILURE; the error defaults to `"Login failed"`.
+    pub fn audit_login_failure(&mut self, req: AuditRequest) -> Result<Option<Event>, Error> {
+        self.call("LOGIN", &req, Some(Helper::LoginFailure), None, None)
+    }
+
+    /// A generic access event (READ / CREATE / UPDATE / DELETE ...): same as [`Self::audit`].
+    pub fn audit_access(
         &mut self,
         action_type: &str,
         req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
-        let now = self.clock.now();
-        let id = Value::String(self.ids.next_id());
-        let (ev, pre) = self.pipeline.builder().build(
-            Value::String(action_type.to_string()),
-            req,
-            now,
-            id,
-            &mut *self.diag,
-        )?;
-        Ok(self.finish(ev, pre)?.0)
+    ) -> Result<Option<Event>, Error> {
+        self.audit(action_type, req)
+    }
+
+    /// An access-denied event: outcome DENIED with `error_type` (default `"AccessDenied"`)
+    /// and, when non-empty, `error_message`. With schema 1.0 it is emitted as FAILURE.
+    pub fn audit_access_denied(
+        &mut self,
+        action_type: &str,
+        error_type: Option<&str>,
+        error_message: Option<&str>,
+        req: AuditRequest,
+    ) -> Result<Option<Event>, Error> {
+        self.call(
+            action_type,
+            &req,
+            Some(Helper::AccessDenied),
+            error_type,
+            error_message,
+        )
     }
 
     /// The reference 2.0.0's `audit_agent_action`: an event by an AI agent acting under a
     /// human's authority (actor `subject_type: "agent"` and a `delegation` block built from
-    /// `agent`; see [`AgentAction::apply`]). `req` carries the rest (resource, outcome,
-    /// `attribution` on 2.1, ...; its actor's other fields such as `org_id` are kept). A bad
-    /// descriptor, agent data a 1.x target cannot take (mode `raise`) or a broken 2.1
-    /// attribution rule is [`Error::Agent`], in every failure mode.
+    /// `agent`). `req` carries the rest (resource, outcome, `attribution` on 2.1, ...; its
+    /// actor's other fields such as `org_id` are kept). A bad descriptor, agent data a 1.x
+    /// target cannot take (mode `raise`) or a broken 2.1 attribution rule is
+    /// [`Error::Agent`], in every failure mode.
     ///
     /// ```
     /// use bh_audit_logger::{agent::AgentAction, AuditLogger, AuditRequest, Config, MemorySink, SchemaVersion};
@@ -349,109 +377,98 @@ impl<S: Sink> AuditLogger<S> {
         action_type: &str,
         agent: AgentAction,
         req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
-        let req = agent.apply(req)?;
-        self.audit(action_type, req)
+    ) -> Result<Option<Event>, Error> {
+        self.agent_call(action_type, &req, AgentHelper::Action, &agent)
     }
 
     /// The reference 2.0.0's `audit_human_override`: OVERRIDE by a human (`req.actor` must
     /// have `subject_type: "human"`) on `{"type": "AgentSession", "id": agent_session_id}`,
     /// `phi_touched` false, classification `NONE`, no delegation; refused on 1.x targets.
-    /// Takes `req`'s actor, action name, outcome, correlation and metadata.
     pub fn audit_human_override(
         &mut self,
         agent_session_id: &str,
         req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
-        let req = crate::agent::override_request(Value::String(agent_session_id.into()), req)?;
-        self.audit("OVERRIDE", req)
+    ) -> Result<Option<Event>, Error> {
+        let agent = AgentAction {
+            agent_session_id: Value::String(agent_session_id.into()),
+            ..AgentAction::default()
+        };
+        let req = AuditRequest {
+            delegation: None,
+            ..req
+        };
+        self.agent_call("OVERRIDE", &req, AgentHelper::Override, &agent)
     }
 
     /// The reference 2.0.0's `audit_agent_session_start`: CREATE on the `AgentSession`,
     /// `action.name` `agent_session_start`, `chain_depth` 1 unless given, `phi_touched`
-    /// false, classification `NONE`. Takes `req`'s correlation, metadata, attribution and
-    /// actor fields besides the agent's.
+    /// false, classification `NONE`.
     pub fn audit_agent_session_start(
         &mut self,
         agent: AgentAction,
         req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
-        let (action, req) = crate::agent::session_request(true, agent, req)?;
-        self.audit(action, req)
+    ) -> Result<Option<Event>, Error> {
+        self.agent_call("CREATE", &req, AgentHelper::SessionStart, &agent)
     }
 
-    /// The reference 2.0.0's `audit_agent_session_end`: as
-    /// [`AuditLogger::audit_agent_session_start`], with UPDATE and `agent_session_end`.
+    /// As [`AuditLogger::audit_agent_session_start`], with UPDATE and `agent_session_end`.
     pub fn audit_agent_session_end(
         &mut self,
         agent: AgentAction,
         req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
-        let (action, req) = crate::agent::session_request(false, agent, req)?;
-        self.audit(action, req)
+    ) -> Result<Option<Event>, Error> {
+        self.agent_call("UPDATE", &req, AgentHelper::SessionEnd, &agent)
     }
 
-    /// `LOGIN` / SUCCESS; resource defaults to `{"type": "Session"}`.
-    pub fn audit_login_success(
-        &mut self,
-        req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
-        self.audit("LOGIN", req.login_success())
-    }
-
-    /// `LOGIN` / FAILURE; the error defaults to `"Login failed"`.
-    pub fn audit_login_failure(
-        &mut self,
-        req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
-        self.audit("LOGIN", req.login_failure())
-    }
-
-    /// A generic access event (READ / CREATE / UPDATE / DELETE ...): same as [`Self::audit`].
-    pub fn audit_access(
+    fn agent_call(
         &mut self,
         action_type: &str,
-        req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
-        self.audit(action_type, req)
+        req: &AuditRequest,
+        helper: AgentHelper,
+        agent: &AgentAction,
+    ) -> Result<Option<Event>, Error> {
+        let now = self.clock.now();
+        let id = self.ids.next_id();
+        let mut call = Call::native(action_type, &id, req, None, None, None);
+        call.agent_helper = Some(helper);
+        call.agent_args = AgentArgs::native(agent);
+        let ts = now.and_then(Timestamp::format);
+        let out = self.pipeline.audit_call(call, ts, &mut *self.diag);
+        Ok(self.deliver(out)?.0)
     }
 
-    /// An access-denied event: outcome DENIED with `error_type` (default `"AccessDenied"`)
-    /// and, when non-empty, `error_message`. With schema 1.0 it is emitted as FAILURE.
-    pub fn audit_access_denied(
+    fn call(
         &mut self,
         action_type: &str,
+        req: &AuditRequest,
+        helper: Option<Helper>,
         error_type: Option<&str>,
         error_message: Option<&str>,
-        req: AuditRequest,
-    ) -> Result<Option<Map<String, Value>>, Error> {
-        let text = |s: &str| Value::String(s.to_string());
-        self.audit(
-            action_type,
-            req.access_denied(error_type.map(text), error_message.map(text)),
-        )
+    ) -> Result<Option<Event>, Error> {
+        let now = self.clock.now();
+        let id = self.ids.next_id();
+        let call = Call::native(action_type, &id, req, helper, error_type, error_message);
+        let ts = now.and_then(Timestamp::format);
+        let out = self.pipeline.audit_call(call, ts, &mut *self.diag);
+        Ok(self.deliver(out)?.0)
     }
 
-    /// Prepare (allowlist, sanitize), validate and emit a pre-built event. Returns `true`
-    /// when the sink accepted it.
-    pub fn emit(&mut self, event: Map<String, Value>) -> Result<bool, Error> {
-        let out = self.pipeline.finish_prebuilt(event, &mut *self.diag);
+    /// Prepare (allowlist, sanitize), validate and emit a pre-built event (its keys keep their
+    /// order). Returns `true` when the sink accepted it.
+    pub fn emit(&mut self, event: &Map<String, Value>) -> Result<bool, Error> {
+        let out = self.pipeline.emit_members(from_map(event), &mut *self.diag);
         Ok(self.deliver(out)?.1)
     }
 
-    /// Validate and deliver an event this logger built.
-    fn finish(
-        &mut self,
-        ev: Map<String, Value>,
-        pre: Vec<ValidationIssue>,
-    ) -> Result<(Option<Map<String, Value>>, bool), Error> {
-        let out = self.pipeline.finish(ev, pre, &mut *self.diag);
-        self.deliver(out)
+    /// [`Self::emit`] for an event as JSON text.
+    pub fn emit_json(&mut self, text: &str) -> Result<bool, Error> {
+        let out = self.pipeline.emit_text(text, &mut *self.diag);
+        Ok(self.deliver(out)?.1)
     }
 
     /// Count and deliver a pipeline outcome; returns the event (unless dropped) and whether
     /// the sink took it.
-    fn deliver(&mut self, out: Outcome) -> Result<(Option<Map<String, Value>>, bool), Error> {
+    fn deliver(&mut self, out: Outcome) -> Result<(Option<Event>, bool), Error> {
         self.stats.validation_time_ms_total += out.validation_ms;
         match out.chained {
             Some(true) => self.stats.integrity_events_total += 1,
@@ -459,18 +476,22 @@ impl<S: Sink> AuditLogger<S> {
             None => {}
         }
         match out.verdict {
+            Verdict::Refuse => Err(out.refused.unwrap_or(Error::Agent {
+                field: String::new(),
+                rule: None,
+                message: "refused".into(),
+            })),
             Verdict::Emit | Verdict::EmitInvalid => {
                 if out.verdict == Verdict::EmitInvalid {
                     self.stats.validation_failures_total += 1;
                 }
-                self.dispatch(out.event)
+                self.dispatch(Event::new(out.line))
             }
             Verdict::Drop => {
                 self.stats.validation_failures_total += 1;
                 self.stats.events_dropped_total += 1;
                 Ok((None, false))
             }
-            Verdict::Refuse => Ok((None, false)),
             Verdict::Raise => {
                 self.stats.validation_failures_total += 1;
                 self.stats.events_dropped_total += 1;
@@ -479,10 +500,7 @@ impl<S: Sink> AuditLogger<S> {
         }
     }
 
-    fn dispatch(
-        &mut self,
-        ev: Map<String, Value>,
-    ) -> Result<(Option<Map<String, Value>>, bool), Error> {
+    fn dispatch(&mut self, ev: Event) -> Result<(Option<Event>, bool), Error> {
         match self.sink.emit(&ev) {
             Ok(()) => {
                 self.stats.events_emitted_total += 1;
@@ -491,8 +509,11 @@ impl<S: Sink> AuditLogger<S> {
             Err(text) => {
                 self.stats.emit_failures_total += 1;
                 let message = crate::sanitize_error_message(&text, 200);
-                let line = format!("audit sink emit failed: {}: {message}", event_label(&ev));
-                match self.pipeline.builder().config().emit_failure_mode {
+                let line = format!(
+                    "audit sink emit failed: {}: {message}",
+                    event_label(ev.as_map())
+                );
+                match self.pipeline.config().emit_failure_mode {
                     EmitFailureMode::Raise => return Err(Error::Sink { message }),
                     EmitFailureMode::Log => self.diag.report(Level::Warn, &line),
                     EmitFailureMode::Silent => self.diag.report(Level::Debug, &line),
@@ -508,7 +529,7 @@ pub(crate) fn event_label(ev: &Map<String, Value>) -> String {
     let id = ev
         .get("event_id")
         .and_then(Value::as_str)
-        .filter(|s| crate::event::is_uuid(s))
+        .filter(|s| super::event::is_uuid(s))
         .unwrap_or("(invalid)");
     const ACTIONS: &[&str] = &[
         "READ", "CREATE", "UPDATE", "DELETE", "EXPORT", "LOGIN", "LOGOUT", "PRINT", "OVERRIDE",

@@ -1,43 +1,87 @@
-//! A minimal JSON reader for the validator's fast path on text: objects as vectors (no
-//! hashing), strings borrowed from the input unless they hold escapes, numbers kept as their
-//! source text. It accepts only what `serde_json` accepts with the same meaning and gives up
-//! (`None`) on anything unusual (duplicate keys, lone surrogates, huge exponents, deep
-//! nesting, large objects), so the caller falls back to the `serde_json::Value` path, which
-//! reports errors properly. It exists because building a `Value` costs more than validating it.
+//! The one JSON reader: objects as vectors of members in document order (no hashing),
+//! strings borrowed from the input unless they hold escapes, numbers kept as their source
+//! text (so the emitted line writes them as the reference would, and integers of any size
+//! survive). Every call, event and validated text goes through it.
+//!
+//! It accepts exactly what `serde_json` accepts (a duplicate name keeps its first position and
+//! takes the last value, as `serde_json` with `preserve_order` and Python's `json.loads` do),
+//! and refuses with a [`ReadError`] what the pipeline must report: syntax errors, lone
+//! surrogates, numbers beyond the f64 range, nesting deeper than [`MAX_DEPTH`].
 
 use std::borrow::Cow;
 
 use serde_json::Value;
 
 /// A parsed JSON value borrowing from the input text.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Lite<'a> {
     Null,
     Bool(bool),
-    /// The number's text, already checked against the JSON grammar and f64 range.
-    Num(&'a str),
+    /// The number's text, checked against the JSON grammar and the f64 range.
+    Num(Cow<'a, str>),
     Str(Cow<'a, str>),
     Arr(Vec<Lite<'a>>),
     /// Members in document order; names are unique.
     Obj(Vec<(Cow<'a, str>, Lite<'a>)>),
 }
 
-/// Deeper than this, or objects larger than this, and the reader gives up.
-const MAX_DEPTH: usize = 100;
-const MAX_MEMBERS: usize = 64;
+/// Members of an object.
+pub(crate) type Members<'a> = Vec<(Cow<'a, str>, Lite<'a>)>;
 
-/// Parse `text`, or `None` when the fast reader does not handle it.
-pub(crate) fn parse(text: &str) -> Option<Lite<'_>> {
+/// Nesting deeper than this is refused (serde_json's limit).
+pub(crate) const MAX_DEPTH: usize = 128;
+/// Up to this many members, duplicate names are found as the object is read; larger objects
+/// are checked once at their end, with a hash set.
+const SMALL_OBJECT: usize = 64;
+
+/// Why a text was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReadError {
+    /// Not JSON; the byte offset where reading stopped.
+    Syntax(usize),
+    /// A `\u` escape of a lone surrogate (or an invalid escape).
+    Surrogate,
+    /// A number beyond the f64 range.
+    Range,
+    /// Nested deeper than [`MAX_DEPTH`].
+    Depth,
+}
+
+impl ReadError {
+    /// A message naming the problem, never the text.
+    pub(crate) fn message(self) -> String {
+        match self {
+            ReadError::Syntax(at) => format!("input is not valid: not json (at byte {at})"),
+            ReadError::Surrogate => {
+                "input holds a lone surrogate or invalid unicode escape".to_string()
+            }
+            ReadError::Range => "input is not valid: a number is out of range".to_string(),
+            ReadError::Depth => "input is nested too deeply".to_string(),
+        }
+    }
+}
+
+/// Parse `text`.
+pub(crate) fn parse(text: &str) -> Result<Lite<'_>, ReadError> {
     let mut p = Reader {
         src: text,
         s: text.as_bytes(),
         i: 0,
         stack: Vec::new(),
+        err: None,
     };
     p.ws();
-    let v = p.value(0)?;
+    let v = p.value(0);
+    let v = match v {
+        Some(v) => v,
+        None => return Err(p.err.unwrap_or(ReadError::Syntax(p.i))),
+    };
     p.ws();
-    (p.i == p.s.len()).then_some(v)
+    if p.i == p.s.len() {
+        Ok(v)
+    } else {
+        Err(ReadError::Syntax(p.i))
+    }
 }
 
 struct Reader<'a> {
@@ -48,11 +92,18 @@ struct Reader<'a> {
     /// the top when it ends, into a vector of exactly their number (one small allocation
     /// instead of growing 4, 8, 16).
     stack: Vec<(Cow<'a, str>, Lite<'a>)>,
+    /// Why reading stopped, when it was not a syntax error.
+    err: Option<ReadError>,
 }
 
 impl<'a> Reader<'a> {
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
+    }
+
+    fn fail<T>(&mut self, e: ReadError) -> Option<T> {
+        self.err = Some(e);
+        None
     }
 
     fn ws(&mut self) {
@@ -71,8 +122,8 @@ impl<'a> Reader<'a> {
     }
 
     fn value(&mut self, depth: usize) -> Option<Lite<'a>> {
-        if depth > MAX_DEPTH {
-            return None;
+        if depth >= MAX_DEPTH {
+            return self.fail(ReadError::Depth);
         }
         match self.peek()? {
             b'n' => self.lit(b"null", Lite::Null),
@@ -118,18 +169,6 @@ impl<'a> Reader<'a> {
                         return None;
                     }
                     let key = self.string()?;
-                    let bit = name_bit(key.as_bytes());
-                    let members = self.stack.get(base..)?;
-                    // Compared in words, without a `memcmp` call per earlier member.
-                    if members.len() >= MAX_MEMBERS
-                        || (seen & bit != 0
-                            && members
-                                .iter()
-                                .any(|(k, _)| super::fast::bytes_eq(k.as_bytes(), key.as_bytes())))
-                    {
-                        return None;
-                    }
-                    seen |= bit;
                     self.ws();
                     if self.peek()? != b':' {
                         return None;
@@ -137,13 +176,32 @@ impl<'a> Reader<'a> {
                     self.i += 1;
                     self.ws();
                     let v = self.value(depth + 1)?;
-                    self.stack.push((key, v));
+                    let count = self.stack.len() - base;
+                    let mut dup = None;
+                    if count < SMALL_OBJECT {
+                        let bit = name_bit(key.as_bytes());
+                        if seen & bit != 0 {
+                            // Compared in words, without a `memcmp` call per earlier member.
+                            dup = self.stack.get(base..)?.iter().position(|(k, _)| {
+                                crate::validator::bytes_eq(k.as_bytes(), key.as_bytes())
+                            });
+                        }
+                        seen |= bit;
+                    }
+                    match dup.and_then(|at| self.stack.get_mut(base + at)) {
+                        Some(slot) => slot.1 = v,
+                        None => self.stack.push((key, v)),
+                    }
                     self.ws();
                     match self.peek()? {
                         b',' => self.i += 1,
                         b'}' => {
                             self.i += 1;
-                            return Some(Lite::Obj(self.stack.drain(base..).collect()));
+                            let mut members: Members<'a> = self.stack.drain(base..).collect();
+                            if members.len() > SMALL_OBJECT {
+                                dedupe(&mut members);
+                            }
+                            return Some(Lite::Obj(members));
                         }
                         _ => return None,
                     }
@@ -190,18 +248,19 @@ impl<'a> Reader<'a> {
             }
         }
         let text = self.src.get(start..self.i)?;
-        if !crate::num::json_number_is_finite(text) {
-            return None;
+        if !crate::json::num::json_number_is_finite(text) {
+            return self.fail(ReadError::Range);
         }
-        Some(Lite::Num(text))
+        Some(Lite::Num(Cow::Borrowed(text)))
     }
 
     fn hex4(&mut self) -> Option<u32> {
         let h = self.src.get(self.i..self.i + 4)?;
+        if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
         self.i += 4;
-        u32::from_str_radix(h, 16)
-            .ok()
-            .filter(|_| h.bytes().all(|b| b.is_ascii_hexdigit()))
+        u32::from_str_radix(h, 16).ok()
     }
 
     #[inline(always)]
@@ -241,19 +300,22 @@ impl<'a> Reader<'a> {
                         b'u' => {
                             let hi = self.hex4()?;
                             let cp = if (0xD800..0xDC00).contains(&hi) {
-                                if self.s.get(self.i..self.i + 2)? != b"\\u" {
-                                    return None;
+                                if self.s.get(self.i..self.i + 2) != Some(b"\\u") {
+                                    return self.fail(ReadError::Surrogate);
                                 }
                                 self.i += 2;
                                 let lo = self.hex4()?;
                                 if !(0xDC00..0xE000).contains(&lo) {
-                                    return None;
+                                    return self.fail(ReadError::Surrogate);
                                 }
                                 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
                             } else {
                                 hi
                             };
-                            out.push(char::from_u32(cp)?);
+                            match char::from_u32(cp) {
+                                Some(c) => out.push(c),
+                                None => return self.fail(ReadError::Surrogate),
+                            }
                         }
                         _ => return None,
                     }
@@ -273,6 +335,56 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Merge duplicate names of a large object: the first position, the last value. Names are
+/// sorted (stably, so equal names keep their order) to find the duplicates in O(n log n).
+fn dedupe(members: &mut Members<'_>) {
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    crate::json::sort::sort_by(&mut order, |&a, &b| {
+        let name = |i: usize| members.get(i).map_or(&[][..], |m| m.0.as_bytes());
+        name(a).cmp(name(b))
+    });
+    let mut keep = vec![true; members.len()];
+    let mut moves = Vec::new();
+    let mut run = 0;
+    for i in 1..=order.len() {
+        let same = |x: Option<&usize>, y: Option<&usize>| match (x, y) {
+            (Some(&x), Some(&y)) => members.get(x).map(|m| &m.0) == members.get(y).map(|m| &m.0),
+            _ => false,
+        };
+        if i < order.len() && same(order.get(run), order.get(i)) {
+            continue;
+        }
+        if i - run > 1 {
+            if let (Some(&first), Some(&last)) = (order.get(run), order.get(i - 1)) {
+                moves.push((last, first));
+            }
+            for &j in order.get(run + 1..i).unwrap_or(&[]) {
+                if let Some(k) = keep.get_mut(j) {
+                    *k = false;
+                }
+            }
+        }
+        run = i;
+    }
+    if moves.is_empty() {
+        return;
+    }
+    for (from, to) in moves {
+        let v = members
+            .get_mut(from)
+            .map(|m| std::mem::replace(&mut m.1, Lite::Null));
+        if let (Some(v), Some(slot)) = (v, members.get_mut(to)) {
+            slot.1 = v;
+        }
+    }
+    let mut i = 0;
+    members.retain(|_| {
+        let k = keep.get(i).copied().unwrap_or(true);
+        i += 1;
+        k
+    });
+}
+
 /// One of 64 bits for a member name, from its length and first and last bytes.
 #[inline(always)]
 fn name_bit(name: &[u8]) -> u64 {
@@ -284,7 +396,7 @@ fn name_bit(name: &[u8]) -> u64 {
 
 /// The length of the leading run of `s` without `"`, `\\` or control characters, scanning
 /// eight bytes at a time (the bulk of an event's text is such runs).
-fn plain_run(s: &[u8]) -> usize {
+pub(crate) fn plain_run(s: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let special = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
@@ -338,7 +450,7 @@ mod tests {
             "0",
             "-0",
         ] {
-            let lite = parse(ok).unwrap_or_else(|| panic!("{ok}"));
+            let lite = parse(ok).unwrap_or_else(|e| panic!("{ok}: {e:?}"));
             let serde: Value = serde_json::from_str(ok).unwrap();
             assert_eq!(lite.to_value(), serde, "{ok}");
         }
@@ -349,7 +461,6 @@ mod tests {
             "-",
             "+1",
             "1e400",
-            r#"{"a":1,"a":2}"#,
             r#""\ud800""#,
             "[1,]",
             "{\"a\" 1}",
@@ -358,8 +469,37 @@ mod tests {
             "\"\u{1}\"",
             "\u{feff}1",
         ] {
-            assert!(parse(bad).is_none(), "{bad:?} must fall back to serde_json");
+            assert!(parse(bad).is_err(), "{bad:?} must be refused");
         }
+    }
+
+    #[test]
+    fn duplicate_names_keep_the_first_place_and_the_last_value_in_objects_of_any_size() {
+        for n in [2, 63, 64, 65, 300] {
+            let mut text = String::from("{");
+            for i in 0..n {
+                text.push_str(&format!("\"k{i}\":{i},"));
+            }
+            text.push_str("\"k0\":\"last\",\"k1\":true}");
+            let lite = parse(&text).unwrap();
+            let serde: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(lite.to_value(), serde, "{n} members");
+            let Lite::Obj(m) = lite else { panic!() };
+            assert_eq!(m.len(), n);
+            assert_eq!(
+                m[0],
+                (Cow::Borrowed("k0"), Lite::Str(Cow::Borrowed("last")))
+            );
+        }
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        assert_eq!(parse(r#"["\ud800"]"#), Err(ReadError::Surrogate));
+        assert_eq!(parse("[1e400]"), Err(ReadError::Range));
+        assert_eq!(parse(&"[".repeat(129)), Err(ReadError::Depth));
+        assert!(parse(&format!("{}{}", "[".repeat(127), "]".repeat(127))).is_ok());
+        assert_eq!(parse("[1,]"), Err(ReadError::Syntax(3)));
     }
 
     #[test]
@@ -439,11 +579,14 @@ mod tests {
         for _ in 0..200_000 {
             let len = 1 + next(12);
             let text: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
-            if let Some(lite) = parse(&text) {
-                accepted += 1;
-                let serde: Value = serde_json::from_str(&text)
-                    .unwrap_or_else(|e| panic!("{text:?}: serde rejects ({e})"));
-                assert_eq!(lite.to_value(), serde, "{text:?}");
+            match (parse(&text), serde_json::from_str::<Value>(&text)) {
+                (Ok(lite), Ok(serde)) => {
+                    accepted += 1;
+                    assert_eq!(lite.to_value(), serde, "{text:?}");
+                }
+                (Err(_), Err(_)) => {}
+                (Ok(_), Err(e)) => panic!("{text:?}: serde rejects ({e})"),
+                (Err(e), Ok(_)) => panic!("{text:?}: refused ({e:?}), serde accepts"),
             }
         }
         assert!(
