@@ -247,10 +247,10 @@ pub(crate) fn check_descriptor(agent: &Lite<'_>) -> Result<(), Error> {
         ));
     }
     for (k, v) in map {
-        let field = format!("agent.{k}");
+        let field = || format!("agent.{k}");
         let Lite::Str(s) = v else {
             return Err(refuse(
-                &field,
+                &field(),
                 None,
                 format!(
                     "agent descriptor value for '{k}' must be a string, got {}",
@@ -258,10 +258,14 @@ pub(crate) fn check_descriptor(agent: &Lite<'_>) -> Result<(), Error> {
                 ),
             ));
         };
+        // At most 4 bytes a code point: only a long text needs counting.
+        if s.len() <= DESCRIPTOR_MAX_CHARS {
+            continue;
+        }
         let n = s.chars().count();
         if n > DESCRIPTOR_MAX_CHARS {
             return Err(refuse(
-                &field,
+                &field(),
                 None,
                 format!("agent descriptor value for '{k}' exceeds {DESCRIPTOR_MAX_CHARS} chars (got {n})"),
             ));
