@@ -1,6 +1,7 @@
 //! Embeds compact copies of the vendored schemas (schema/*/audit_event.schema.json) for the
 //! validator: the same JSON without whitespace and without the annotations that the
-//! compiler ignores (`description`, `title`, `$comment` strings and `examples` arrays),
+//! compiler ignores (`description` and `title` strings and `examples` arrays; `$comment`s
+//! stay, as the rules validation errors name),
 //! which are two thirds of the text. The vendored files stay as they are and
 //! `SchemaVersion::schema_text` still returns them byte for byte; the test
 //! `compact_schemas_compile_identically` in src/validator/mod.rs checks that both texts
@@ -16,7 +17,8 @@ fn strip(v: &mut Value) {
     match v {
         Value::Object(map) => {
             map.retain(|k, v| {
-                !(matches!(k.as_str(), "description" | "title" | "$comment") && v.is_string()
+                // `$comment`s stay: they state the rules validation errors name (`rule`).
+                !(matches!(k.as_str(), "description" | "title") && v.is_string()
                     || k == "examples" && v.is_array())
             });
             for (k, v) in map.iter_mut() {

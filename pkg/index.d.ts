@@ -1,8 +1,14 @@
 // Types for bh-audit-logger (the JS surface of API.md).
 
-export type ActionType = "READ" | "CREATE" | "UPDATE" | "DELETE" | "EXPORT" | "LOGIN" | "LOGOUT" | "PRINT" | "OTHER";
+export type ActionType = "READ" | "CREATE" | "UPDATE" | "DELETE" | "EXPORT" | "LOGIN" | "LOGOUT" | "PRINT" | "OVERRIDE" | "OTHER";
 export type OutcomeStatus = "SUCCESS" | "FAILURE" | "DENIED";
-export type ActorType = "human" | "service";
+/** "agent" needs schemaVersion "2.0" or "2.1". */
+export type ActorType = "human" | "service" | "agent";
+export type SchemaVersion = "1.0" | "1.1" | "2.0" | "2.1";
+export type DelegationType = "supervised" | "autonomous" | "scheduled";
+export type AgentInterface = "ui_driving" | "api" | "mcp" | "cli" | "sdk";
+/** Schema 2.1; totally ordered, weakest first: compare with `compareAttributionLevels`, never as strings. */
+export type AttributionLevel = "unattributed" | "asserted" | "bound" | "verified";
 export type DataClassification = "PHI" | "PII" | "NONE" | "UNKNOWN";
 export type HashAlgorithm = "sha256" | "sha384" | "sha512";
 export type DiagnosticLevel = "debug" | "warn" | "error";
@@ -22,10 +28,31 @@ export interface HttpBlock {
 }
 export interface OutcomeBlock { status: OutcomeStatus; error_type?: string; error_message?: string }
 export interface IntegrityBlock { event_hash?: string; prev_event_hash?: string; hash_alg?: HashAlgorithm }
+/** The acting agent's descriptor: every value a string of at most 128 code points. */
+export interface AgentDescriptor {
+  interface: AgentInterface;
+  vendor?: string;
+  model_family?: string;
+  model_version?: string;
+  harness?: string;
+  harness_version?: string;
+}
+/** Schema 2.x: the acting agent and the human who authorized it. */
+export interface DelegationBlock {
+  acting: { subject_id: string; subject_type: "agent"; agent: AgentDescriptor };
+  authorizing: { subject_id: string; subject_type: "human"; org_id?: string };
+  delegation_type: DelegationType;
+  agent_session_id: string;
+  /** 1..32; >= 2 requires parent_agent_session_id. */
+  chain_depth?: number;
+  parent_agent_session_id?: string;
+}
+/** Schema 2.1: how the delegation is known (RFC 0003). */
+export interface AttributionBlock { level: AttributionLevel; method?: string }
 
 /** A bh-audit-schema 1.0 / 1.1 event, keys in the schema's property order. */
 export interface AuditEvent {
-  schema_version: "1.0" | "1.1";
+  schema_version: SchemaVersion;
   event_id: string;
   timestamp: string;
   service: ServiceBlock;
@@ -37,6 +64,10 @@ export interface AuditEvent {
   outcome: OutcomeBlock;
   integrity?: IntegrityBlock;
   metadata?: Record<string, MetadataValue>;
+  /** Schema 2.x. */
+  delegation?: DelegationBlock;
+  /** Schema 2.1. */
+  attribution?: AttributionBlock;
 }
 
 /** A function sink: called once per emitted event with the event. A returned promise is tracked (`pending`, `flush`). */
@@ -158,7 +189,10 @@ export interface AuditLoggerOptions {
   maxMetadataValueLength?: number;
   emitFailureMode?: "silent" | "log" | "raise";
   validationFailureMode?: "drop" | "log_and_emit" | "raise";
-  schemaVersion?: "1.0" | "1.1";
+  /** The version emitted. Default "1.1". */
+  schemaVersion?: SchemaVersion;
+  /** Agent data on a 1.x target: throw (default), or collapse to the authorizing human. */
+  agentEventDowngradeMode?: "raise" | "strip";
   redaction?: "reference" | "strict";
   timeSource?: () => Date | number;
   idFactory?: () => string;
@@ -191,6 +225,44 @@ export interface AuditOptions {
   actionName?: string;
   /** An Error (error_type = its class name) or a string (error_type "ApplicationError"). */
   error?: Error | string;
+  /** Schema 2.x: the delegation block, as given. */
+  delegation?: DelegationBlock;
+  /** Schema 2.1: the attribution block (RFC 0003 rules R1-R4 are enforced when building). */
+  attribution?: AttributionBlock;
+}
+
+/** `auditAgentAction`: the reference 2.0.0's `audit_agent_action`, camelCase. */
+export interface AgentActionOptions extends Omit<AuditOptions, "delegation"> {
+  /** The authenticating credential: actor.subject_id. */
+  agentSubjectId: string;
+  agent: AgentDescriptor;
+  /** The authorizing human: delegation.authorizing.subject_id. */
+  authorizingSubjectId: string;
+  agentSessionId: string;
+  delegationType: DelegationType;
+  chainDepth?: number;
+  parentAgentSessionId?: string;
+  authorizingOrgId?: string;
+  /** The acting instance: delegation.acting.subject_id (default agentSubjectId). */
+  actingSubjectId?: string;
+}
+
+/** `auditAgentSessionStart` / `auditAgentSessionEnd`: chainDepth defaults to 1. */
+export type AgentSessionOptions = Omit<AgentActionOptions, "resource" | "outcome" | "error" | "phiTouched" | "dataClassification" | "actionName">;
+
+/** `auditHumanOverride`: the actor must have subject_type "human". */
+export interface HumanOverrideOptions {
+  actor: Partial<ActorBlock> & { subject_type: "human" };
+  actionName?: string;
+  outcome?: OutcomeBlock;
+  correlation?: CorrelationBlock;
+  metadata?: Record<string, unknown>;
+}
+
+/** What the agent helpers throw (a TypeError): the field at fault and the schema rule, if any. */
+export interface AgentRefusal extends TypeError {
+  readonly field: string;
+  readonly rule?: string;
 }
 
 export interface AccessDeniedOptions extends Omit<AuditOptions, "outcome" | "error"> {
@@ -203,6 +275,9 @@ export interface AuditStats {
   emit_failures_total: number;
   events_dropped_total: number;
   validation_failures_total: number;
+  integrity_events_total: number;
+  chain_gaps_total: number;
+  validation_time_ms_total: number;
 }
 
 export class AuditLogger {
@@ -221,6 +296,12 @@ export class AuditLogger {
   auditLoginFailure(options?: Omit<AuditOptions, "outcome">): AuditEvent | null;
   auditAccess(actionType: ActionType, options?: AuditOptions): AuditEvent | null;
   auditAccessDenied(actionType: ActionType, options?: AccessDeniedOptions): AuditEvent | null;
+  /** Schema 2.x: an AI agent acting under a human's authority. Throws an AgentRefusal (TypeError). */
+  auditAgentAction(actionType: ActionType, options: AgentActionOptions): AuditEvent | null;
+  /** OVERRIDE by a human on the agent session (schema 2.x). */
+  auditHumanOverride(agentSessionId: string, options: HumanOverrideOptions): AuditEvent | null;
+  auditAgentSessionStart(options: AgentSessionOptions): AuditEvent | null;
+  auditAgentSessionEnd(options: AgentSessionOptions): AuditEvent | null;
   /** Prepare, validate and emit a pre-built event; true when the sink took it. */
   emit(event: AuditEvent | Record<string, unknown>): boolean;
   /** Resolves when pending async sink calls settle, then the sink's own flush() (batching destinations), or after timeoutMs (default 5000). Never rejects. */
@@ -235,6 +316,8 @@ export interface ValidationErrorItem {
   keyword: string;
   /** What the rule requires; never the value. */
   message: string;
+  /** The `$comment` of the schema rule the error falls under, where the schema states one. */
+  rule?: string;
   /** For keyword "syntax": 1-based line. */
   line?: number;
   /** For keyword "syntax": 1-based column, in UTF-8 bytes of that line. */
@@ -247,6 +330,9 @@ export class ValidationError extends Error {
   readonly errors: ValidationErrorItem[];
 }
 
+export const ATTRIBUTION_LEVELS: readonly AttributionLevel[];
+/** Compare by order (unattributed < asserted < bound < verified): negative, 0 or positive. */
+export function compareAttributionLevels(a: AttributionLevel, b: AttributionLevel): number;
 export function validateEvent(event: unknown, options?: { schemaVersion?: "1.0" | "1.1" | "2.0" | "2.1" }): ValidationResult;
 export function assertValidEvent(event: unknown, options?: { schemaVersion?: "1.0" | "1.1" | "2.0" | "2.1" }): void;
 export function sanitizeErrorMessage(message: string | null | undefined, maxLen?: number, options?: { redaction?: "reference" | "strict" }): string;

@@ -63,6 +63,19 @@ pub enum Error {
         /// Sanitized description of the sink failure.
         message: String,
     },
+    /// An agent-attribution call (schema 2.x) that the logger refuses to build, as the
+    /// reference 2.0.0 raises `ValueError`: a bad agent descriptor, agent data on a 1.x target
+    /// in downgrade mode `raise`, OVERRIDE on a 1.x target or by a non-human actor, or (2.1)
+    /// an attribution rule of RFC 0003 broken. Returned in every failure mode; in JS a
+    /// `TypeError` whose message names `field`.
+    Agent {
+        /// The field at fault, as the call names it (`agent`, `actor`, `attribution`, ...).
+        field: String,
+        /// The schema rule broken (its `$comment`), where the schema states one.
+        rule: Option<&'static str>,
+        /// What is wrong (lowercase; never a value from the call).
+        message: String,
+    },
 }
 
 impl Error {
@@ -165,6 +178,17 @@ impl fmt::Display for Error {
                 )
             }
             Error::Sink { message } => write!(f, "sink failed: {message}"),
+            Error::Agent {
+                field,
+                rule,
+                message,
+            } => {
+                write!(f, "invalid `{field}`: {message}")?;
+                if let Some(rule) = rule {
+                    write!(f, " ({rule})")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -21,10 +21,12 @@ mod test_rng;
 pub mod trail;
 pub mod validator;
 
+pub use audit::agent;
 pub use audit::call::{AuditError, AuditRequest};
 pub(crate) use audit::config;
 pub use audit::config::{
-    ActorType, Config, EmitFailureMode, Redaction, ValidationFailureMode, OPTION_NAMES,
+    ActorType, Config, DowngradeMode, EmitFailureMode, Redaction, ValidationFailureMode,
+    OPTION_NAMES,
 };
 pub use audit::event::Event;
 pub use audit::logger::{

@@ -122,6 +122,7 @@ impl Core {
             Verdict::EmitInvalid => 'W',
             Verdict::Drop => 'D',
             Verdict::Raise => 'R',
+            Verdict::Refuse => 'T',
         };
         let entries = std::mem::take(&mut self.diag.entries);
         publish(|out| {
@@ -138,6 +139,7 @@ impl Core {
             match reply.verdict {
                 Verdict::Emit | Verdict::EmitInvalid => out.push_str(&reply.line),
                 Verdict::Drop | Verdict::Raise => write_issues(&reply.issues, out),
+                Verdict::Refuse => write_refusal(reply.refused.as_ref(), out),
             }
         })
     }
@@ -239,6 +241,10 @@ fn config_to_json(c: &Config) -> String {
         "emitFailureMode": match c.emit_failure_mode { crate::EmitFailureMode::Silent => "silent", crate::EmitFailureMode::Log => "log", crate::EmitFailureMode::Raise => "raise" },
         "validationFailureMode": match c.validation_failure_mode { ValidationFailureMode::Drop => "drop", ValidationFailureMode::LogAndEmit => "log_and_emit", ValidationFailureMode::Raise => "raise" },
         "schemaVersion": c.schema_version.as_str(),
+        "agentEventDowngradeMode": match c.downgrade_mode {
+            crate::config::DowngradeMode::Raise => "raise",
+            crate::config::DowngradeMode::Strip => "strip",
+        },
         "redaction": match c.redaction { crate::Redaction::Reference => "reference", crate::Redaction::Strict => "strict" },
         "maxPending": c.max_pending,
         "enableIntegrity": c.enable_integrity,
@@ -259,8 +265,10 @@ struct Templates {
     /// code in the wasm binary than a `HashMap`). A triple is checked against `triples`
     /// before its number is used; two triples with one hash are not both numbered.
     ids: Vec<(u64, u32)>,
-    /// The triples, by number.
-    triples: Vec<[String; 3]>,
+    /// The templates `[schemaPath, keyword, message, rule]` by number (`rule` `""` when the
+    /// schema states none: a path's rule depends on the schema version, so it is part of the
+    /// template).
+    triples: Vec<[String; 4]>,
 }
 
 /// More templates than the vendored schemas hold: past this, results go out in full.
@@ -275,12 +283,18 @@ impl Templates {
     /// full or the hash belongs to another triple (then the result goes out in full).
     fn id(&mut self, issue: &ValidationIssue) -> Option<u32> {
         use std::hash::{Hash, Hasher};
-        let triple = [&issue.schema_path, &issue.keyword, &issue.message];
+        let rule = issue.rule.as_deref().unwrap_or("");
+        let triple = [
+            issue.schema_path.as_str(),
+            issue.keyword.as_str(),
+            issue.message.as_str(),
+            rule,
+        ];
         let mut h = KeyHasher::default();
         triple.hash(&mut h);
         let hash = h.finish();
         // Compared in words (`memcmp` goes byte by byte in wasm).
-        let same = |t: &[String; 3]| {
+        let same = |t: &[String; 4]| {
             t.iter()
                 .zip(triple)
                 .all(|(a, b)| crate::validator::bytes_eq(a.as_bytes(), b.as_bytes()))
@@ -300,7 +314,7 @@ impl Templates {
             return None;
         }
         let id = u32::try_from(self.triples.len()).ok()?;
-        self.triples.push(triple.map(String::clone));
+        self.triples.push(triple.map(str::to_owned));
         self.ids.insert(at, (hash, id));
         Some(id)
     }
@@ -356,7 +370,7 @@ fn push_decimal(out: &mut String, n: usize) {
     }
 }
 
-/// The JSON `[schemaPath, keyword, message]` of template `id` (see [`Templates`]).
+/// The JSON `[schemaPath, keyword, message, rule]` of template `id` (see [`Templates`]).
 #[wasm_bindgen(js_name = issueTemplate)]
 pub fn issue_template(id: u32) -> Result<String, JsValue> {
     TEMPLATES
@@ -407,7 +421,23 @@ fn write_diagnostics(entries: &[(crate::Level, String)], out: &mut String) {
     out.push(']');
 }
 
-/// Append `issues` as the JSON array `[{instancePath, schemaPath, keyword, message}, ...]`
+/// A refused call as `{message, field, rule?}` (the facade throws a `TypeError` with them).
+fn write_refusal(e: Option<&Error>, out: &mut String) {
+    use crate::json::write::write_str;
+    out.push_str(r#"{"message":"#);
+    write_str(&e.map(ToString::to_string).unwrap_or_default(), out);
+    if let Some(Error::Agent { field, rule, .. }) = e {
+        out.push_str(r#","field":"#);
+        write_str(field, out);
+        if let Some(rule) = rule {
+            out.push_str(r#","rule":"#);
+            write_str(rule, out);
+        }
+    }
+    out.push('}');
+}
+
+/// Append `issues` as the JSON array `[{instancePath, schemaPath, keyword, message, rule?}, ...]`
 /// (by hand with the one escaper: no serializer in the binary).
 fn write_issues(issues: &[ValidationIssue], out: &mut String) {
     use crate::json::write::write_str;
@@ -424,6 +454,10 @@ fn write_issues(issues: &[ValidationIssue], out: &mut String) {
         write_str(&issue.keyword, out);
         out.push_str(r#","message":"#);
         write_str(&issue.message, out);
+        if let Some(rule) = &issue.rule {
+            out.push_str(r#","rule":"#);
+            write_str(rule, out);
+        }
         out.push('}');
     }
     out.push(']');

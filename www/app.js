@@ -223,6 +223,7 @@ function renderErrors(errors, text) {
         el("span", { class: "kw", textContent: error.keyword }),
         el("span", { class: "msg", textContent: error.message }),
       ];
+      if (error.rule) body.push(el("span", { class: "rule", textContent: error.rule }));
     }
     const button = el("button", { type: "button", class: "error-item", dataset: { index: String(i), path: error.instancePath, keyword: error.keyword } }, ...body);
     button.addEventListener("click", () => {
@@ -341,7 +342,7 @@ function parseMetadata(text) {
 
 function loggerOptions() {
   const allow = $("b-allow").value.split(",").map((s) => s.trim()).filter(Boolean);
-  return { metadataAllowlist: allow, schemaVersion: $("b-schema").value, redaction: $("b-redaction").value };
+  return { metadataAllowlist: allow, schemaVersion: $("b-schema").value, redaction: $("b-redaction").value, agentEventDowngradeMode: $("b-downgrade").value };
 }
 
 let diagnostics = [];
@@ -364,7 +365,10 @@ function getLogger() {
 
 function renderStats() {
   const dl = $("b-stats");
-  const stats = logger ? logger.stats : { events_emitted_total: 0, emit_failures_total: 0, events_dropped_total: 0, validation_failures_total: 0 };
+  const stats = logger
+    ? logger.stats
+    : { events_emitted_total: 0, emit_failures_total: 0, events_dropped_total: 0, validation_failures_total: 0, integrity_events_total: 0, chain_gaps_total: 0, validation_time_ms_total: 0 };
+  if (typeof stats.validation_time_ms_total === "number") stats.validation_time_ms_total = Number(stats.validation_time_ms_total.toFixed(3));
   dl.replaceChildren(...Object.entries(stats).flatMap(([k, v]) => [el("dt", {}, el("code", { textContent: k })), el("dd", { textContent: String(v), dataset: { stat: k } })]));
 }
 
@@ -392,15 +396,38 @@ function emitFromForm() {
     opts.outcome = { status };
   }
 
+  const agent = $("b-agent-on").checked;
+  if (agent) {
+    // Schema 2.x: the agent helper builds the agent actor and the delegation block.
+    const descriptor = { interface: $("b-interface").value };
+    for (const k of ["vendor", "model_family", "model_version", "harness"]) if (val(`b-${k}`)) descriptor[k] = val(`b-${k}`);
+    Object.assign(opts, {
+      agentSubjectId: val("b-agent-id"),
+      agent: descriptor,
+      authorizingSubjectId: val("b-authorizing"),
+      agentSessionId: val("b-session"),
+      delegationType: $("b-delegation").value,
+      chainDepth: val("b-depth") ? Number(val("b-depth")) : undefined,
+      parentAgentSessionId: val("b-parent") || undefined,
+    });
+    delete opts.actor;
+  }
+  if ($("b-level").value) {
+    opts.attribution = { level: $("b-level").value };
+    if (val("b-method")) opts.attribution.method = val("b-method");
+  }
+
   diagnostics = [];
   const result = $("b-result");
   let event = null;
+  $("b-validation").replaceChildren();
   try {
-    event = getLogger().audit($("b-action").value, opts);
+    event = agent ? getLogger().auditAgentAction($("b-action").value, opts) : getLogger().audit($("b-action").value, opts);
   } catch (err) {
     result.dataset.state = "invalid";
     result.textContent = `${err.name}: ${err.message}`;
     $("b-event").textContent = "";
+    if (err.field) $("b-validation").replaceChildren(el("li", {}, el("code", { class: "path", textContent: err.field }), " ", el("span", { class: "rule", textContent: err.rule ?? "refused by the builder" })));
     renderDiagnostics(problems);
     renderStats();
     return;
@@ -409,6 +436,12 @@ function emitFromForm() {
     result.dataset.state = "valid";
     result.textContent = `✓ emitted (${sink.length} in the memory sink)`;
     $("b-event").textContent = JSON.stringify(event, null, 2);
+    const check = validateEvent(event);
+    $("b-validation").replaceChildren(
+      check.valid
+        ? el("li", { class: "hint", textContent: `valid against schema ${event.schema_version}` })
+        : el("li", { textContent: `${check.errors.length} errors` }),
+    );
   } else {
     result.dataset.state = "invalid";
     result.textContent = "✗ dropped: the event failed validation (see diagnostics)";

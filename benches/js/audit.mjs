@@ -212,6 +212,60 @@ const issueTimed = compare(
 const issueNs = Object.fromEntries([...issueTimed].map(([k, v]) => [k, v.median]));
 const issueRuns = Object.fromEntries([...issueTimed].map(([k, v]) => [k, v.runs]));
 
+// ---- agent attribution: auditAgentAction vs audit() on a comparable call ------------------------
+// The same 2.1 event both ways: the helper builds the agent actor and the delegation block; the
+// comparable audit() call passes them ready-made. A human READ through audit() (no agent data)
+// is shown too.
+const agentLogger = new AuditLogger({ serviceName: "bh-mcp-gateway", schemaVersion: "2.1", sink: memorySink({ maxlen: 16 }), onDiagnostic: () => {} });
+const AGENT_CALL = {
+  agentSubjectId: "agent_cred_009",
+  agent: { interface: "mcp", vendor: "vendor_a", model_family: "model_x", model_version: "x-3.1", harness: "mcp_gateway", harness_version: "0.4.2" },
+  authorizingSubjectId: "user_123",
+  agentSessionId: "agsess_01J9X0001",
+  delegationType: "supervised",
+  authorizingOrgId: "org_77",
+  actingSubjectId: "agent_inst_4471",
+  chainDepth: 1,
+  resource: { type: "Patient", id: "pat_456", patient_id: "pat_456" },
+  correlation: { request_id: "req_agent_mcp_001" },
+  phiTouched: true,
+  dataClassification: "PHI",
+  attribution: { level: "verified", method: "id_jag" },
+};
+const COMPARABLE = {
+  actor: { subject_id: "agent_cred_009", subject_type: "agent" },
+  delegation: {
+    acting: { subject_id: "agent_inst_4471", subject_type: "agent", agent: AGENT_CALL.agent },
+    authorizing: { subject_id: "user_123", subject_type: "human", org_id: "org_77" },
+    delegation_type: "supervised",
+    agent_session_id: "agsess_01J9X0001",
+    chain_depth: 1,
+  },
+  resource: AGENT_CALL.resource,
+  correlation: AGENT_CALL.correlation,
+  phiTouched: true,
+  dataClassification: "PHI",
+  attribution: AGENT_CALL.attribution,
+};
+const HUMAN_READ = { actor: { subject_id: "user_123", subject_type: "human", org_id: "org_77" }, resource: AGENT_CALL.resource, correlation: AGENT_CALL.correlation, phiTouched: true, dataClassification: "PHI" };
+{
+  const strip = (e) => JSON.stringify({ ...e, event_id: 0, timestamp: 0 });
+  const a = strip(agentLogger.auditAgentAction("READ", AGENT_CALL));
+  const b = strip(agentLogger.audit("READ", COMPARABLE));
+  if (a !== b) throw new Error(`auditAgentAction and the comparable audit() differ:\n${a}\n${b}`);
+}
+const agentTimed = compare(
+  [
+    { name: "agent", fn: () => agentLogger.auditAgentAction("READ", AGENT_CALL) },
+    { name: "comparable", fn: () => agentLogger.audit("READ", COMPARABLE) },
+    { name: "human", fn: () => agentLogger.audit("READ", HUMAN_READ) },
+  ],
+  20_000,
+);
+const nsAgent = agentTimed.get("agent").median;
+const nsComparable = agentTimed.get("comparable").median;
+const nsHuman = agentTimed.get("human").median;
+
 // ---- (b) Python reference --------------------------------------------------------------------------
 let py = null;
 if (!args.has("--no-python")) {
@@ -364,6 +418,7 @@ const pyObj = py;
 const out = {
   node: process.version,
   audit_ns: { ours: nsOurs, plain: nsPlain, plainAjv: nsPlainAjv, python: py ? py.us_per_event * 1000 : null },
+  agent_ns: { auditAgentAction: nsAgent, comparableAudit: nsComparable, humanRead: nsHuman, ratio: nsAgent / nsComparable },
   issue_ns: { ...issueNs, pythonDrop: py?.issue_drop ?? null, pythonKeep: py?.issue_keep ?? null },
   issue_runs: issueRuns,
   startup_ms: {
@@ -409,6 +464,17 @@ if (args.has("--json")) {
     console.log(`\n### Issue 12's call: a READ with actor, resource, outcome, correlation, three metadata keys (median of ${RUNS} runs; range = fastest–slowest run)\n`);
     console.log(table(["call", "per event", "runs", "÷ plain JS", "Python ÷ this"], rows));
   }
+  console.log(`\n### auditAgentAction per event (schema 2.1, the same event both ways; relative = time / comparable audit())\n`);
+  console.log(
+    table(
+      ["call", "per event", "relative"],
+      [
+        ["`auditAgentAction(\"READ\", {...})`", fmtNs(nsAgent), `${(nsAgent / nsComparable).toFixed(2)}x`],
+        ["`audit(\"READ\", { actor, delegation, attribution, ... })` (comparable)", fmtNs(nsComparable), "1.00x"],
+        ["`audit(\"READ\", {...})` by a human, no agent data", fmtNs(nsHuman), `${(nsHuman / nsComparable).toFixed(2)}x`],
+      ],
+    ),
+  );
   const s = out.startup_ms;
   const ms = (x) => (x === null ? "n/a" : `${x.toFixed(1)} ms`);
   console.log(`\n### Import to first event (median of ${STARTS} fresh processes)\n`);

@@ -29,7 +29,25 @@ export const SCHEMA_VERSIONS = Object.freeze(["1.0", "1.1", "2.0", "2.1"]);
 const FUNCTION_OPTIONS = ["timeSource", "idFactory", "onDiagnostic"];
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const ACTION = /^[A-Z_]{1,32}$/;
-const KIND = { EMIT: 69, WARN: 87, DROP: 68, RAISE: 82, DIAG: 100 }; // 'E' 'W' 'D' 'R' 'd'
+const KIND = { EMIT: 69, WARN: 87, DROP: 68, RAISE: 82, REFUSE: 84, DIAG: 100 }; // 'E' 'W' 'D' 'R' 'T' 'd'
+/** Milliseconds for `validation_time_ms_total` (the core call's duration). */
+const monotonic = typeof performance !== "undefined" && typeof performance.now === "function" ? () => performance.now() : () => Date.now();
+const AGENT_HELPERS = new Set(["agentAction", "humanOverride", "agentSessionStart", "agentSessionEnd"]);
+
+/** Schema 2.1 attribution levels, weakest first (RFC 0003 section 4.4). */
+export const ATTRIBUTION_LEVELS = Object.freeze(["unattributed", "asserted", "bound", "verified"]);
+
+/**
+ * Compare two attribution levels by their order (unattributed < asserted < bound < verified),
+ * never as strings: negative, 0 or positive. Throws a TypeError for a value that is not a level.
+ */
+export function compareAttributionLevels(a, b) {
+  const x = ATTRIBUTION_LEVELS.indexOf(a);
+  const y = ATTRIBUTION_LEVELS.indexOf(b);
+  if (x < 0) throw new TypeError("compareAttributionLevels: the first argument is not an attribution level");
+  if (y < 0) throw new TypeError("compareAttributionLevels: the second argument is not an attribution level");
+  return x - y;
+}
 const SENT = 1;
 const FAILED = 2;
 const DROPPED = 0;
@@ -126,7 +144,15 @@ export class AuditLogger {
   #config;
   #lastSent = false;
   #unreported = 0; // trapped calls whose diagnostic could not be delivered yet (out of stack)
-  #stats = { events_emitted_total: 0, emit_failures_total: 0, events_dropped_total: 0, validation_failures_total: 0 };
+  #stats = {
+    events_emitted_total: 0,
+    emit_failures_total: 0,
+    events_dropped_total: 0,
+    validation_failures_total: 0,
+    integrity_events_total: 0,
+    chain_gaps_total: 0,
+    validation_time_ms_total: 0,
+  };
 
   constructor(options) {
     const { text, fns } = readOptions(options, FUNCTION_OPTIONS);
@@ -172,7 +198,7 @@ export class AuditLogger {
     return this.#config;
   }
 
-  /** A fresh snapshot of the four counters. */
+  /** A fresh snapshot of the counters (the reference 2.0.0's seven). */
   get stats() {
     return { ...this.#stats };
   }
@@ -253,6 +279,31 @@ export class AuditLogger {
     return this.#audit(actionType, opts, "accessDenied");
   }
 
+  /**
+   * Schema 2.x: an AI agent acting on a human's authority (actor `subject_type: "agent"`, a
+   * `delegation` block built from `agent`, `authorizingSubjectId`, `agentSessionId`,
+   * `delegationType`, ...). Throws a TypeError naming the field for a bad agent descriptor,
+   * agent data on a 1.x target (downgrade mode "raise"), or a broken 2.1 attribution rule.
+   */
+  auditAgentAction(actionType, opts) {
+    return this.#audit(actionType, opts, "agentAction");
+  }
+
+  /** OVERRIDE: a human (`actor.subject_type: "human"`) interrupts the agent session. */
+  auditHumanOverride(agentSessionId, opts) {
+    return this.#audit("OVERRIDE", { ...(opts ?? {}), agentSessionId }, "humanOverride");
+  }
+
+  /** CREATE on the AgentSession, `action.name: "agent_session_start"`, chain depth 1 by default. */
+  auditAgentSessionStart(opts) {
+    return this.#audit("CREATE", opts, "agentSessionStart");
+  }
+
+  /** UPDATE on the AgentSession, `action.name: "agent_session_end"`. */
+  auditAgentSessionEnd(opts) {
+    return this.#audit("UPDATE", opts, "agentSessionEnd");
+  }
+
   /** One call into the core; `helper` names the helper whose rules the core applies. */
   #audit(actionType, opts, helper) {
     if (this.#unreported !== 0) this.#reportTraps();
@@ -277,7 +328,21 @@ export class AuditLogger {
         helper,
         errorType: helper === "accessDenied" ? o.errorType : undefined,
         errorMessage: helper === "accessDenied" ? o.errorMessage : undefined,
+        delegation: o.delegation,
+        attribution: o.attribution,
       };
+      if (AGENT_HELPERS.has(helper)) {
+        // The agent helpers' arguments (agentAction, humanOverride, agentSession*).
+        call.agentSubjectId = o.agentSubjectId;
+        call.agent = o.agent;
+        call.authorizingSubjectId = o.authorizingSubjectId;
+        call.agentSessionId = o.agentSessionId;
+        call.delegationType = o.delegationType;
+        call.chainDepth = o.chainDepth;
+        call.parentAgentSessionId = o.parentAgentSessionId;
+        call.authorizingOrgId = o.authorizingOrgId;
+        call.actingSubjectId = o.actingSubjectId;
+      }
       assertPlainInput(call);
       input = JSON.stringify(call);
     } catch (e) {
@@ -287,7 +352,9 @@ export class AuditLogger {
     let out;
     try {
       const core = this.#cell.core;
+      const started = monotonic();
       out = this.#reply(resultFromWasm(core.auditInput(toWasm(input), now)), core);
+      this.#stats.validation_time_ms_total += monotonic() - started;
     } catch (err) {
       wasmState.poisoned = true; // first, with no call: the stack may be exhausted
       this.#stats.events_dropped_total++;
@@ -313,7 +380,9 @@ export class AuditLogger {
     let out;
     try {
       const core = this.#cell.core;
+      const started = monotonic();
       out = this.#reply(resultFromWasm(core.emitInput(toWasm(text))), core);
+      this.#stats.validation_time_ms_total += monotonic() - started;
     } catch (err) {
       wasmState.poisoned = true; // first, with no call: the stack may be exhausted
       this.#stats.events_dropped_total++;
@@ -375,11 +444,23 @@ export class AuditLogger {
     if (diags !== null) {
       for (const [level, message] of diags) this.#diagnostic(level, message);
     }
+    if (status === KIND.REFUSE) {
+      // The reference raises ValueError here, in every failure mode; nothing is counted.
+      const refusal = JSON.parse(body);
+      const err = new TypeError(publicText(refusal.message));
+      err.field = refusal.field;
+      if (refusal.rule) err.rule = refusal.rule;
+      throw err;
+    }
     if (status === KIND.EMIT || status === KIND.WARN) {
       if (status === KIND.WARN) this.#stats.validation_failures_total++;
       // The line is made once, in the core: a destination receives it as is; a function sink
       // and the caller receive the event it encodes (one JSON.parse; see README "Figures").
       const event = JSON.parse(body);
+      if (this.#integrity) {
+        if (event.integrity !== undefined) this.#stats.integrity_events_total++;
+        else this.#stats.chain_gaps_total++;
+      }
       const outcome = this.#dispatch(event, body);
       this.#lastSent = outcome === SENT;
       return outcome === DROPPED ? null : event;
@@ -555,7 +636,7 @@ function validationVersion(options) {
   return version === 0 ? `invalid option \`schemaVersion\`: must be one of ${SCHEMA_VERSIONS.join(", ")}` : version;
 }
 
-/** Template number -> [schemaPath, keyword, message], fetched from the core once each. */
+/** Template number -> [schemaPath, keyword, message, rule], fetched from the core once each. */
 const templates = [];
 onReset(() => {
   templates.length = 0; // numbers belong to the replaced instance
@@ -567,7 +648,9 @@ function issuesFrom(compact) {
   for (let i = 0; i < compact.length; i += 2) {
     const id = compact[i];
     const t = templates[id] ?? (templates[id] = JSON.parse(issueTemplate(id)));
-    errors.push({ instancePath: compact[i + 1], schemaPath: t[0], keyword: t[1], message: t[2] });
+    const e = { instancePath: compact[i + 1], schemaPath: t[0], keyword: t[1], message: t[2] };
+    if (t[3]) e.rule = t[3];
+    errors.push(e);
   }
   return errors;
 }

@@ -12,12 +12,28 @@ use crate::validator::ValidationIssue;
 use crate::{Config, SchemaVersion};
 
 /// The event for `call` at `timestamp` (`None`: the time source failed, which `pre` reports).
+///
+/// Agent data is settled first ([`super::agent`]): an agent helper's rules, then (every call)
+/// the target's: on 1.x refused or stripped per `agentEventDowngradeMode`, on 2.1 the
+/// attribution rules. A refusal is [`crate::Error::Agent`], whatever the failure modes.
 pub(crate) fn build<'a>(
     cfg: &'a Config,
-    c: Call<'a>,
+    mut c: Call<'a>,
     timestamp: Option<String>,
     pre: &mut Vec<ValidationIssue>,
-) -> Members<'a> {
+    diag: &mut dyn crate::Diagnostics,
+) -> Result<Members<'a>, crate::Error> {
+    if let Some(h) = c.agent_helper {
+        super::agent::apply_helper(h, &mut c)?;
+    }
+    let settled = super::agent::enforce_target(
+        cfg,
+        c.action.as_ref(),
+        actor(cfg, c.actor),
+        c.delegation,
+        c.attribution,
+        diag,
+    )?;
     let mut ev: Members<'a> = Vec::with_capacity(12);
     let member = |k: &'static str, v: Lite<'a>| (Cow::Borrowed(k), v);
     ev.push(member("schema_version", text(cfg.schema_version.as_str())));
@@ -30,13 +46,14 @@ pub(crate) fn build<'a>(
                 schema_path: "/properties/timestamp/format".into(),
                 keyword: "format".into(),
                 message: "the time source gave an instant outside years 0000 to 9999".into(),
+                rule: None,
             });
             text("")
         }
     };
     ev.push(member("timestamp", ts));
     ev.push(member("service", service(cfg)));
-    ev.push(member("actor", actor(cfg, c.actor)));
+    ev.push(member("actor", settled.actor));
     ev.push(member(
         "action",
         action(
@@ -58,7 +75,13 @@ pub(crate) fn build<'a>(
     if let Some(m) = c.metadata.filter(truthy) {
         ev.push(member("metadata", m));
     }
-    ev
+    if let Some(d) = settled.delegation {
+        ev.push(member("delegation", d));
+    }
+    if let Some(a) = settled.attribution {
+        ev.push(member("attribution", a));
+    }
+    Ok(ev)
 }
 
 /// `_build_service`: name, environment, then version when set.

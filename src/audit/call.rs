@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use super::agent::{AgentArgs, AgentHelper};
 use super::event::{from_value, obj, text, truthy, Lite};
 
 /// An error given to `audit()`: an exception (its class name becomes `error_type`) or a
@@ -46,6 +47,11 @@ pub struct AuditRequest {
     pub action_name: Option<Value>,
     /// An error: makes the outcome FAILURE.
     pub error: Option<AuditError>,
+    /// `delegation` block (schema 2.x): who the acting agent is and which human authorized it.
+    /// Kept as given; on a 1.x target see `agentEventDowngradeMode`.
+    pub delegation: Option<Value>,
+    /// `attribution` block (schema 2.1): `{level, method}`, how the delegation is known.
+    pub attribution: Option<Value>,
 }
 
 /// The error of a call, borrowed.
@@ -92,6 +98,12 @@ pub(crate) struct Call<'a> {
     pub(crate) error: Option<CallError<'a>>,
     pub(crate) error_type: Option<Lite<'a>>,
     pub(crate) error_message: Option<Lite<'a>>,
+    pub(crate) delegation: Option<Lite<'a>>,
+    pub(crate) attribution: Option<Lite<'a>>,
+    /// An agent helper, applied by the build step (its refusals are errors, not input
+    /// failures), with its arguments.
+    pub(crate) agent_helper: Option<AgentHelper>,
+    pub(crate) agent_args: AgentArgs<'a>,
 }
 
 const BAD_ERROR: &str = "error must be a string or {name, message} strings";
@@ -121,11 +133,23 @@ impl<'a> Call<'a> {
                 "actionName" => &mut c.action_name,
                 "errorType" => &mut c.error_type,
                 "errorMessage" => &mut c.error_message,
+                "delegation" => &mut c.delegation,
+                "attribution" => &mut c.attribution,
+                "agentSubjectId" => &mut c.agent_args.agent_subject_id,
+                "agent" => &mut c.agent_args.agent,
+                "authorizingSubjectId" => &mut c.agent_args.authorizing_subject_id,
+                "agentSessionId" => &mut c.agent_args.agent_session_id,
+                "delegationType" => &mut c.agent_args.delegation_type,
+                "chainDepth" => &mut c.agent_args.chain_depth,
+                "parentAgentSessionId" => &mut c.agent_args.parent_agent_session_id,
+                "authorizingOrgId" => &mut c.agent_args.authorizing_org_id,
+                "actingSubjectId" => &mut c.agent_args.acting_subject_id,
                 "helper" => {
                     let Lite::Str(h) = v else {
                         return Err("helper must be a string");
                     };
                     helper = Helper::parse(&h);
+                    c.agent_helper = AgentHelper::parse(&h);
                     continue;
                 }
                 "error" => {
@@ -192,6 +216,10 @@ impl<'a> Call<'a> {
             }),
             error_type: error_type.map(text),
             error_message: error_message.map(text),
+            delegation: conv(&req.delegation),
+            attribution: conv(&req.attribution),
+            agent_helper: None,
+            agent_args: AgentArgs::default(),
         };
         if let Some(h) = helper {
             c.apply_helper(h);

@@ -15,14 +15,29 @@ pub enum ActorType {
     Human,
     /// A service principal.
     Service,
+    /// An AI agent acting under a human's delegated authority (schema 2.x only; a plain
+    /// `audit()` then needs a `delegation` block, or on 2.1 an `unattributed` attribution).
+    Agent,
+}
+
+/// What a 1.x target does with agent data (an agent actor, a `delegation` or an
+/// `attribution` block), which 1.x cannot represent (the reference 2.0.0's
+/// `agent_event_downgrade_mode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DowngradeMode {
+    /// Refuse the call with [`Error::Agent`] (default).
+    Raise,
+    /// Collapse the actor to the authorizing human and drop the agent blocks.
+    Strip,
 }
 
 impl ActorType {
-    /// `"human"` or `"service"`.
+    /// `"human"`, `"service"` or `"agent"`.
     pub fn as_str(self) -> &'static str {
         match self {
             ActorType::Human => "human",
             ActorType::Service => "service",
+            ActorType::Agent => "agent",
         }
     }
 }
@@ -74,6 +89,7 @@ pub struct Config {
     pub(crate) emit_failure_mode: EmitFailureMode,
     pub(crate) validation_failure_mode: ValidationFailureMode,
     pub(crate) schema_version: SchemaVersion,
+    pub(crate) downgrade_mode: DowngradeMode,
     pub(crate) redaction: Redaction,
     pub(crate) max_pending: usize,
     pub(crate) enable_integrity: bool,
@@ -96,6 +112,7 @@ pub const OPTION_NAMES: &[&str] = &[
     "emitFailureMode",
     "validationFailureMode",
     "schemaVersion",
+    "agentEventDowngradeMode",
     "redaction",
     "maxPending",
     "failureLoggerName",
@@ -125,12 +142,24 @@ impl Config {
             emit_failure_mode: EmitFailureMode::Log,
             validation_failure_mode: ValidationFailureMode::Drop,
             schema_version: SchemaVersion::V1_1,
+            downgrade_mode: DowngradeMode::Raise,
             redaction: Redaction::Reference,
             max_pending: 10_000,
             enable_integrity: false,
             hash_algorithm: HashAlgorithm::Sha256,
             chain_head: None,
         }
+    }
+
+    /// Set what a 1.x target does with agent data (`agentEventDowngradeMode`).
+    pub fn with_downgrade_mode(mut self, v: DowngradeMode) -> Self {
+        self.downgrade_mode = v;
+        self
+    }
+
+    /// What a 1.x target does with agent data.
+    pub fn downgrade_mode(&self) -> DowngradeMode {
+        self.downgrade_mode
     }
 
     /// Set `service.environment`.
@@ -255,12 +284,16 @@ impl Config {
                 "must be a non-empty string",
             ));
         }
-        if self.schema_version != SchemaVersion::V1_0 && self.schema_version != SchemaVersion::V1_1
+        if self.default_actor_type == ActorType::Agent
+            && matches!(
+                self.schema_version,
+                SchemaVersion::V1_0 | SchemaVersion::V1_1
+            )
         {
             return Err(Error::config(
-                "schemaVersion",
+                "defaultActorType",
                 Range,
-                "must be \"1.0\" or \"1.1\"",
+                "\"agent\" needs schemaVersion \"2.0\" or \"2.1\"",
             ));
         }
         if self.error_message_max_len < 10 {
@@ -357,11 +390,12 @@ impl Config {
             c.default_actor_type = match string_opt("defaultActorType", v)?.as_str() {
                 "human" => ActorType::Human,
                 "service" => ActorType::Service,
+                "agent" => ActorType::Agent,
                 _ => {
                     return Err(Error::config(
                         "defaultActorType",
                         Range,
-                        "must be \"human\" or \"service\"",
+                        "must be \"human\", \"service\" or \"agent\"",
                     ))
                 }
             };
@@ -437,11 +471,26 @@ impl Config {
             c.schema_version = match string_opt("schemaVersion", v)?.as_str() {
                 "1.0" => SchemaVersion::V1_0,
                 "1.1" => SchemaVersion::V1_1,
+                "2.0" => SchemaVersion::V2_0,
+                "2.1" => SchemaVersion::V2_1,
                 _ => {
                     return Err(Error::config(
                         "schemaVersion",
                         Range,
-                        "must be \"1.0\" or \"1.1\"",
+                        "must be \"1.0\", \"1.1\", \"2.0\" or \"2.1\"",
+                    ))
+                }
+            };
+        }
+        if let Some(v) = present("agentEventDowngradeMode") {
+            c.downgrade_mode = match string_opt("agentEventDowngradeMode", v)?.as_str() {
+                "raise" => DowngradeMode::Raise,
+                "strip" => DowngradeMode::Strip,
+                _ => {
+                    return Err(Error::config(
+                        "agentEventDowngradeMode",
+                        Range,
+                        "must be \"raise\" or \"strip\"",
                     ))
                 }
             };

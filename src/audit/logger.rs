@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use super::agent::{AgentAction, AgentArgs, AgentHelper};
 use super::call::{AuditRequest, Call, Helper};
 use super::event::{from_map, Event};
 use super::pipeline::{Outcome, Pipeline, Verdict};
@@ -88,8 +89,8 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     }
 }
 
-/// The four counters, as the reference names them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+/// The counters, as the reference 2.0.0 names them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Stats {
     /// Events the sink accepted.
     pub events_emitted_total: u64,
@@ -99,6 +100,13 @@ pub struct Stats {
     pub events_dropped_total: u64,
     /// Events that failed validation (dropped, emitted anyway, or raised).
     pub validation_failures_total: u64,
+    /// Events emitted with an `integrity` block (chained), as the reference 2.0.0 counts.
+    pub integrity_events_total: u64,
+    /// Events that should have been chained but went out without `integrity`.
+    pub chain_gaps_total: u64,
+    /// Milliseconds spent preparing and validating events (the reference 2.0.0 counts its
+    /// schema validation time here; this logger always validates).
+    pub validation_time_ms_total: f64,
 }
 
 /// Source of `timestamp`. Implemented for every `FnMut() -> Option<Timestamp>`;
@@ -336,6 +344,99 @@ impl<S: Sink> AuditLogger<S> {
         )
     }
 
+    /// The reference 2.0.0's `audit_agent_action`: an event by an AI agent acting under a
+    /// human's authority (actor `subject_type: "agent"` and a `delegation` block built from
+    /// `agent`). `req` carries the rest (resource, outcome, `attribution` on 2.1, ...; its
+    /// actor's other fields such as `org_id` are kept). A bad descriptor, agent data a 1.x
+    /// target cannot take (mode `raise`) or a broken 2.1 attribution rule is
+    /// [`Error::Agent`], in every failure mode.
+    ///
+    /// ```
+    /// use bh_audit_logger::{agent::AgentAction, AuditLogger, AuditRequest, Config, MemorySink, SchemaVersion};
+    /// use serde_json::json;
+    /// let config = Config::new("mcp-gateway").with_schema_version(SchemaVersion::V2_1);
+    /// let mut logger = AuditLogger::new(config, MemorySink::new()).unwrap();
+    /// let agent = AgentAction {
+    ///     agent_subject_id: json!("agent_cred_009"),
+    ///     agent: json!({"interface": "mcp", "vendor": "vendor_a"}),
+    ///     authorizing_subject_id: json!("user_123"),
+    ///     agent_session_id: json!("agsess_01"),
+    ///     delegation_type: json!("supervised"),
+    ///     ..AgentAction::default()
+    /// };
+    /// let req = AuditRequest {
+    ///     resource: Some(json!({"type": "Patient", "id": "pat_456"})),
+    ///     attribution: Some(json!({"level": "verified", "method": "id_jag"})),
+    ///     ..AuditRequest::default()
+    /// };
+    /// let ev = logger.audit_agent_action("READ", agent, req).unwrap().unwrap();
+    /// assert_eq!(ev["delegation"]["authorizing"]["subject_id"], "user_123");
+    /// ```
+    pub fn audit_agent_action(
+        &mut self,
+        action_type: &str,
+        agent: AgentAction,
+        req: AuditRequest,
+    ) -> Result<Option<Event>, Error> {
+        self.agent_call(action_type, &req, AgentHelper::Action, &agent)
+    }
+
+    /// The reference 2.0.0's `audit_human_override`: OVERRIDE by a human (`req.actor` must
+    /// have `subject_type: "human"`) on `{"type": "AgentSession", "id": agent_session_id}`,
+    /// `phi_touched` false, classification `NONE`, no delegation; refused on 1.x targets.
+    pub fn audit_human_override(
+        &mut self,
+        agent_session_id: &str,
+        req: AuditRequest,
+    ) -> Result<Option<Event>, Error> {
+        let agent = AgentAction {
+            agent_session_id: Value::String(agent_session_id.into()),
+            ..AgentAction::default()
+        };
+        let req = AuditRequest {
+            delegation: None,
+            ..req
+        };
+        self.agent_call("OVERRIDE", &req, AgentHelper::Override, &agent)
+    }
+
+    /// The reference 2.0.0's `audit_agent_session_start`: CREATE on the `AgentSession`,
+    /// `action.name` `agent_session_start`, `chain_depth` 1 unless given, `phi_touched`
+    /// false, classification `NONE`.
+    pub fn audit_agent_session_start(
+        &mut self,
+        agent: AgentAction,
+        req: AuditRequest,
+    ) -> Result<Option<Event>, Error> {
+        self.agent_call("CREATE", &req, AgentHelper::SessionStart, &agent)
+    }
+
+    /// As [`AuditLogger::audit_agent_session_start`], with UPDATE and `agent_session_end`.
+    pub fn audit_agent_session_end(
+        &mut self,
+        agent: AgentAction,
+        req: AuditRequest,
+    ) -> Result<Option<Event>, Error> {
+        self.agent_call("UPDATE", &req, AgentHelper::SessionEnd, &agent)
+    }
+
+    fn agent_call(
+        &mut self,
+        action_type: &str,
+        req: &AuditRequest,
+        helper: AgentHelper,
+        agent: &AgentAction,
+    ) -> Result<Option<Event>, Error> {
+        let now = self.clock.now();
+        let id = self.ids.next_id();
+        let mut call = Call::native(action_type, &id, req, None, None, None);
+        call.agent_helper = Some(helper);
+        call.agent_args = AgentArgs::native(agent);
+        let ts = now.and_then(Timestamp::format);
+        let out = self.pipeline.audit_call(call, ts, &mut *self.diag);
+        Ok(self.deliver(out)?.0)
+    }
+
     fn call(
         &mut self,
         action_type: &str,
@@ -368,7 +469,18 @@ impl<S: Sink> AuditLogger<S> {
     /// Count and deliver a pipeline outcome; returns the event (unless dropped) and whether
     /// the sink took it.
     fn deliver(&mut self, out: Outcome) -> Result<(Option<Event>, bool), Error> {
+        self.stats.validation_time_ms_total += out.validation_ms;
+        match out.chained {
+            Some(true) => self.stats.integrity_events_total += 1,
+            Some(false) => self.stats.chain_gaps_total += 1,
+            None => {}
+        }
         match out.verdict {
+            Verdict::Refuse => Err(out.refused.unwrap_or(Error::Agent {
+                field: String::new(),
+                rule: None,
+                message: "refused".into(),
+            })),
             Verdict::Emit | Verdict::EmitInvalid => {
                 if out.verdict == Verdict::EmitInvalid {
                     self.stats.validation_failures_total += 1;
@@ -420,7 +532,8 @@ pub(crate) fn event_label(ev: &Map<String, Value>) -> String {
         .filter(|s| super::event::is_uuid(s))
         .unwrap_or("(invalid)");
     const ACTIONS: &[&str] = &[
-        "READ", "CREATE", "UPDATE", "DELETE", "EXPORT", "LOGIN", "LOGOUT", "PRINT", "OTHER",
+        "READ", "CREATE", "UPDATE", "DELETE", "EXPORT", "LOGIN", "LOGOUT", "PRINT", "OVERRIDE",
+        "OTHER",
     ];
     let action = ev
         .get("action")

@@ -2,6 +2,7 @@
 //! into an event ([`build`]), prepared ([`prepare`]), validated ([`validate`]), chained and
 //! written as the line ([`pipeline`]); the native logger ([`logger`]) delivers it.
 
+pub mod agent;
 pub(crate) mod build;
 pub mod call;
 pub mod config;

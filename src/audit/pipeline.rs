@@ -29,11 +29,14 @@ pub enum Verdict {
     Drop,
     /// Invalid, `raise`: count it as dropped and return [`Error::Validation`].
     Raise,
+    /// Never built: the call was refused ([`Error::Agent`]) by the build step; nothing is
+    /// counted and the host throws (a `TypeError` in JS).
+    Refuse,
 }
 
 /// An event after the pipeline: the verdict, the line to deliver (for `Emit` /
 /// `EmitInvalid`; empty otherwise) and the issues validation found.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct Outcome {
     /// What the host must do.
     pub verdict: Verdict,
@@ -41,6 +44,24 @@ pub struct Outcome {
     pub line: String,
     /// Validation issues (empty for `Emit`).
     pub issues: Vec<ValidationIssue>,
+    /// For [`Verdict::Refuse`]: the builder's refusal ([`Error::Agent`]).
+    pub refused: Option<Error>,
+    /// With integrity on and a line to deliver: `Some(true)` when it was chained.
+    pub chained: Option<bool>,
+    /// Milliseconds spent preparing and validating (0 where the platform has no clock).
+    pub validation_ms: f64,
+}
+
+/// Equal when they deliver the same: verdict, line, issues, refusal and chaining (the time
+/// spent is not compared).
+impl PartialEq for Outcome {
+    fn eq(&self, other: &Outcome) -> bool {
+        self.verdict == other.verdict
+            && self.line == other.line
+            && self.issues == other.issues
+            && self.refused == other.refused
+            && self.chained == other.chained
+    }
 }
 
 /// Configuration and (optionally) the integrity chain of one logger.
@@ -57,6 +78,7 @@ pub(crate) fn issue(path: &str, keyword: &str, message: &str) -> ValidationIssue
         schema_path: String::new(),
         keyword: keyword.into(),
         message: message.into(),
+        rule: None,
     }
 }
 
@@ -118,8 +140,17 @@ impl Pipeline {
         diag: &mut dyn Diagnostics,
     ) -> Outcome {
         let mut pre = Vec::new();
-        let ev = build(&self.config, call, timestamp, &mut pre);
-        finish(&self.config, self.chain.as_mut(), ev, pre, diag)
+        match build(&self.config, call, timestamp, &mut pre, diag) {
+            Ok(ev) => finish(&self.config, self.chain.as_mut(), ev, pre, diag),
+            Err(e) => Outcome {
+                verdict: Verdict::Refuse,
+                line: String::new(),
+                issues: Vec::new(),
+                refused: Some(e),
+                chained: None,
+                validation_ms: 0.0,
+            },
+        }
     }
 
     /// One `emit()` call: prepare, validate, chain and write a pre-built event (JSON text);
@@ -156,6 +187,9 @@ impl Pipeline {
             verdict,
             line: String::new(),
             issues,
+            refused: None,
+            chained: None,
+            validation_ms: 0.0,
         }
     }
 }
@@ -168,9 +202,11 @@ fn finish(
     mut issues: Vec<ValidationIssue>,
     diag: &mut dyn Diagnostics,
 ) -> Outcome {
+    let started = super::time::Stopwatch::start();
     prepare(cfg, &mut ev, diag);
     let mut doc = Lite::Obj(ev);
     validate(&doc, &mut issues);
+    let validation_ms = started.elapsed_ms();
     let verdict = if issues.is_empty() {
         Verdict::Emit
     } else {
@@ -197,9 +233,11 @@ fn finish(
         }
     };
     let mut line = String::with_capacity(512);
+    let mut chained = None;
     if matches!(verdict, Verdict::Emit | Verdict::EmitInvalid) {
         if let (Some(chain), Lite::Obj(ev)) = (chain, &mut doc) {
             seal(chain, ev);
+            chained = Some(true);
         }
         write::line(&doc, &mut line);
     }
@@ -207,6 +245,9 @@ fn finish(
         verdict,
         line,
         issues,
+        refused: None,
+        chained,
+        validation_ms,
     }
 }
 

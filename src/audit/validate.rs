@@ -11,10 +11,7 @@ use crate::SchemaVersion;
 /// The versions this logger emits and accepts from `emit()`.
 fn emitted_version(ev: &Members<'_>) -> Option<SchemaVersion> {
     match get(ev, "schema_version") {
-        Some(Lite::Str(v)) => match SchemaVersion::parse(v) {
-            Some(v @ (SchemaVersion::V1_0 | SchemaVersion::V1_1)) => Some(v),
-            _ => None,
-        },
+        Some(Lite::Str(v)) => SchemaVersion::parse(v),
         _ => None,
     }
 }
@@ -30,7 +27,8 @@ pub(crate) fn validate(doc: &Lite<'_>, issues: &mut Vec<ValidationIssue>) {
             instance_path: "/schema_version".into(),
             schema_path: String::new(),
             keyword: "enum".into(),
-            message: "must be one of the versions this logger emits: 1.0, 1.1".into(),
+            message: "must be one of the versions this logger emits: 1.0, 1.1, 2.0, 2.1".into(),
+            rule: None,
         }),
     }
     reference_rules(ev, issues);
@@ -47,6 +45,7 @@ fn reference_rules(ev: &Members<'_>, issues: &mut Vec<ValidationIssue>) {
                 schema_path: String::new(),
                 keyword: "format".into(),
                 message: "must be a UUID (8-4-4-4-12 hex digits)".into(),
+                rule: None,
             });
         }
     }
@@ -59,6 +58,7 @@ fn reference_rules(ev: &Members<'_>, issues: &mut Vec<ValidationIssue>) {
                 schema_path: String::new(),
                 keyword: "minLength".into(),
                 message: "must not be empty when outcome.status is FAILURE".into(),
+                rule: None,
             });
         }
     }

@@ -205,6 +205,8 @@ pub(crate) struct Compiler<'s> {
     root_id: Option<&'s str>,
     pub nodes: Vec<Node>,
     by_path: HashMap<String, usize>,
+    /// `(schema path, $comment)` of every subschema stating one (the rules errors name).
+    pub comments: Vec<(Box<str>, Box<str>)>,
 }
 
 impl<'s> Compiler<'s> {
@@ -219,6 +221,7 @@ impl<'s> Compiler<'s> {
             root_id,
             nodes: Vec::new(),
             by_path: HashMap::new(),
+            comments: Vec::new(),
         }
     }
 
@@ -244,10 +247,15 @@ impl<'s> Compiler<'s> {
                 value: *b,
                 path: path.into(),
             },
-            Value::Object(map) => Node::Keywords {
-                keywords: self.keywords(map, path, depth)?,
-                path: path.into(),
-            },
+            Value::Object(map) => {
+                if let Some(Value::String(c)) = map.get("$comment") {
+                    self.comments.push((path.into(), c.as_str().into()));
+                }
+                Node::Keywords {
+                    keywords: self.keywords(map, path, depth)?,
+                    path: path.into(),
+                }
+            }
             _ => {
                 return Err(err(format!(
                     "schema at {} must be an object or a boolean",

@@ -181,6 +181,10 @@ pub struct ValidationIssue {
     pub keyword: String,
     /// What the rule requires, e.g. `must be a string`. Never the value itself.
     pub message: String,
+    /// The `$comment` of the schema rule the issue falls under (the nearest enclosing
+    /// subschema that states one, e.g. `RFC 0003 R2. ...`), where the schema states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 /// Longest key name an issue's public path shows, in code points.
@@ -239,6 +243,8 @@ pub struct Validator {
     nodes: Vec<Node>,
     /// The boolean fast form of `nodes`, index for index.
     fast: Vec<Fast>,
+    /// `(schema path, $comment)` of every subschema that states a rule, longest path first.
+    rules: Vec<(Box<str>, Box<str>)>,
 }
 
 fn compile_version(version: SchemaVersion) -> Result<Validator, Error> {
@@ -255,9 +261,12 @@ impl Validator {
         let mut compiler = Compiler::new(schema);
         compiler.compile(schema, "", 0)?;
         let fast = fast::build(&compiler.nodes);
+        let mut rules = std::mem::take(&mut compiler.comments);
+        rules.sort_by_key(|r| std::cmp::Reverse(r.0.len()));
         Ok(Validator {
             nodes: compiler.nodes,
             fast,
+            rules,
         })
     }
 
@@ -293,7 +302,24 @@ impl Validator {
     fn issues<I: Inst>(&self, instance: &I, held: Held) -> Vec<ValidationIssue> {
         let mut issues = Vec::new();
         self.node_issues(0, instance, &IPath::ROOT, 0, &mut Some(&mut issues), held);
+        if !self.rules.is_empty() {
+            for issue in &mut issues {
+                issue.rule = self.rule_for(&issue.schema_path).map(str::to_owned);
+            }
+        }
         issues
+    }
+
+    /// The `$comment` of the innermost subschema at or above `schema_path` that states one.
+    pub fn rule_for(&self, schema_path: &str) -> Option<&str> {
+        self.rules
+            .iter()
+            .find(|(p, _)| {
+                schema_path
+                    .strip_prefix(&**p)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+            .map(|(_, c)| &**c)
     }
 
     /// `true` when `instance` is valid. Stops at the first failure; never allocates.
@@ -914,6 +940,7 @@ fn report(out: &mut Out<'_>, path: &IPath<'_>, schema_path: &str, keyword: &str,
             schema_path: schema_path.to_string(),
             keyword: keyword.to_string(),
             message: message.to_string(),
+            rule: None,
         });
     }
 }

@@ -90,7 +90,9 @@ export async function runConformance(api) {
     eq(sink.length, 1, "sink received the event");
     eq(sink.events[0], ev, "sink got the same event");
     eq(validateEvent(ev).valid, true, "emitted event is valid");
-    eq(logger.stats, { events_emitted_total: 1, emit_failures_total: 0, events_dropped_total: 0, validation_failures_total: 0 }, "stats");
+    const { validation_time_ms_total: ms, ...counts } = logger.stats;
+    eq(counts, { events_emitted_total: 1, emit_failures_total: 0, events_dropped_total: 0, validation_failures_total: 0, integrity_events_total: 0, chain_gaps_total: 0 }, "stats");
+    ok(typeof ms === "number" && ms >= 0, "validation_time_ms_total is a duration");
   });
 
   await test("time source may return a Date; defaults fill actor and resource", () => {
@@ -218,7 +220,9 @@ export async function runConformance(api) {
     throws(() => new AuditLogger({ serviceName: "s", sanitizeErrors: "yes" }), TypeError, /sanitizeErrors/, "sanitizeErrors type");
     throws(() => new AuditLogger({ serviceName: "s", sink: 42 }), TypeError, /sink/, "sink type");
     throws(() => new AuditLogger({ serviceName: "s", metadataAllowlist: "abc" }), TypeError, /metadataAllowlist/, "allowlist not a string");
-    throws(() => new AuditLogger({ serviceName: "s", schemaVersion: "2.0" }), RangeError, /schemaVersion/, "schemaVersion 1.0 or 1.1");
+    throws(() => new AuditLogger({ serviceName: "s", schemaVersion: "3.0" }), RangeError, /schemaVersion/, "schemaVersion 1.0, 1.1, 2.0 or 2.1");
+    throws(() => new AuditLogger({ serviceName: "s", defaultActorType: "agent" }), RangeError, /defaultActorType/, "agent actors need a 2.x schemaVersion");
+    throws(() => new AuditLogger({ serviceName: "s", agentEventDowngradeMode: "drop" }), RangeError, /agentEventDowngradeMode/, "downgrade mode raise or strip");
     throws(() => new AuditLogger({ serviceName: "s", serviceEnviroment: "prod" }), TypeError, /serviceEnviroment/, "a misspelt option is named");
     const { logger: dflt } = make({ idFactory: undefined });
     ok(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(dflt.audit("READ", {}).event_id), "default id is a UUID v4");

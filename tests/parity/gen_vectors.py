@@ -266,7 +266,8 @@ add("emit metadata filtered", call="emit", config={"metadataAllowlist": ["ok"]},
 add("emit missing outcome", call="emit", event={k: v for k, v in event(4).items() if k != "outcome"})
 add("emit bad event_id", call="emit", event=event(5, event_id="not-a-uuid"))
 add("emit schema 1.0 event", call="emit", event=event(6, schema_version="1.0"))
-add("emit schema 2.0 event", call="emit", event=event(7, schema_version="2.0"))
+add("emit schema 2.0 event", call="emit", event=event(7, schema_version="2.0"),
+    differs="0.3.0 refuses schema 2.0 events; this engine emits them, as the reference 2.0.0 does (validated against the 2.0 schema)")
 add("emit with correlation", call="emit", event=event(8, correlation={"request_id": "r1"}))
 add("emit with http block", call="emit", event=event(9, http={"method": "GET", "status_code": 200, "client_ip": "10.0.0.1"}))
 add("emit with sink failure", call="emit", config={"emitFailureMode": "log"}, sink="fail", event=event(10))

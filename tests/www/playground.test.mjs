@@ -237,6 +237,40 @@ test("build: an event failing validation is dropped and counted", async () => {
   await page.fill("#b-res-type", "Patient");
 });
 
+test("build: the agent form emits a 2.1 event with delegation and attribution, and names a broken rule", async () => {
+  await openTab("build");
+  await page.fill("#b-error", "");
+  await page.selectOption("#b-status", "SUCCESS");
+  await page.selectOption("#b-schema", "2.1");
+  await page.check("#b-agent-on");
+  await page.selectOption("#b-level", "verified");
+  await page.click("#b-emit");
+  await page.waitForSelector('#b-result[data-state="valid"]');
+  const event = JSON.parse(await page.textContent("#b-event"));
+  assert.equal(event.schema_version, "2.1");
+  assert.deepEqual(event.actor, { subject_id: "agent_cred_009", subject_type: "agent" });
+  assert.equal(event.delegation.authorizing.subject_id, "user_123");
+  assert.equal(event.delegation.acting.agent.interface, "mcp");
+  assert.deepEqual(event.attribution, { level: "verified", method: "id_jag" });
+  assert.match(await page.textContent("#b-validation"), /valid against schema 2\.1/);
+  await page.selectOption("#b-level", "");
+  await page.click("#b-emit");
+  await page.waitForSelector('#b-result[data-state="invalid"]');
+  assert.match(await page.textContent("#b-result"), /TypeError: invalid `attribution`/);
+  assert.match(await page.textContent("#b-validation"), /RFC 0003 R1\./);
+  await shoot("build-agent");
+  await page.uncheck("#b-agent-on");
+  await page.selectOption("#b-schema", "1.1");
+});
+
+test("validate: an error under a schema rule shows the rule", async () => {
+  await openTab("validate");
+  const ev = { schema_version: "2.1", event_id: "14000000-0000-4000-8000-000000000014", timestamp: "2026-09-01T10:00:00Z", service: { name: "x" },
+    actor: { subject_id: "a", subject_type: "agent" }, action: { type: "READ" }, resource: { type: "P" }, outcome: { status: "SUCCESS" } };
+  await page.fill("#v-text", JSON.stringify(ev, null, 2));
+  await page.waitForFunction(() => document.querySelector("#v-errors .rule")?.textContent.startsWith("RFC 0003 R4"));
+});
+
 test("sanitize: both profiles, each redaction marked by kind", async () => {
   await openTab("sanitize");
   await page.fill("#s-text", "ssn 123-45-6789 mail a.b@example.org call 555-123-4567 id 12345678901 ip 10.1.2.3");

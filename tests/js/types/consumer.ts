@@ -1,5 +1,5 @@
 // Compiled (not run) by types.test.mjs: the .d.ts must accept correct use and reject misuse.
-import { ChainVerifier, TrailReport, type ChainReport, type TrailSummary, AuditLogger, memorySink, validateEvent, sanitizeErrorMessage, verifyChain, ValidationError, SCHEMA_VERSIONS, toFhirAuditEvent, type AuditEvent, type FhirAuditEvent } from "bh-audit-logger";
+import { ChainVerifier, TrailReport, type ChainReport, type TrailSummary, AuditLogger, memorySink, validateEvent, sanitizeErrorMessage, verifyChain, ValidationError, SCHEMA_VERSIONS, ATTRIBUTION_LEVELS, compareAttributionLevels, toFhirAuditEvent, type AuditEvent, type AttributionLevel, type FhirAuditEvent } from "bh-audit-logger";
 
 const sink = memorySink({ maxlen: 10 });
 const logger = new AuditLogger({ serviceName: "svc", sink, metadataAllowlist: new Set(["a"]), timeSource: () => new Date(), emitFailureMode: "log" });
@@ -30,3 +30,20 @@ const hours: number = summary.hourly.buckets[0]?.[1] ?? 0;
 void [cr.failures_omitted, summary.by_action["READ"], summary.chain?.ok, hours, tr.events];
 // @ts-expect-error schemaVersion is one of the vendored versions
 new TrailReport({ schemaVersion: "3.0" });
+
+// Schema 2.x agent attribution.
+const agents = new AuditLogger({ serviceName: "mcp", schemaVersion: "2.1", defaultActorType: "agent", agentEventDowngradeMode: "strip" });
+const call = { agentSubjectId: "agent_cred_9", agent: { interface: "mcp" as const, vendor: "v" }, authorizingSubjectId: "user_1", agentSessionId: "s1", delegationType: "supervised" as const };
+const a1: AuditEvent | null = agents.auditAgentAction("READ", { ...call, resource: { type: "Patient", id: "p1" }, chainDepth: 1, attribution: { level: "verified", method: "id_jag" } });
+const a2: AuditEvent | null = agents.auditAgentSessionStart(call);
+const a3: AuditEvent | null = agents.auditHumanOverride("s1", { actor: { subject_id: "u1", subject_type: "human" }, actionName: "cancel_agent_session" });
+const order: number = compareAttributionLevels("bound", "asserted") + agents.stats.integrity_events_total + agents.stats.validation_time_ms_total;
+const rule: string | undefined = validateEvent(a1).errors[0]?.rule;
+const levels: readonly AttributionLevel[] = ATTRIBUTION_LEVELS;
+void [a2, a3, order, rule, levels, a1?.delegation?.acting.agent.interface, a1?.attribution?.level];
+// @ts-expect-error the descriptor needs an interface
+agents.auditAgentAction("READ", { ...call, agent: { vendor: "v" } });
+// @ts-expect-error the override actor must be human
+agents.auditHumanOverride("s1", { actor: { subject_id: "a", subject_type: "agent" } });
+// @ts-expect-error not an attribution level
+compareAttributionLevels("high", "bound");
