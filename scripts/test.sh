@@ -10,13 +10,6 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 setup all # rust target and components, wasm-bindgen-cli, npm packages, Python venvs, Chromium
 
-echo "== setup: python bh-audit-logger 2.0.0 (agent attribution reference)"
-if [ ! -x .venv-ref200/bin/python ] || ! .venv-ref200/bin/python -c 'import bh_audit_logger, sys; sys.exit(bh_audit_logger.__version__ != "2.0.0")' 2>/dev/null; then
-  python3 -m venv .venv-ref200
-  .venv-ref200/bin/pip install -q --disable-pip-version-check bh-audit-logger==2.0.0
-fi
-export BH_REF200_PYTHON="$root/.venv-ref200/bin/python"
-
 echo "== rust: fmt, clippy, tests"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings

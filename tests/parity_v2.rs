@@ -1,5 +1,5 @@
-//! Agent-attribution parity with the Python reference: runs `bh-audit-logger` 2.0.0 itself (the
-//! interpreter named by `BH_REF200_PYTHON`, set up by `scripts/test.sh`) and this engine on the
+//! Agent-attribution parity with the Python reference: runs `bh-audit-logger` 2.0.0 itself (the venv
+//! `.venv-ref200` that `scripts/setup.sh python` creates, or `$BH_REF200_PYTHON`) and this engine on the
 //! same vector file (tests/vectors/parity_v2.json, from tests/parity/gen_vectors_v2.py), and
 //! requires, for every case not marked `differs`: the same emitted lines and returned events,
 //! the same counters, and a raise exactly where the reference raises, of the matching kind
@@ -9,6 +9,9 @@
 //! Lines are compared as text (the pipeline writes the reference's key order); a line equal
 //! only as JSON, in another key order, fails too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "support/python.rs"]
+mod python;
 
 use std::cell::RefCell;
 use std::path::Path;
@@ -23,13 +26,7 @@ use bh_audit_logger::{
 use serde_json::{json, Map, Value};
 
 fn reference_results(vectors: &Path) -> Value {
-    let python = std::env::var("BH_REF200_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "BH_REF200_PYTHON is not set: run scripts/test.sh, or create the venv by hand: \
-             python3 -m venv .venv-ref200 && .venv-ref200/bin/pip install bh-audit-logger==2.0.0 \
-             and set BH_REF200_PYTHON=$PWD/.venv-ref200/bin/python"
-        )
-    });
+    let python = python::venv_python("BH_REF200_PYTHON", ".venv-ref200", "bh-audit-logger==2.0.0");
     let out = Command::new(python)
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parity/reference_v2.py"))
         .arg(vectors)
