@@ -447,7 +447,7 @@ fn write_issues(issues: &[ValidationIssue], out: &mut String) {
             out.push(',');
         }
         out.push_str(r#"{"instancePath":"#);
-        write_str(&issue.instance_path, out);
+        write_str(&issue.public_path(), out);
         out.push_str(r#","schemaPath":"#);
         write_str(&issue.schema_path, out);
         out.push_str(r#","keyword":"#);

@@ -48,7 +48,9 @@ function run(l, seed) {
     }
     out.push(JSON.stringify(res));
   }
-  out.push(JSON.stringify(l.stats));
+  // Every counter but validation_time_ms_total, which is a duration (never equal twice).
+  const { validation_time_ms_total: _ms, ...counts } = l.stats;
+  out.push(JSON.stringify(counts));
   return out;
 }
 
