@@ -175,10 +175,12 @@ export class AuditLogger {
       const value = readOption(options, key);
       if (value === undefined) continue;
       if (key === "sink") {
-        if (typeof value !== "function" && !isDestination(value)) {
+        const write = typeof value === "function" ? null : destinationWrite(value);
+        if (typeof value !== "function" && write === null) {
           throw new TypeError("invalid option `sink`: must be a function or a destination (an object with a `write(line)` method)");
         }
         fns.sink = value;
+        fns.write = write;
         continue;
       }
       if (FUNCTION_OPTIONS.includes(key)) {
@@ -220,7 +222,7 @@ export class AuditLogger {
     this.#core = new Core(text); // throws TypeError / RangeError naming the option
     const resolved = JSON.parse(this.#core.configJson());
     this.#sink = fns.sink ?? consoleSink();
-    if (typeof this.#sink !== "function") this.#write = this.#sink.write;
+    this.#write = fns.sink === undefined ? this.#sink.write : fns.write;
     this.#timeSource = fns.timeSource ?? Date.now;
     this.#idFactory = fns.idFactory ?? randomId;
     this.#onDiagnostic = fns.onDiagnostic ?? defaultDiagnostic;
@@ -626,13 +628,17 @@ export function sanitizeErrorMessage(message, maxLen = 200, options) {
   return sanitizeMessage(message, maxLen, redaction === "strict");
 }
 
-/** A destination: an object with a `write(line)` method (API.md "Sinks"; e.g. `process.stdout`). */
-function isDestination(value) {
-  if (value === null || typeof value !== "object") return false;
+/**
+ * The `write` method of a destination (API.md "Sinks": an object with `write(line)`, e.g.
+ * `process.stdout`), read once; `null` when `value` is not one.
+ */
+function destinationWrite(value) {
+  if (value === null || typeof value !== "object") return null;
   try {
-    return typeof value.write === "function";
+    const write = value.write;
+    return typeof write === "function" ? write : null;
   } catch {
-    return false;
+    return null;
   }
 }
 

@@ -302,6 +302,18 @@ export async function runConformance(api) {
     eq(lines[1], lines[0], "and writes the same line");
     eq(logger.stats.events_emitted_total, 2, "counted");
     throws(() => new AuditLogger({ serviceName: "s", sink: { write: 1 } }), TypeError, /`sink`/, "a sink must be a function or have write()");
+    throws(() => new AuditLogger({ serviceName: "s", sink: { get write() { throw new Error("123-45-6789"); } } }), TypeError, /`sink`/, "a throwing write getter is refused at construction");
+  });
+
+  await test("a destination's async write is tracked and its failure counted", async () => {
+    const diags = [];
+    const dest = { write: () => Promise.reject(new Error("disk full")) };
+    const logger = new AuditLogger({ serviceName: "s", sink: dest, idFactory: () => ID, onDiagnostic: (level, message) => diags.push(message) });
+    ok(logger.audit("READ", {}) !== null, "returns the event");
+    eq(logger.pending, 1, "pending");
+    await logger.flush(1000);
+    eq([logger.pending, logger.stats.emit_failures_total, logger.stats.events_emitted_total], [0, 1, 0], "counted once as a failure");
+    ok(diags.some((m) => m.includes("promise rejected")), "reported");
   });
 
   await test("log_and_emit masks invalid values whatever their type", () => {
