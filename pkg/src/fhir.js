@@ -3,6 +3,8 @@
 // text across and turns refusals into ValidationError.
 import { fhirAuditEventJson } from "../dist/glue.js";
 import { ValidationError } from "./facade.js";
+import { wasmState } from "./memory.js";
+import { healthy } from "./guard.js";
 
 const INPUT_FAILURE = "the event could not be converted to JSON (a cyclic structure, a BigInt, a symbol, a function, or a getter that throws)";
 
@@ -21,7 +23,14 @@ function refuseDropped(key, value) {
  * `{ errors }` (why it cannot be converted; never a value). For the CLI; not exported by the package.
  */
 export function fhirFromText(text) {
-  const out = fhirAuditEventJson(text);
+  healthy();
+  let out;
+  try {
+    out = fhirAuditEventJson(text);
+  } catch {
+    wasmState.poisoned = true; // replaced before the next call
+    throw new RangeError("toFhirAuditEvent: the wasm core failed on this input (a trap); it is replaced before the next call");
+  }
   if (out.charCodeAt(0) === 33) return { errors: JSON.parse(out.slice(1)) }; // "!"
   return { json: out };
 }

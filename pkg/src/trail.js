@@ -2,6 +2,8 @@
 // (every line validated, the chain verified, a summary), thin wrappers over the core's
 // streaming types (src/integrity.rs, src/trail.rs). Memory does not grow with the trail.
 import { ChainVerifierCore, TrailReportCore } from "../dist/glue.js";
+import { wasmState } from "./memory.js";
+import { healthy } from "./guard.js";
 
 const encoder = new TextEncoder();
 /** Bytes handed to the core per call: bounds the wasm memory a huge chunk would take. */
@@ -27,14 +29,32 @@ function maxFailuresOption(options, fallback) {
 /** Shared by both classes: chunk types, surrogate pairs split between strings, the finished state. */
 class Feed {
   #core;
+  #generation;
   #pendingHigh = "";
   bytes = 0;
-  constructor(core) {
-    this.#core = core;
+  /** `make()` builds the core in a healthy instance (one replaced first if a trap poisoned it). */
+  constructor(make) {
+    healthy();
+    this.#core = make();
+    this.#generation = wasmState.generation;
   }
   get core() {
     if (!this.#core) throw new Error("already finished");
+    if (this.#generation !== wasmState.generation || wasmState.poisoned) {
+      this.#core = null;
+      throw new Error("the wasm core was replaced after a trap; this trail's state is lost: start a new one");
+    }
     return this.#core;
+  }
+  /** Run `f` on the core; an unexpected failure inside it poisons the instance (replaced before the next call). */
+  #guarded(f) {
+    try {
+      return f();
+    } catch {
+      wasmState.poisoned = true;
+      this.#core = null;
+      throw new RangeError("the wasm core failed on this trail (a trap); it is replaced before the next call");
+    }
   }
   push(chunk, name) {
     const core = this.core;
@@ -57,16 +77,19 @@ class Feed {
     } else {
       throw new TypeError(`${name}.push: chunk must be a string, Uint8Array or ArrayBuffer`);
     }
-    for (let at = 0; at < bytes.length; at += SLICE) core.push(bytes.subarray(at, at + SLICE));
+    this.#guarded(() => {
+      for (let at = 0; at < bytes.length; at += SLICE) core.push(bytes.subarray(at, at + SLICE));
+    });
     this.bytes += bytes.length;
   }
   finish() {
     const core = this.core;
-    if (this.#pendingHigh) {
-      core.push(encoder.encode(this.#pendingHigh)); // a lone surrogate: U+FFFD, as encodeInto writes it
-      this.#pendingHigh = "";
-    }
-    const json = core.finish();
+    const pending = this.#pendingHigh;
+    this.#pendingHigh = "";
+    const json = this.#guarded(() => {
+      if (pending) core.push(encoder.encode(pending)); // a lone surrogate: U+FFFD, as encodeInto writes it
+      return core.finish();
+    });
     core.free();
     this.#core = null;
     return JSON.parse(json);
@@ -81,7 +104,8 @@ class Feed {
 export class ChainVerifier {
   #feed;
   constructor(options) {
-    this.#feed = new Feed(new ChainVerifierCore(maxFailuresOption(options, 1000)));
+    const max = maxFailuresOption(options, 1000);
+    this.#feed = new Feed(() => new ChainVerifierCore(max));
   }
   push(chunk) {
     this.#feed.push(chunk, "ChainVerifier");
@@ -111,7 +135,8 @@ export class TrailReport {
     if (version !== undefined && version !== null && typeof version !== "string") throw new TypeError("schemaVersion must be a string");
     const chain = readOption(options, "verifyChain");
     if (chain !== undefined && typeof chain !== "boolean") throw new TypeError("verifyChain must be a boolean");
-    this.#feed = new Feed(new TrailReportCore(version ?? undefined, chain ?? true, maxFailuresOption(options, 100)));
+    const max = maxFailuresOption(options, 100);
+    this.#feed = new Feed(() => new TrailReportCore(version ?? undefined, chain ?? true, max));
   }
   push(chunk) {
     this.#feed.push(chunk, "TrailReport");

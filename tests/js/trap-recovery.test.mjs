@@ -167,3 +167,23 @@ test("oversized input is refused before the core (a counted validation failure),
   assert.ok(mib <= 64, `wasm memory ${mib} MiB`);
   assert.deepEqual(run(logger().l, 13), fresh);
 });
+
+test("after a trap: a trail object of the old instance says its state is lost; new ones, and toFhirAuditEvent, work", () => {
+  const { ChainVerifier, TrailReport, toFhirAuditEvent } = api;
+  const before = new ChainVerifier();
+  before.push("");
+  const { l } = logger();
+  assert.ok(trapNearStackLimit(l) > 0, "the stack overflow happened inside the core");
+  l.audit("READ", {}); // the instance is replaced before this call
+  assert.equal(wasmState.poisoned, false);
+  assert.throws(() => before.push("{}\n"), /replaced after a trap/, "the old verifier refuses, clearly");
+  const line = JSON.stringify(l.audit("READ", { resource: { type: "Note" } }));
+  const v = new ChainVerifier();
+  v.push(line);
+  assert.equal(v.finish().checked, 1, "a new verifier works");
+  const r = new TrailReport();
+  r.push(`${line}\n`);
+  assert.equal(r.finish().events, 1, "a new trail report works");
+  const ev = { schema_version: "2.0", event_id: "2f4c1d11-3f42-44d3-83a0-1d3f7e1d2b1c", timestamp: "2026-03-11T18:41:55Z", service: { name: "s" }, actor: { subject_id: "u", subject_type: "human" }, action: { type: "READ" }, resource: { type: "Note" }, outcome: { status: "SUCCESS" } };
+  assert.equal(toFhirAuditEvent(ev).resourceType, "AuditEvent", "toFhirAuditEvent works");
+});
