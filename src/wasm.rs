@@ -100,16 +100,6 @@ impl Core {
         self.respond(reply)
     }
 
-    /// Diagnostics gathered since the last call (replies carry their own), as JSON
-    /// `[[level, message], ...]`.
-    #[wasm_bindgen(js_name = takeDiagnostics)]
-    pub fn take_diagnostics(&mut self) -> String {
-        let entries = std::mem::take(&mut self.diag.entries);
-        let mut out = String::new();
-        write_diagnostics(&entries, &mut out);
-        out
-    }
-
     /// Encode a reply for the facade into the output buffer: status, diagnostics flag, then
     /// the line or the issues' JSON (`None`: the input was not UTF-8). Returns its byte length.
     fn respond(&mut self, reply: Option<Outcome>) -> usize {

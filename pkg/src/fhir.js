@@ -4,19 +4,10 @@
 import { fhirAuditEventJson } from "../dist/glue.js";
 import { ValidationError } from "./facade.js";
 import { wasmState } from "./memory.js";
-import { healthy } from "./guard.js";
+import { healthy, assertPlainInput, TOO_BIG, MAX_INPUT_LENGTH } from "./guard.js";
 
+const TOO_LARGE = `the event is larger than the input limit (${MAX_INPUT_LENGTH} characters as JSON)`;
 const INPUT_FAILURE = "the event could not be converted to JSON (a cyclic structure, a BigInt, a symbol, a function, or a getter that throws)";
-
-/**
- * JSON.stringify drops symbol- and function-valued members silently; an event must not change
- * shape on the way in, so they are refused (the facade's assertPlain rule, as a replacer).
- */
-function refuseDropped(key, value) {
-  const t = typeof value;
-  if (t === "function" || t === "symbol") throw new TypeError("unsupported value");
-  return value;
-}
 
 /**
  * The core's answer for an event's JSON text: `{ json }` (the resource as compact JSON text) or
@@ -45,11 +36,15 @@ export function toFhirAuditEvent(event) {
   let text = event;
   if (typeof event !== "string") {
     try {
-      text = JSON.stringify(event, refuseDropped);
-    } catch {
-      throw new ValidationError([{ instancePath: "", schemaPath: "", keyword: "input", message: INPUT_FAILURE }]);
+      assertPlainInput(event); // the facade's rule: nothing JSON.stringify would silently drop
+      text = JSON.stringify(event);
+    } catch (e) {
+      throw new ValidationError([{ instancePath: "", schemaPath: "", keyword: "input", message: e === TOO_BIG ? TOO_LARGE : INPUT_FAILURE }]);
     }
     if (text === undefined) text = "null";
+  }
+  if (typeof text !== "string" || text.length > MAX_INPUT_LENGTH) {
+    throw new ValidationError([{ instancePath: "", schemaPath: "", keyword: "input", message: typeof text === "string" ? TOO_LARGE : INPUT_FAILURE }]);
   }
   const r = fhirFromText(text);
   if (r.errors) throw new ValidationError(r.errors);

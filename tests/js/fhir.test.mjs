@@ -138,10 +138,13 @@ test("hostile inputs: every one is a ValidationError, none escapes as another er
     "",
     [base],
     Symbol("x"),
+    { ...base, metadata: { big: "x".repeat(2 << 20) } }, // over the input limit, as an object
+    JSON.stringify({ ...base, metadata: { big: "x".repeat(2 << 20) } }), // and as text
   ];
   for (const h of hostile) {
     assert.throws(() => toFhirAuditEvent(h), (e) => e instanceof ValidationError && !e.message.includes("123-45-6789"), String(typeof h));
   }
+  assert.throws(() => toFhirAuditEvent({ ...base, metadata: { big: "x".repeat(2 << 20) } }), (e) => e.errors[0].keyword === "input" && /input limit/.test(e.errors[0].message), "the limit is named");
   // The engine still works afterwards.
   assert.equal(toFhirAuditEvent(base).id, base.event_id);
 });
