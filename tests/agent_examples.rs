@@ -5,6 +5,10 @@
 //! vendored 2.1 schema. Examples: tests/data/examples (see SOURCE.md there).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
+
 use std::path::{Path, PathBuf};
 
 use bh_audit_logger::agent::{AgentAction, AttributionLevel};
@@ -270,29 +274,16 @@ fn every_negative_2_1_example_is_refused_with_its_rule() {
     );
 }
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
+/// What this test draws beyond the shared generator.
+trait AgentDraws {
+    fn id(&mut self, max: usize) -> String;
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
+impl AgentDraws for Rng {
     fn id(&mut self, max: usize) -> String {
         const PARTS: &[&str] = &["a", "Z", "9", "_", "-", "é", "模", "🤖", "Ω", " ", "."];
         let n = 1 + self.below(max);
         (0..n).map(|_| self.pick(PARTS)).collect()
-    }
-    fn chance(&mut self, pct: usize) -> bool {
-        self.below(100) < pct
     }
 }
 

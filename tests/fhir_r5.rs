@@ -13,6 +13,10 @@
 //! and every optional block. The files the test writes stay in the target directory
 //! (`fhir-r5/events.ndjson`, `fhir-r5/resources.ndjson`) for inspection.
 
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -25,25 +29,14 @@ const EXAMPLES: &str = concat!(
 );
 const GENERATED: usize = 2000;
 
-/// xorshift64*: the test's own seeded generator.
-struct Rng(u64);
+/// What this test draws beyond the shared generator.
+trait EventDraws {
+    fn id(&mut self, prefix: &str) -> String;
+    fn uuid(&mut self) -> String;
+    fn timestamp(&mut self) -> String;
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
+impl EventDraws for Rng {
     fn id(&mut self, prefix: &str) -> String {
         format!("{prefix}_{}", self.next() % 100_000)
     }

@@ -11,7 +11,6 @@ mod python;
 
 use std::cell::RefCell;
 use std::path::Path;
-use std::process::Command;
 use std::rc::Rc;
 
 use bh_audit_logger::{
@@ -21,23 +20,12 @@ use bh_audit_logger::{
 use serde_json::{json, Value};
 
 fn reference_results(vectors: &Path) -> Value {
-    let python = python::venv_python("BH_REF_PYTHON", ".venv-ref", "bh-audit-logger==0.3.0");
-    let out = Command::new(python)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parity/reference.py"))
-        .arg(vectors)
-        .output()
-        .expect("run the reference");
-    assert!(
-        out.status.success(),
-        "reference failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        v["version"], "0.3.0",
-        "the parity suite targets bh-audit-logger 0.3.0"
-    );
-    v["results"].clone()
+    python::reference_results(
+        ("BH_REF_PYTHON", ".venv-ref", "bh-audit-logger==0.3.0"),
+        "reference.py",
+        vectors,
+        "0.3.0",
+    )
 }
 
 /// What a failed call raised, in the reference's terms: `{"type": class, "message": text}`.

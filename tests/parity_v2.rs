@@ -15,7 +15,6 @@ mod python;
 
 use std::cell::RefCell;
 use std::path::Path;
-use std::process::Command;
 use std::rc::Rc;
 
 use bh_audit_logger::agent::AgentAction;
@@ -26,23 +25,12 @@ use bh_audit_logger::{
 use serde_json::{json, Map, Value};
 
 fn reference_results(vectors: &Path) -> Value {
-    let python = python::venv_python("BH_REF200_PYTHON", ".venv-ref200", "bh-audit-logger==2.0.0");
-    let out = Command::new(python)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parity/reference_v2.py"))
-        .arg(vectors)
-        .output()
-        .expect("run the reference 2.0.0");
-    assert!(
-        out.status.success(),
-        "reference failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        v["version"], "2.0.0",
-        "the agent parity suite targets bh-audit-logger 2.0.0"
-    );
-    v["results"].clone()
+    python::reference_results(
+        ("BH_REF200_PYTHON", ".venv-ref200", "bh-audit-logger==2.0.0"),
+        "reference_v2.py",
+        vectors,
+        "2.0.0",
+    )
 }
 
 fn get(args: &Value, k: &str) -> Option<Value> {

@@ -15,6 +15,10 @@
 //! The generator is a xorshift64* PRNG with a fixed seed, mixing ASCII, digits of several
 //! scripts, separators, letters, emoji, `@ . - ( ) +` and identifier-shaped tokens.
 
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
+
 use bh_audit_logger::sanitize::{is_py_digit, strict_sanitize_error_message};
 use bh_audit_logger::sanitize_error_message;
 
@@ -27,23 +31,6 @@ const PLACEHOLDERS: [&str; 6] = [
     "[REDACTED-IP]",
     "[REDACTED]",
 ];
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-}
 
 const DIGIT_SCRIPTS: [&str; 5] = [
     "0123456789",
