@@ -1,5 +1,6 @@
 // The wasm ChainWriter (used by the AuditChain Durable Object) chains a logger's plain lines into
 // exactly the lines a logger with enableIntegrity emits: one chain implementation, the core's.
+import { venvPython } from "./python.mjs";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -25,8 +26,7 @@ function lines(options, n) {
 
 /** Python bh-audit-logger 1.1.1 chaining `plain` lines as its logger does: {**event, "integrity": compute_chain_hash(...)}. */
 function pythonChain(plain, alg) {
-  const py = process.env.BH_REF111_PYTHON;
-  assert.ok(py, "BH_REF111_PYTHON is not set: run ./scripts/test.sh (it creates .venv-ref111 with bh-audit-logger[cli]==1.1.1)");
+  const py = venvPython("BH_REF111_PYTHON", ".venv-ref111", "bh-audit-logger[cli]==1.1.1");
   const script = `
 import json, sys, bh_audit_logger
 from bh_audit_logger._chain import compute_chain_hash

@@ -1,7 +1,8 @@
 // bh-audit-logger/cloudflare in real workerd (miniflare 4 from npm, started and stopped here):
 // one AuditChain fed by 8 concurrent request streams, with and without faults; the Queue path
 // into D1 with failing consumer batches and a poison message; d1Store's queries against plain
-// SQL. Needs `npm ci`, `./scripts/build-pkg.sh` and BH_REF111_PYTHON (scripts/test.sh sets it).
+// SQL. Needs `npm ci`, `./scripts/build-pkg.sh` and the 1.1.1 reference (the venv .venv-ref111 from scripts/setup.sh, or $BH_REF111_PYTHON).
+import { venvPython } from "./python.mjs";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -35,8 +36,7 @@ after(async () => {
 
 /** Python bh-audit-logger 1.1.1's verify_chain over a JSONL file. */
 function pythonVerify(jsonl) {
-  const py = process.env.BH_REF111_PYTHON;
-  assert.ok(py, "BH_REF111_PYTHON is not set: run ./scripts/test.sh (it creates .venv-ref111 with bh-audit-logger[cli]==1.1.1), or point it at such a Python");
+  const py = venvPython("BH_REF111_PYTHON", ".venv-ref111", "bh-audit-logger[cli]==1.1.1");
   const file = join(mkdtempSync(join(tmpdir(), "bh-chain-")), "trail.jsonl");
   writeFileSync(file, jsonl);
   const script = `
