@@ -67,7 +67,7 @@ pub(crate) fn parse(text: &str) -> Result<Lite<'_>, ReadError> {
         src: text,
         s: text.as_bytes(),
         i: 0,
-        stack: Vec::new(),
+        stack: Vec::with_capacity(32),
         err: None,
     };
     p.ws();
@@ -394,29 +394,48 @@ fn name_bit(name: &[u8]) -> u64 {
     1 << (h.wrapping_mul(0x9E37_79B1) >> 26)
 }
 
-/// The length of the leading run of `s` without `"`, `\\` or control characters, scanning
-/// eight bytes at a time (the bulk of an event's text is such runs).
+/// Bytes `json.dumps` writes escaped (and a JSON string may not hold raw): `"`, `\\` and the
+/// C0 controls.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// The length of the leading run of `s` without `"`, `\\` or control characters: eight bytes
+/// at a time while the run is long (the bulk of an event's text is such runs), then by table.
+#[inline]
 pub(crate) fn plain_run(s: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let special = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
     let mut i = 0;
-    while let Some(w) = s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+    for w in s.chunks_exact(8) {
+        let Ok(w) = <[u8; 8]>::try_from(w) else { break };
         let w = u64::from_le_bytes(w);
         // A high bit is set where a byte may be special (a zero byte after the xor, or a byte
         // below 0x20); a false alarm only costs the byte scan below.
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let backslash = w ^ (ONES * u64::from(b'\\'));
         let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+        let quote = zero(w ^ (ONES * u64::from(b'"')));
+        let backslash = zero(w ^ (ONES * u64::from(b'\\')));
         let control = w.wrapping_sub(ONES * 0x20) & !w;
-        if (zero(quote) | zero(backslash) | control) & HIGH != 0 {
+        if (quote | backslash | control) & HIGH != 0 {
             break;
         }
         i += 8;
     }
-    i + s.get(i..).map_or(0, |rest| {
-        rest.iter().position(|&c| special(c)).unwrap_or(rest.len())
-    })
+    while let Some(&b) = s.get(i) {
+        if SPECIAL[usize::from(b)] {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 impl Lite<'_> {

@@ -11,14 +11,30 @@ use std::fmt::Write as _;
 use crate::json::read::Lite;
 
 /// Append `s` as a JSON string the way Python's `json.dumps(..., ensure_ascii=False)` (and
-/// `serde_json`) write it. Runs without a byte to escape are found eight bytes at a time.
+/// `serde_json`) write it: runs without a byte to escape are copied whole.
 pub(crate) fn write_str(s: &str, out: &mut String) {
-    out.reserve(s.len() + 2);
+    let bytes = s.as_bytes();
+    let run = crate::json::read::plain_run(bytes);
+    if run == bytes.len() {
+        // The common case: nothing to escape.
+        out.reserve(bytes.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    write_escaped(s, run, out);
+}
+
+/// [`write_str`] of a string whose first byte to escape is at `run`.
+#[inline(never)]
+fn write_escaped(s: &str, run: usize, out: &mut String) {
+    out.reserve(s.len() + 8);
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
+    let mut i = run;
     loop {
-        let i = start + crate::json::read::plain_run(bytes.get(start..).unwrap_or(&[]));
         out.push_str(s.get(start..i).unwrap_or(""));
         let Some(&b) = bytes.get(i) else { break };
         match b {
@@ -37,6 +53,7 @@ pub(crate) fn write_str(s: &str, out: &mut String) {
             }
         }
         start = i + 1;
+        i = start + crate::json::read::plain_run(bytes.get(start..).unwrap_or(&[]));
     }
     out.push('"');
 }
