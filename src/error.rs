@@ -90,56 +90,6 @@ impl Error {
             message: message.into(),
         }
     }
-
-    /// Build a [`Error::Json`] from a `serde_json` error without echoing input text.
-    pub(crate) fn from_json(err: &serde_json::Error) -> Self {
-        use serde_json::error::Category;
-        let message = match err.classify() {
-            Category::Eof => "unexpected end of input",
-            Category::Syntax => json_syntax_message(err),
-            Category::Data => "json does not have the expected shape",
-            Category::Io => "i/o error while reading json",
-        };
-        Error::Json {
-            line: err.line(),
-            column: err.column(),
-            message: message.to_string(),
-        }
-    }
-}
-
-/// serde_json's syntax messages are fixed phrases ("expected value", "trailing comma", ...)
-/// that never quote the input; keep them, but only when they match a known safe shape.
-fn json_syntax_message(err: &serde_json::Error) -> &'static str {
-    let text = err.to_string();
-    const KNOWN: &[&str] = &[
-        "expected value",
-        "expected `,` or `}`",
-        "expected `,` or `]`",
-        "expected `:`",
-        "expected ident",
-        "key must be a string",
-        "trailing comma",
-        "trailing characters",
-        "control character (\\u0000-\\u001F) found while parsing a string",
-        "invalid escape",
-        "invalid number",
-        "number out of range",
-        "invalid unicode code point",
-        "lone leading surrogate in hex escape",
-        "unexpected end of hex escape",
-        "recursion limit exceeded",
-        "EOF while parsing a string",
-        "EOF while parsing a value",
-        "EOF while parsing an object",
-        "EOF while parsing a list",
-    ];
-    for k in KNOWN {
-        if text.starts_with(k) {
-            return k;
-        }
-    }
-    "invalid json"
 }
 
 impl fmt::Display for Error {

@@ -79,7 +79,7 @@ pub fn profile_canonical(version: SchemaVersion) -> Option<&'static str> {
 /// primitive accepts where the mapping puts it.
 pub fn to_fhir_audit_event(event: &Value) -> Result<Value, Error> {
     let text = resource(&event.to_string())?;
-    serde_json::from_str(&text).map_err(|e| Error::from_json(&e))
+    crate::json::read::parse_value(&text)
 }
 
 /// [`to_fhir_audit_event`] on JSON text, giving the resource as compact JSON text (members in
@@ -728,7 +728,7 @@ fn map(doc: &Lite<'_>) -> Result<String, Vec<ValidationIssue>> {
 
 /// A JSON number as serde_json writes the value it reads from `text` (`2`, `2.0`).
 fn number_text(text: &str) -> String {
-    serde_json::from_str::<Value>(text)
+    crate::json::read::parse_value(text)
         .map(|v| v.to_string())
         .unwrap_or_else(|_| text.to_string())
 }

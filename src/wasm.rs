@@ -47,8 +47,7 @@ impl Core {
     /// Validate the options (a JSON object, camelCase) and build the engine.
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str) -> Result<Core, JsValue> {
-        let opts: Value =
-            serde_json::from_str(options_json).map_err(|e| js_error(&Error::from_json(&e)))?;
+        let opts = crate::json::read::parse_value(options_json).map_err(|e| js_error(&e))?;
         let Value::Object(opts) = opts else {
             return Err(js_sys::TypeError::new("options must be an object").into());
         };
@@ -650,7 +649,7 @@ impl ChainWriter {
     #[wasm_bindgen(js_name = chainLine)]
     pub fn chain_line(&mut self, line: &str) -> Result<String, JsValue> {
         self.event_id = None;
-        let Ok(Value::Object(mut event)) = serde_json::from_str::<Value>(line.trim_end()) else {
+        let Ok(Value::Object(mut event)) = crate::json::read::parse_value(line.trim_end()) else {
             return Err(js_sys::TypeError::new("the line is not a json object").into());
         };
         self.event_id = match event.get("event_id") {
@@ -658,7 +657,7 @@ impl ChainWriter {
             _ => None,
         };
         self.chain.seal(&mut event).map_err(|e| js_error(&e))?;
-        serde_json::to_string(&event).map_err(|e| js_error(&Error::from_json(&e)))
+        Ok(Value::Object(event).to_string())
     }
 
     /// The `event_id` of the line last given to [`ChainWriter::chain_line`] (`undefined`

@@ -145,7 +145,7 @@ impl Event {
     /// The event as a JSON object, keys in the line's order (parsed once, on first use).
     pub fn as_map(&self) -> &Map<String, Value> {
         self.value
-            .get_or_init(|| match serde_json::from_str::<Value>(&self.line) {
+            .get_or_init(|| match crate::json::read::parse_value(&self.line) {
                 Ok(Value::Object(m)) => m,
                 _ => Map::new(),
             })

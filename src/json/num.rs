@@ -46,20 +46,15 @@ pub(crate) fn shortest_digits(v: f64) -> (bool, String, i32) {
 /// them (so `-0` gives `0.0`): callers use it for texts with a fraction or an exponent, or
 /// only to test the range.
 pub(crate) fn parse_json_f64(text: &str) -> Option<f64> {
-    // Read as a `Value` (the parser instance every other caller already uses), not as a
-    // typed `f64`, which would add serde's "invalid type" path and, through it, core's
-    // float formatting.
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(v) => v.as_f64(),
-        Err(e) if e.to_string().starts_with("number out of range") => {
-            Some(if text.starts_with('-') {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            })
-        }
-        Err(_) => None,
-    }
+    // core's parser (Eisel-Lemire, correctly rounded; ±infinity beyond the range): the one
+    // float reader of the crate, serde_json's deserializer is not linked in.
+    let f = text.parse::<f64>().ok()?;
+    // serde_json reads the integer text `-0` as 0.0.
+    Some(if f == 0.0 && !text.contains(['.', 'e', 'E']) {
+        0.0
+    } else {
+        f
+    })
 }
 
 /// Whether a JSON number text (already checked against the grammar) is finite as an f64:

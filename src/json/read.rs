@@ -12,6 +12,8 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use crate::Error;
+
 /// A parsed JSON value borrowing from the input text.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Lite<'a> {
@@ -63,6 +65,42 @@ impl ReadError {
 
 /// Parse `text`.
 pub(crate) fn parse(text: &str) -> Result<Lite<'_>, ReadError> {
+    parse_at(text).map_err(|(e, _)| e)
+}
+
+/// Parse `text` into a `serde_json::Value` (the one JSON reader for `Value`s too: options,
+/// schemas, events given as text). Errors are [`Error::Json`] with the line and the column
+/// (from 1, in UTF-8 bytes) where reading stopped and a fixed phrase, never the text.
+pub(crate) fn parse_value(text: &str) -> Result<Value, Error> {
+    match parse_at(text) {
+        Ok(doc) => Ok(doc.to_value()),
+        Err((e, at)) => {
+            let before = text.get(..at).unwrap_or(text);
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            // In UTF-8 bytes of the line, as `index.d.ts` documents (and serde_json counted).
+            let mut column = before.len() - line_start + 1;
+            let message = match e {
+                ReadError::Syntax(_) if at >= text.len() => {
+                    // Where the text ends: the column of its last character.
+                    column = column.saturating_sub(1).max(1);
+                    "unexpected end of input"
+                }
+                ReadError::Syntax(_) => "invalid json",
+                ReadError::Surrogate => "lone surrogate or invalid unicode escape",
+                ReadError::Range => "number out of range",
+                ReadError::Depth => "recursion limit exceeded",
+            };
+            Err(Error::Json {
+                line: before.matches('\n').count() + 1,
+                column,
+                message: message.to_string(),
+            })
+        }
+    }
+}
+
+/// [`parse`], with the byte offset where reading stopped on an error.
+fn parse_at(text: &str) -> Result<Lite<'_>, (ReadError, usize)> {
     let mut p = Reader {
         src: text,
         s: text.as_bytes(),
@@ -74,13 +112,13 @@ pub(crate) fn parse(text: &str) -> Result<Lite<'_>, ReadError> {
     let v = p.value(0);
     let v = match v {
         Some(v) => v,
-        None => return Err(p.err.unwrap_or(ReadError::Syntax(p.i))),
+        None => return Err((p.err.unwrap_or(ReadError::Syntax(p.i)), p.i)),
     };
     p.ws();
     if p.i == p.s.len() {
         Ok(v)
     } else {
-        Err(ReadError::Syntax(p.i))
+        Err((ReadError::Syntax(p.i), p.i))
     }
 }
 
@@ -438,13 +476,34 @@ pub(crate) fn plain_run(s: &[u8]) -> usize {
     i
 }
 
+/// A number text (checked against the grammar) as serde_json reads it: an integer that fits
+/// `i64` or `u64` as that integer, anything else as the nearest f64.
+fn num_value(t: &str) -> Value {
+    let integer = !t.contains(['.', 'e', 'E']);
+    if integer {
+        if let Ok(i) = t.parse::<i64>() {
+            // serde_json reads `-0` as the float -0.0.
+            if i == 0 && t.starts_with('-') {
+                return serde_json::Number::from_f64(-0.0).map_or(Value::Null, Value::Number);
+            }
+            return Value::from(i);
+        }
+        if let Ok(u) = t.parse::<u64>() {
+            return Value::from(u);
+        }
+    }
+    crate::json::num::parse_json_f64(t)
+        .and_then(serde_json::Number::from_f64)
+        .map_or(Value::Null, Value::Number)
+}
+
 impl Lite<'_> {
     /// The same value as a `serde_json::Value` (for the few keywords checked on `Value`s).
     pub(crate) fn to_value(&self) -> Value {
         match self {
             Lite::Null => Value::Null,
             Lite::Bool(b) => Value::Bool(*b),
-            Lite::Num(t) => serde_json::from_str(t).unwrap_or(Value::Null),
+            Lite::Num(t) => num_value(t),
             Lite::Str(s) => Value::String(s.to_string()),
             Lite::Arr(a) => Value::Array(a.iter().map(Lite::to_value).collect()),
             Lite::Obj(m) => Value::Object(
@@ -519,6 +578,52 @@ mod tests {
         assert_eq!(parse(&"[".repeat(129)), Err(ReadError::Depth));
         assert!(parse(&format!("{}{}", "[".repeat(127), "]".repeat(127))).is_ok());
         assert_eq!(parse("[1,]"), Err(ReadError::Syntax(3)));
+    }
+
+    /// Errors name the line and the byte column where reading stopped (the column of the last
+    /// character at the end of the text), with a fixed phrase and nothing of the text.
+    #[test]
+    fn parse_value_errors_give_line_byte_column_and_no_text() {
+        let cases: &[(&str, usize, usize, &str)] = &[
+            ("{\n  \"a\": ,\n}", 2, 8, "invalid json"),
+            (
+                "{\"note\": \"h\u{e9}llo w\u{f6}rld\", oops}",
+                1,
+                27,
+                "invalid json",
+            ),
+            ("{", 1, 1, "unexpected end of input"),
+            ("[1,\n 2", 2, 2, "unexpected end of input"),
+            (
+                "[\"\\ud800\"]",
+                1,
+                9,
+                "lone surrogate or invalid unicode escape",
+            ),
+            ("[1e999]", 1, 7, "number out of range"),
+            ("{} x", 1, 4, "invalid json"),
+        ];
+        for &(text, line, column, message) in cases {
+            match parse_value(text) {
+                Err(Error::Json {
+                    line: l,
+                    column: c,
+                    message: m,
+                }) => assert_eq!((l, c, m.as_str()), (line, column, message), "{text:?}"),
+                other => panic!("{text:?}: {other:?}"),
+            }
+        }
+        let deep = "[".repeat(200);
+        assert!(
+            matches!(parse_value(&deep), Err(Error::Json { message, .. }) if message == "recursion limit exceeded")
+        );
+        assert_eq!(
+            parse_value(r#"{"a":[1,-0,1.5,18446744073709551615,-9223372036854775809]}"#).unwrap(),
+            serde_json::from_str::<Value>(
+                r#"{"a":[1,-0,1.5,18446744073709551615,-9223372036854775809]}"#
+            )
+            .unwrap()
+        );
     }
 
     #[test]

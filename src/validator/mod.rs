@@ -248,10 +248,11 @@ pub struct Validator {
 }
 
 fn compile_version(version: SchemaVersion) -> Result<Validator, Error> {
-    let schema: Value =
-        serde_json::from_str(version.compact_schema_text()).map_err(|_| Error::Schema {
+    let schema = crate::json::read::parse_value(version.compact_schema_text()).map_err(|_| {
+        Error::Schema {
             message: format!("vendored schema {version} is not valid json"),
-        })?;
+        }
+    })?;
     Validator::compile(&schema)
 }
 
@@ -1187,8 +1188,8 @@ impl<'a> Inst for lite::Lite<'a> {
     fn number(&self) -> Option<std::borrow::Cow<'_, Number>> {
         // Read as `Lite::to_value` (and so `serde_json`) reads it.
         match self {
-            lite::Lite::Num(t) => match serde_json::from_str(t) {
-                Ok(Value::Number(n)) => Some(std::borrow::Cow::Owned(n)),
+            lite::Lite::Num(_) => match self.to_value() {
+                Value::Number(n) => Some(std::borrow::Cow::Owned(n)),
                 _ => None,
             },
             _ => None,
@@ -1306,9 +1307,9 @@ pub fn validate(
 
 /// Parse JSON text, then [`validate`] it. Syntax errors give line and column.
 ///
-/// Events are checked, and their issues collected, on a light, hash-free reading of the
-/// text; text that reader gives up on (syntax errors, duplicate keys, escapes it does not
-/// handle, ...) goes through `serde_json` and a `Value`, with the same results.
+/// Events are checked, and their issues collected, on the crate's one JSON reading of the
+/// text (`json::read`); only text it refuses, or an event without a known `schema_version`,
+/// takes the `Value` path, for its error.
 pub fn validate_str(
     text: &str,
     version: Option<SchemaVersion>,
@@ -1333,8 +1334,7 @@ pub fn validate_str(
             });
         }
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| Error::from_json(&e))?;
-    validate(&value, version)
+    validate(&crate::json::read::parse_value(text)?, version)
 }
 
 #[cfg(test)]
