@@ -10,7 +10,10 @@ fn main() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "json") {
-            texts.push(std::fs::read_to_string(path).unwrap());
+            // Compact, as `validateEvent(object)` hands it over (JSON.stringify).
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            texts.push(v.to_string());
         }
     }
     texts.sort();

@@ -135,8 +135,11 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.s.get(self.i).copied()
+    /// The next byte, or 0 at the end (a raw NUL is never valid JSON, so every match on it
+    /// fails where the end of the text would).
+    #[inline(always)]
+    fn peek(&self) -> u8 {
+        self.s.get(self.i).copied().unwrap_or(0)
     }
 
     fn fail<T>(&mut self, e: ReadError) -> Option<T> {
@@ -145,7 +148,7 @@ impl<'a> Reader<'a> {
     }
 
     fn ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        while matches!(self.peek(), b' ' | b'\t' | b'\n' | b'\r') {
             self.i += 1;
         }
     }
@@ -163,7 +166,7 @@ impl<'a> Reader<'a> {
         if depth >= MAX_DEPTH {
             return self.fail(ReadError::Depth);
         }
-        match self.peek()? {
+        match self.peek() {
             b'n' => self.lit(b"null", Lite::Null),
             b't' => self.lit(b"true", Lite::Bool(true)),
             b'f' => self.lit(b"false", Lite::Bool(false)),
@@ -172,7 +175,7 @@ impl<'a> Reader<'a> {
                 self.i += 1;
                 let mut items = Vec::new();
                 self.ws();
-                if self.peek()? == b']' {
+                if self.peek() == b']' {
                     self.i += 1;
                     return Some(Lite::Arr(items));
                 }
@@ -180,7 +183,7 @@ impl<'a> Reader<'a> {
                     self.ws();
                     items.push(self.value(depth + 1)?);
                     self.ws();
-                    match self.peek()? {
+                    match self.peek() {
                         b',' => self.i += 1,
                         b']' => {
                             self.i += 1;
@@ -193,7 +196,7 @@ impl<'a> Reader<'a> {
             b'{' => {
                 self.i += 1;
                 self.ws();
-                if self.peek()? == b'}' {
+                if self.peek() == b'}' {
                     self.i += 1;
                     return Some(Lite::Obj(Vec::new()));
                 }
@@ -203,12 +206,12 @@ impl<'a> Reader<'a> {
                 let mut seen = 0u64;
                 loop {
                     self.ws();
-                    if self.peek()? != b'"' {
+                    if self.peek() != b'"' {
                         return None;
                     }
                     let key = self.string()?;
                     self.ws();
-                    if self.peek()? != b':' {
+                    if self.peek() != b':' {
                         return None;
                     }
                     self.i += 1;
@@ -231,7 +234,7 @@ impl<'a> Reader<'a> {
                         None => self.stack.push((key, v)),
                     }
                     self.ws();
-                    match self.peek()? {
+                    match self.peek() {
                         b',' => self.i += 1,
                         b'}' => {
                             self.i += 1;
@@ -255,30 +258,30 @@ impl<'a> Reader<'a> {
         let start = self.i;
         let digits = |r: &mut Self| {
             let from = r.i;
-            while matches!(r.peek(), Some(b'0'..=b'9')) {
+            while r.peek().is_ascii_digit() {
                 r.i += 1;
             }
             r.i - from
         };
-        if self.peek() == Some(b'-') {
+        if self.peek() == b'-' {
             self.i += 1;
         }
-        match self.peek()? {
+        match self.peek() {
             b'0' => self.i += 1,
             b'1'..=b'9' => {
                 digits(self);
             }
             _ => return None,
         }
-        if self.peek() == Some(b'.') {
+        if self.peek() == b'.' {
             self.i += 1;
             if digits(self) == 0 {
                 return None;
             }
         }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
+        if matches!(self.peek(), b'e' | b'E') {
             self.i += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
+            if matches!(self.peek(), b'+' | b'-') {
                 self.i += 1;
             }
             if digits(self) == 0 {
@@ -306,7 +309,7 @@ impl<'a> Reader<'a> {
         self.i += 1; // opening quote
         let start = self.i;
         self.i += plain_run(self.s.get(start..)?);
-        match self.peek()? {
+        match self.peek() {
             b'"' => {
                 let s = self.src.get(start..self.i)?;
                 self.i += 1;
@@ -317,14 +320,14 @@ impl<'a> Reader<'a> {
         }
         let mut out = String::from(self.src.get(start..self.i)?);
         loop {
-            match self.peek()? {
+            match self.peek() {
                 b'"' => {
                     self.i += 1;
                     return Some(Cow::Owned(out));
                 }
                 b'\\' => {
                     self.i += 1;
-                    let e = self.peek()?;
+                    let e = *self.s.get(self.i)?;
                     self.i += 1;
                     match e {
                         b'"' => out.push('"'),
@@ -363,7 +366,7 @@ impl<'a> Reader<'a> {
                     // Copy one whole UTF-8 sequence (the input is a &str).
                     let from = self.i;
                     self.i += 1;
-                    while matches!(self.peek(), Some(0x80..=0xBF)) {
+                    while matches!(self.peek(), 0x80..=0xBF) {
                         self.i += 1;
                     }
                     out.push_str(self.src.get(from..self.i)?);
