@@ -1,12 +1,9 @@
-//! Float text conversions that reuse what serde_json already links in, so that the wasm
-//! binary does not carry a second copy: core's own float formatting (`{}`/`{:e}` on an
-//! `f64`: Grisu and Dragon4 with their tables) and core's float parser (`str::parse::<f64>`,
-//! Eisel-Lemire with a 10 KB power-of-five table).
+//! Float text conversions: printing reuses zmij (serde_json's float printer) for the shortest
+//! round-trip digits, so the wasm binary carries one printer; parsing is core's correctly
+//! rounded `str::parse::<f64>` (Eisel-Lemire), the one float reader of the crate (serde_json's
+//! deserializer, with its own, is not linked into the wasm).
 //!
-//! Both give the same results as the core functions they replace: shortest round-trip
-//! digits (zmij, which serde_json uses to print floats, picks the same digits as core's
-//! `{:e}`), and correctly rounded parsing (serde_json with `float_roundtrip`). The tests
-//! below compare them with core on special values and on random inputs.
+//! The tests below compare them with core's formatting on special values and random inputs.
 
 /// The shortest decimal digits that round-trip to `v` and the decimal exponent of the
 /// first digit: `v = 0.d1d2d3… × 10^(exp+1)`, i.e. what `format!("{v:e}")` writes as
