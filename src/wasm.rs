@@ -648,16 +648,21 @@ impl ChainWriter {
     /// the line is not a JSON object; the head is then unchanged.
     #[wasm_bindgen(js_name = chainLine)]
     pub fn chain_line(&mut self, line: &str) -> Result<String, JsValue> {
+        use crate::json::read::{parse, Lite};
         self.event_id = None;
-        let Ok(Value::Object(mut event)) = crate::json::read::parse_value(line.trim_end()) else {
+        // The pipeline's own step on the one reader's document: the line keeps its members'
+        // order and is written as the logger writes lines (Python's `json.dumps` text).
+        let Ok(Lite::Obj(mut event)) = parse(line) else {
             return Err(js_sys::TypeError::new("the line is not a json object").into());
         };
-        self.event_id = match event.get("event_id") {
-            Some(Value::String(id)) => Some(id.clone()),
+        self.event_id = match event.iter().find(|(k, _)| k == "event_id") {
+            Some((_, Lite::Str(id))) => Some(id.to_string()),
             _ => None,
         };
-        self.chain.seal(&mut event).map_err(|e| js_error(&e))?;
-        Ok(Value::Object(event).to_string())
+        crate::audit::pipeline::seal(&mut self.chain, &mut event);
+        let mut out = String::with_capacity(line.len() + 160);
+        crate::json::write::line(&Lite::Obj(event), &mut out);
+        Ok(out)
     }
 
     /// The `event_id` of the line last given to [`ChainWriter::chain_line`] (`undefined`

@@ -253,8 +253,9 @@ fn finish(
 
 /// Chain `ev` as the reference 1.1.1 does: the hash of its canonical text without
 /// `integrity`, then `{**event, "integrity": block}` (in place when it already had one, else
-/// last). The chain advances even if the sink then fails, as in the Python package.
-fn seal(chain: &mut Chain, ev: &mut Members<'_>) {
+/// last). The chain advances even if the sink then fails, as in the Python package. Also the
+/// wasm `ChainWriter`'s step (one chaining path for the logger and the `AuditChain` object).
+pub(crate) fn seal(chain: &mut Chain, ev: &mut Members<'_>) {
     let mut canonical = String::new();
     let doc = Lite::Obj(std::mem::take(ev));
     write::canonical(&doc, &mut canonical, true);

@@ -15,11 +15,11 @@ function lines(options, n) {
     sink: (e) => out.push(JSON.stringify(e)),
     idFactory: () => `00000000-0000-4000-8000-${String(++id).padStart(12, "0")}`,
     timeSource: () => Date.UTC(2026, 0, 1) + id * 1000,
-    metadataAllowlist: ["count", "note"],
+    metadataAllowlist: ["count", "note", "tiny", "big"],
     ...options,
   });
   for (let i = 0; i < n; i++) {
-    logger.audit(["READ", "UPDATE"][i % 2], { resource: { type: "Note", patient_id: `pt-${i}` }, metadata: { count: i * 1.5, note: "é — 📄" }, actionName: `näme ${i}` });
+    logger.audit(["READ", "UPDATE"][i % 2], { resource: { type: "Note", patient_id: `pt-${i}` }, metadata: { count: i * 1.5, note: "é — 📄", tiny: 1.5e-7 * (i + 1), big: 1e21 * (i + 1) }, actionName: `näme ${i}` });
   }
   return { out, head: logger.chainHead };
 }
