@@ -195,21 +195,20 @@ const OPAQUE_REF: &str =
 /// Writes the resource as compact JSON text, member by member in the reference translator's
 /// order, collecting every value no R5 primitive accepts.
 struct Out {
-    text: Vec<u8>,
+    text: String,
     issues: Vec<ValidationIssue>,
 }
 
 impl Out {
     #[inline(never)]
     fn raw(&mut self, s: &str) {
-        self.text.extend_from_slice(s.as_bytes());
+        self.text.push_str(s);
     }
 
-    /// `s` as a JSON string (serde_json's escaping).
+    /// `s` as a JSON string (the crate's one string writer, as the emitted line's).
     #[inline(never)]
     fn quoted(&mut self, s: &str) {
-        // Writing into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut self.text, s);
+        crate::json::write::write_str(s, &mut self.text);
     }
 
     #[inline(never)]
@@ -323,14 +322,29 @@ impl Out {
     }
 
     /// One `detail` pair of an entity: `{"type": coding, "valueString": text}`.
-    fn detail(&mut self, first: bool, system: &str, code: &str, value: &str) {
-        self.raw(if first { "{\"type\":" } else { ",{\"type\":" });
+    /// One `detail` of the entity `role` (the entity is opened before its first detail;
+    /// [`Out::end_details`] closes it).
+    fn detail(&mut self, first: bool, role: &str, system: &str, code: &str, value: &str) {
+        if first {
+            self.raw(",{\"role\":{\"text\":");
+            self.quoted(role);
+            self.raw("},\"detail\":[{\"type\":");
+        } else {
+            self.raw(",{\"type\":");
+        }
         self.coding(system);
         self.quoted(code);
         self.end_coding();
         self.raw(",\"valueString\":");
         self.quoted(value);
         self.raw("}");
+    }
+
+    /// Close the entity [`Out::detail`] opened, if it wrote one.
+    fn end_details(&mut self, first: bool) {
+        if !first {
+            self.raw("]}");
+        }
     }
 }
 
@@ -410,7 +424,7 @@ fn confidentiality(classification: &str) -> &'static str {
 /// JSON text, or every value no R5 primitive accepts.
 fn map(doc: &Lite<'_>) -> Result<String, Vec<ValidationIssue>> {
     let mut out = Out {
-        text: Vec::with_capacity(2048),
+        text: String::with_capacity(2048),
         issues: Vec::new(),
     };
     let none = Lite::Null;
@@ -562,16 +576,11 @@ fn map(doc: &Lite<'_>) -> Result<String, Vec<ValidationIssue>> {
                         NOT_STRING,
                     ));
                 }
-                if first {
-                    out.raw(",{\"role\":{\"text\":\"Transaction\"},\"detail\":[");
-                }
-                out.detail(first, cs!("http-detail"), key, &text);
+                out.detail(first, "Transaction", cs!("http-detail"), key, &text);
                 first = false;
             }
         }
-        if !first {
-            out.raw("]}");
-        }
+        out.end_details(first);
     }
 
     if let Some(Lite::Obj(members)) = get(doc, "metadata") {
@@ -603,15 +612,10 @@ fn map(doc: &Lite<'_>) -> Result<String, Vec<ValidationIssue>> {
                     &format!("member {member} (counted from 1): its value {NOT_STRING}"),
                 ));
             }
-            if first {
-                out.raw(",{\"role\":{\"text\":\"Metadata\"},\"detail\":[");
-            }
-            out.detail(first, cs!("metadata"), key, &text);
+            out.detail(first, "Metadata", cs!("metadata"), key, &text);
             first = false;
         }
-        if !first {
-            out.raw("]}");
-        }
+        out.end_details(first);
     }
     out.raw("]");
 
@@ -723,7 +727,7 @@ fn map(doc: &Lite<'_>) -> Result<String, Vec<ValidationIssue>> {
     if !out.issues.is_empty() {
         return Err(out.issues);
     }
-    String::from_utf8(out.text).map_err(|_| vec![issue("", "AuditEvent", "internal: not utf-8")])
+    Ok(out.text)
 }
 
 /// A JSON number as serde_json writes the value it reads from `text` (`2`, `2.0`).

@@ -655,8 +655,8 @@ impl ChainWriter {
         let Ok(Lite::Obj(mut event)) = parse(line) else {
             return Err(js_sys::TypeError::new("the line is not a json object").into());
         };
-        self.event_id = match event.iter().find(|(k, _)| k == "event_id") {
-            Some((_, Lite::Str(id))) => Some(id.to_string()),
+        self.event_id = match crate::audit::event::get(&event, "event_id") {
+            Some(Lite::Str(id)) => Some(id.to_string()),
             _ => None,
         };
         crate::audit::pipeline::seal(&mut self.chain, &mut event);

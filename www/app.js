@@ -1,18 +1,6 @@
 // The playground: three views over the bh-audit-logger package, all in this page.
 import { locatePointer, offsetOfLineColumn, lineColumnOf } from "./locate.mjs";
-
-const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "class") node.className = v;
-    else if (k === "dataset") Object.assign(node.dataset, v);
-    else if (k in node) node[k] = v;
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c !== null && c !== undefined) node.append(c);
-  return node;
-};
+import { $, el } from "./dom.mjs";
 
 let lib;
 try {

@@ -3,25 +3,13 @@
 // this page shows progress, the summary, a chart of events per hour by outcome (plain SVG),
 // and the failures by line, each opening that line in an editor view. Nothing leaves the page.
 import { locatePointer } from "./locate.mjs";
+import { $, el } from "./dom.mjs";
 
-const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
 const VERSIONS = ["1.0", "1.1", "2.0", "2.1"];
 const OUTCOMES = ["success", "failure", "denied", "other"];
 const fmt = (n) => Number(n).toLocaleString("en-US");
 const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "class") node.className = v;
-    else if (k === "dataset") Object.assign(node.dataset, v);
-    else if (k in node) node[k] = v;
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c !== null && c !== undefined) node.append(c);
-  return node;
-}
 
 function svg(tag, attrs = {}, text) {
   const node = document.createElementNS(SVG, tag);

@@ -69,11 +69,16 @@ pub(crate) fn parse(text: &str) -> Result<Lite<'_>, ReadError> {
 }
 
 /// Parse `text` into a `serde_json::Value` (the one JSON reader for `Value`s too: options,
-/// schemas, events given as text). Errors are [`Error::Json`] with the line and the column
-/// (from 1, in UTF-8 bytes) where reading stopped and a fixed phrase, never the text.
+/// schemas, events given as text); errors as [`parse_doc`].
 pub(crate) fn parse_value(text: &str) -> Result<Value, Error> {
+    parse_doc(text).map(|doc| doc.to_value())
+}
+
+/// [`parse`], refusals as [`Error::Json`] with the line and the column (from 1, in UTF-8
+/// bytes) where reading stopped and a fixed phrase, never the text.
+pub(crate) fn parse_doc(text: &str) -> Result<Lite<'_>, Error> {
     match parse_at(text) {
-        Ok(doc) => Ok(doc.to_value()),
+        Ok(doc) => Ok(doc),
         Err((e, at)) => {
             let before = text.get(..at).unwrap_or(text);
             let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -480,15 +485,10 @@ pub(crate) fn plain_run(s: &[u8]) -> usize {
 }
 
 /// A number text (checked against the grammar) as serde_json reads it: an integer that fits
-/// `i64` or `u64` as that integer, anything else as the nearest f64.
-fn num_value(t: &str) -> Value {
-    let integer = !t.contains(['.', 'e', 'E']);
-    if integer {
+/// `i64` or `u64` as that integer, anything else (`-0` included) as the nearest f64.
+pub(crate) fn num_value(t: &str) -> Value {
+    if t != "-0" && !t.contains(['.', 'e', 'E']) {
         if let Ok(i) = t.parse::<i64>() {
-            // serde_json reads `-0` as the float -0.0.
-            if i == 0 && t.starts_with('-') {
-                return serde_json::Number::from_f64(-0.0).map_or(Value::Null, Value::Number);
-            }
             return Value::from(i);
         }
         if let Ok(u) = t.parse::<u64>() {

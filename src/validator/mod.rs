@@ -1188,7 +1188,7 @@ impl<'a> Inst for lite::Lite<'a> {
     fn number(&self) -> Option<std::borrow::Cow<'_, Number>> {
         // Read as `Lite::to_value` (and so `serde_json`) reads it.
         match self {
-            lite::Lite::Num(_) => match self.to_value() {
+            lite::Lite::Num(t) => match lite::num_value(t) {
                 Value::Number(n) => Some(std::borrow::Cow::Owned(n)),
                 _ => None,
             },
@@ -1307,34 +1307,27 @@ pub fn validate(
 
 /// Parse JSON text, then [`validate`] it. Syntax errors give line and column.
 ///
-/// Events are checked, and their issues collected, on the crate's one JSON reading of the
-/// text (`json::read`); only text it refuses, or an event without a known `schema_version`,
-/// takes the `Value` path, for its error.
+/// Events are checked, and their issues collected, on one reading of the text by the crate's
+/// JSON reader (`json::read`), without building a `Value`.
 pub fn validate_str(
     text: &str,
     version: Option<SchemaVersion>,
 ) -> Result<Vec<ValidationIssue>, Error> {
-    if let Ok(doc) = lite::parse(text) {
-        let declared = match (&doc, version) {
-            (_, Some(v)) => Some(v),
-            (lite::Lite::Obj(members), None) => members
-                .iter()
-                .find(|(k, _)| k == "schema_version")
-                .and_then(|(_, v)| v.string())
-                .and_then(SchemaVersion::parse),
-            _ => None,
-        };
-        if let Some(v) = declared {
-            let validator = Validator::for_version(v)?;
-            // Invalid: collect the issues on the same document, without a second parse
-            // and without building a `Value`.
-            return Ok(match validator.failing(0, &doc, 0) {
-                None => Vec::new(),
-                Some(held) => validator.issues(&doc, held),
-            });
-        }
-    }
-    validate(&crate::json::read::parse_value(text)?, version)
+    let doc = lite::parse_doc(text)?;
+    let declared = match (&doc, version) {
+        (_, Some(v)) => Some(v),
+        (lite::Lite::Obj(members), None) => members
+            .iter()
+            .find(|(k, _)| k == "schema_version")
+            .and_then(|(_, v)| v.string())
+            .and_then(SchemaVersion::parse),
+        _ => None,
+    };
+    let validator = Validator::for_version(declared.ok_or(Error::UnsupportedSchemaVersion)?)?;
+    Ok(match validator.failing(0, &doc, 0) {
+        None => Vec::new(),
+        Some(held) => validator.issues(&doc, held),
+    })
 }
 
 #[cfg(test)]

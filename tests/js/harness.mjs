@@ -35,11 +35,10 @@ export function runDeno(script, cwd = ROOT) {
   return JSON.parse(r.stdout.trim().split("\n").at(-1));
 }
 
-/** Bundle a worker entry with esbuild (the `.wasm` import kept as a module), serve it with the
- * real workerd, fetch `/` once and return the parsed JSON response. */
-export async function runWorkerd(entry, { nodePaths = [], conditions = ["workerd", "worker", "browser"] } = {}) {
+/** Bundle a worker entry with esbuild into `dir/worker.js`, the `.wasm` import kept as a
+ * module beside it (`dir/glue_bg.wasm`), as wrangler does; fails when nothing imported one. */
+export async function bundleWorkerInto(dir, entry, { nodePaths = [], conditions = ["workerd", "worker", "browser"], external = [] } = {}) {
   const esbuild = await import("esbuild");
-  const dir = mkdtempSync(join(tmpdir(), "bh-workerd-"));
   let wasmPath;
   await esbuild.build({
     entryPoints: [entry],
@@ -48,6 +47,7 @@ export async function runWorkerd(entry, { nodePaths = [], conditions = ["workerd
     outfile: join(dir, "worker.js"),
     conditions,
     nodePaths,
+    external,
     logLevel: "error",
     plugins: [{
       name: "wasm-module",
@@ -61,6 +61,13 @@ export async function runWorkerd(entry, { nodePaths = [], conditions = ["workerd
   });
   if (!wasmPath) throw new Error("the worker bundle did not import the wasm module (wrong export condition?)");
   copyFileSync(wasmPath, join(dir, "glue_bg.wasm"));
+}
+
+/** Bundle a worker entry (bundleWorkerInto), serve it with the real workerd, fetch `/` once
+ * and return the parsed JSON response. */
+export async function runWorkerd(entry, options) {
+  const dir = mkdtempSync(join(tmpdir(), "bh-workerd-"));
+  await bundleWorkerInto(dir, entry, options);
   const port = await freePort();
   writeFileSync(join(dir, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (

@@ -1,39 +1,17 @@
 // Real workerd through miniflare (npm devDependency): bundle a test Worker that imports the
 // package by name (so the "./cloudflare" export and its workerd condition are what resolves),
 // start it, and stop it afterwards. Needs `npm ci` and `./scripts/build-pkg.sh`.
-import { mkdtempSync, mkdirSync, symlinkSync, existsSync, copyFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, symlinkSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { ROOT } from "./harness.mjs";
+import { join } from "node:path";
+import { ROOT, bundleWorkerInto } from "./harness.mjs";
 
 export async function bundleWorker(entry) {
   if (!existsSync(join(ROOT, "pkg/dist/glue_bg.wasm"))) throw new Error("pkg/dist is missing: run ./scripts/build-pkg.sh");
-  const esbuild = await import("esbuild");
   const dir = mkdtempSync(join(tmpdir(), "bh-miniflare-"));
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(join(ROOT, "pkg"), join(dir, "node_modules", "bh-audit-logger"));
-  let wasmPath;
-  await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    format: "esm",
-    outfile: join(dir, "worker.js"),
-    conditions: ["workerd", "worker", "browser"],
-    nodePaths: [join(dir, "node_modules")],
-    external: ["cloudflare:workers"],
-    logLevel: "error",
-    plugins: [{
-      name: "wasm-module",
-      setup(b) {
-        b.onResolve({ filter: /\.wasm$/ }, (a) => {
-          wasmPath = resolve(a.resolveDir, a.path);
-          return { path: "./glue_bg.wasm", external: true };
-        });
-      },
-    }],
-  });
-  if (!wasmPath) throw new Error("the worker bundle did not import the wasm module (wrong export condition?)");
-  copyFileSync(wasmPath, join(dir, "glue_bg.wasm"));
+  await bundleWorkerInto(dir, entry, { nodePaths: [join(dir, "node_modules")], external: ["cloudflare:workers"] });
   return dir;
 }
 
