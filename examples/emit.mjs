@@ -1,6 +1,7 @@
 // The main job's demo: real audit events from the npm package in Node, one JSON line each on
 // stdout (consoleSink), then a hash-chained trail verified in the same process.
-import { AuditLogger, consoleSink, memorySink, verifyChain, validateEvent } from "../pkg/src/node.mjs";
+import { AuditLogger, consoleSink, memorySink, validateEvent } from "../pkg/src/node.mjs";
+import { verifyChain } from "../pkg/src/trail-node.mjs";
 
 const logger = new AuditLogger({
   serviceName: "bh-notes-api",

@@ -1,5 +1,6 @@
 // Types of bh-audit-logger/cloudflare (Workers only).
-import type { BatchingDestination, BatchingOptions, ChainReport, AuditEvent, DiagnosticLevel, HashAlgorithm } from "./index.js";
+import type { BatchingDestination, BatchingOptions, AuditEvent, DiagnosticLevel, HashAlgorithm } from "./index.js";
+import type { ChainReport } from "./trail.js";
 
 /** What a store reports for a batch of lines: `rejected` are indexes of lines that are not event lines. */
 export interface StoreResult {

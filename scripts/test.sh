@@ -11,11 +11,11 @@ source scripts/setup.sh
 setup all # rust target and components, wasm-bindgen-cli, npm packages, Python venvs, Chromium
 
 echo "== rust: fmt, clippy, tests"
-cargo fmt --check
-cargo clippy --all-targets -- -D warnings
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy --all-targets --features regex -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
-cargo test
+cargo clippy --workspace --target wasm32-unknown-unknown --lib -- -D warnings
+cargo test --workspace
 # `pattern` / `patternProperties` (the regex engine, off by default): its own tests and the suite's
 cargo test --features regex --lib validator::
 cargo test --features regex --test validator_suite

@@ -78,7 +78,36 @@ pub enum Error {
     },
 }
 
+/// Which standard JavaScript error class an [`Error`] becomes at the wasm boundary: the rule
+/// lives here, once, for both binding crates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// `TypeError`: a value of the wrong type (an option, an unknown option name).
+    Type,
+    /// `RangeError`: a value of the right type outside what is accepted.
+    Range,
+    /// `Error`: anything else.
+    Other,
+}
+
 impl Error {
+    /// The JavaScript error class this error is thrown as.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Config {
+                kind: ConfigErrorKind::Type,
+                ..
+            }
+            | Error::UnknownOption { .. } => ErrorClass::Type,
+            Error::Config {
+                kind: ConfigErrorKind::Range,
+                ..
+            }
+            | Error::UnsupportedSchemaVersion => ErrorClass::Range,
+            _ => ErrorClass::Other,
+        }
+    }
+
     pub(crate) fn config(
         option: &'static str,
         kind: ConfigErrorKind,

@@ -5,8 +5,8 @@
 //! equal to the Python reference `bh-audit-logger` 0.3.0, PHI-safe by construction.
 //!
 //! Every call takes one path ([`audit::pipeline`]): build → prepare → validate → chain → the
-//! line, on borrowed text ([`json`]). The crate is plain Rust; `src/wasm.rs` (only on `wasm32`)
-//! is a thin binding layer over it.
+//! line, on borrowed text ([`json`]). The crate is plain Rust and knows nothing of wasm; the binding crates in
+//! `bindings/` (one per wasm module) are thin layers over it, and [`wire`] holds the text they move.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod audit;
@@ -20,6 +20,7 @@ pub mod sanitize;
 mod test_rng;
 pub mod trail;
 pub mod validator;
+pub mod wire;
 
 pub use audit::agent;
 pub use audit::call::{AuditError, AuditRequest};
@@ -36,10 +37,7 @@ pub use audit::logger::{
 pub use audit::pipeline::{Outcome, Pipeline, Verdict};
 pub use audit::time::Timestamp;
 pub use diagnostics::{CollectDiagnostics, Diagnostics, Level};
-pub use error::{ConfigErrorKind, Error};
+pub use error::{ConfigErrorKind, Error, ErrorClass};
 pub use fhir::{to_fhir_audit_event, to_fhir_audit_event_str};
 pub use sanitize::{sanitize_error_message, DEFAULT_MAX_ERROR_LENGTH};
 pub use validator::{validate, validate_str, SchemaVersion, ValidationIssue, Validator};
-
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;

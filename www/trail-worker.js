@@ -7,7 +7,7 @@
 // Messages out: { type: "progress", id, bytes, total, events }
 //               { type: "done", id, summary, ms }  |  { type: "error", id, message }
 //               { type: "line", id, line, text, truncated }
-import { TrailReport } from "./pkg/src/bytes.mjs";
+import { TrailReport } from "./pkg/src/trail-bytes.mjs";
 
 const PROGRESS_MS = 100;
 /** The longest line the editor view shows (bytes); the core reads lines up to 1 MiB. */

@@ -13,7 +13,7 @@
 import { createReadStream, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { stat } from "node:fs/promises";
-import { ChainVerifier, TrailReport, SCHEMA_VERSIONS } from "../src/node.mjs";
+import { ChainVerifier, TrailReport, SCHEMA_VERSIONS } from "../src/trail-node.mjs";
 
 const FORMATS = ["human", "json"];
 const CHUNK = 1 << 16;

@@ -4,7 +4,7 @@
 // converted are reported on stderr by line number, path and rule, never with a value.
 // Exit codes: 0 every event line converted, 1 some not, 2 usage error or unreadable input.
 import { createReadStream } from "node:fs";
-import "../src/node.mjs"; // instantiates the wasm core
+import "../src/trail-node.mjs"; // instantiates the auditor's wasm module
 import { fhirFromText } from "../src/fhir.js";
 
 export const FHIR_USAGE = "usage: bh-audit fhir FILE|- [--format human|json]   (NDJSON of FHIR R5 AuditEvent resources on stdout)";

@@ -2,6 +2,7 @@
 // Workers only. The wasm core is instantiated by the workerd loader (imported first); the
 // chain itself is the core's (src/integrity.rs `Chain`, through the wasm `ChainWriter`).
 import * as api from "./workerd.mjs";
+import * as trail from "./trail-workerd.mjs";
 import { ChainWriter } from "../dist/glue.js";
 import { DurableObject } from "cloudflare:workers";
 import { batchOptions, batchingDestination, reasonOf } from "./sinks/batch.js";
@@ -157,12 +158,12 @@ export class AuditChain extends DurableObject {
 
   /** `verifyChain`'s result over the whole trail (streamed when ChainVerifier is available). */
   verify() {
-    if (typeof api.ChainVerifier === "function") {
-      const v = new api.ChainVerifier();
+    if (typeof trail.ChainVerifier === "function") {
+      const v = new trail.ChainVerifier();
       for (const page of this.#pages()) v.push(`${page.join("\n")}\n`);
       return v.finish();
     }
-    return api.verifyChain(this.exportJsonl());
+    return trail.verifyChain(this.exportJsonl());
   }
 
   async fetch(request) {

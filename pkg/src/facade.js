@@ -1,6 +1,6 @@
 // The JS facade over the wasm core. Loaders (node.mjs, deno.mjs, workerd.mjs, browser.mjs)
 // instantiate the wasm module, then re-export this file. Nothing here runs wasm at import time.
-import { Core, inputBuffer, outputBuffer, validateInput, issueTemplate, sanitizeMessage, verifyChainJson } from "../dist/glue.js";
+import { Core, inputBuffer, outputBuffer, validateInput, issueTemplate, sanitizeMessage } from "../dist/glue.js";
 import { wasmState } from "./memory.js";
 import {
   publicText, errorInput, describeError, report, silence, timeValue, Deliveries, NOT_THENABLE, THEN_THREW,
@@ -8,6 +8,8 @@ import {
   assertPlainInput, TOO_BIG,
 } from "./guard.js";
 export { httpSink } from "./sinks/http.js";
+import { ValidationError } from "./errors.js";
+export { ValidationError };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -24,8 +26,8 @@ function resultFromWasm(len) {
   return decoder.decode(new Uint8Array(wasmState.memory.buffer, outputBuffer(), len));
 }
 
-/** Vendored bh-audit-schema versions (tests/js/runtime-node.test.mjs checks it equals the core's). */
-export const SCHEMA_VERSIONS = Object.freeze(["1.0", "1.1", "2.0", "2.1"]);
+import { SCHEMA_VERSIONS } from "./errors.js";
+export { SCHEMA_VERSIONS };
 
 const FUNCTION_OPTIONS = ["timeSource", "idFactory", "onDiagnostic"];
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -57,18 +59,6 @@ const TOO_LARGE = `the call's data is larger than the input limit (${MAX_INPUT_L
 const TRAP = "the wasm core failed during this call (a trap or a stack overflow); it is replaced before the next call; event dropped";
 /** Console methods consoleSink may print with. */
 const CONSOLE_LEVELS = ["debug", "info", "log", "warn", "error"];
-
-/** Thrown by `assertValidEvent` and by `audit`/`emit` with `validationFailureMode: "raise"`. */
-export class ValidationError extends Error {
-  constructor(errors) {
-    const summary = errors.slice(0, 20).map((e) => `${e.instancePath || "/"}: ${e.message} (${e.keyword})`).join("; ");
-    const more = errors.length > 20 ? `; and ${errors.length - 20} more` : "";
-    super(publicText(`event failed validation: ${summary}${more}`));
-    this.name = "ValidationError";
-    /** `[{ instancePath, schemaPath, keyword, message }]` */
-    this.errors = errors;
-  }
-}
 
 function defaultDiagnostic(level, message) {
   const fn = level === "error" ? console.error : level === "warn" ? console.warn : console.debug;
@@ -691,20 +681,3 @@ export function memorySink(options) {
   });
   return sink;
 }
-
-/**
- * Verify a JSON-lines audit trail's hash chain (as bh-audit-logger 1.1.1 chains it).
- * @returns {{ ok: boolean, checked: number, failures: { line: number, event_id: string | null, reason: string }[] }}
- */
-export function verifyChain(jsonl) {
-  if (typeof jsonl !== "string") throw new TypeError("verifyChain: `jsonl` must be a string of JSON lines");
-  healthy();
-  try {
-    return JSON.parse(verifyChainJson(jsonl));
-  } catch (err) {
-    wasmState.poisoned = true;
-    throw new RangeError("verifyChain: the wasm core failed on this input (a trap); it is replaced before the next call");
-  }
-}
-export { toFhirAuditEvent } from "./fhir.js";
-export { ChainVerifier, TrailReport } from "./trail.js";

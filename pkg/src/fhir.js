@@ -1,10 +1,10 @@
 // toFhirAuditEvent: a bh-audit-schema event as a FHIR R5 AuditEvent resource, following the
 // bh-audit-schema FHIR profile. The mapping is the core's (src/fhir.rs); this file only moves
 // text across and turns refusals into ValidationError.
-import { fhirAuditEventJson } from "../dist/glue.js";
-import { ValidationError } from "./facade.js";
-import { wasmState } from "./memory.js";
-import { healthy, assertPlainInput, TOO_BIG, MAX_INPUT_LENGTH } from "./guard.js";
+import { fhirAuditEventJson, reinstantiate } from "../dist/trail/glue.js";
+import { ValidationError } from "./errors.js";
+import { trailWasmState as wasmState, recover } from "./memory.js";
+import { assertPlainInput, TOO_BIG, MAX_INPUT_LENGTH } from "./plain.js";
 
 const TOO_LARGE = `the event is larger than the input limit (${MAX_INPUT_LENGTH} characters as JSON)`;
 const INPUT_FAILURE = "the event could not be converted to JSON (a cyclic structure, a BigInt, a symbol, a function, or a getter that throws)";
@@ -14,7 +14,7 @@ const INPUT_FAILURE = "the event could not be converted to JSON (a cyclic struct
  * `{ errors }` (why it cannot be converted; never a value). For the CLI; not exported by the package.
  */
 export function fhirFromText(text) {
-  healthy();
+  recover(wasmState, reinstantiate);
   let out;
   try {
     out = fhirAuditEventJson(text);

@@ -4,39 +4,15 @@
 // is replaced (recoverable). Internal: not part of the public API. Nothing here lets an
 // exception from user code escape, and nothing here leaves a promise rejection unhandled.
 import { sanitizeMessage, reinstantiate, unregisterFinalizer } from "../dist/glue.js";
-import { wasmState } from "./memory.js";
+import { wasmState, recover } from "./memory.js";
+import { MAX_INPUT_LENGTH } from "./plain.js";
+export { MAX_INPUT_LENGTH, TOO_BIG, assertPlainInput } from "./plain.js";
 
 // ---------------------------------------------------------------------------------------
 // Text that leaves the package
 
-/** Cap, in UTF-16 code units, for any diagnostic or error message the package produces. */
-export const MAX_TEXT_LENGTH = 2000;
-
-// C0 and C1 controls, DEL, line/paragraph separators, bidirectional controls and lone
-// surrogates: anything that could rewrite a terminal line or a log viewer's display.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const UNSAFE_TEST = new RegExp(UNSAFE.source);
-
-function escapeChar(c) {
-  return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-}
-
-/**
- * The last step of every text that leaves the package (diagnostics, error messages):
- * control characters escaped as `\uXXXX`, at most MAX_TEXT_LENGTH code units (ending in
- * "..."). Values never reach it unsanitized; key names reach it redacted by the core.
- */
-export function publicText(text) {
-  let s = typeof text === "string" ? text : "(no text)";
-  if (UNSAFE_TEST.test(s)) s = s.replace(UNSAFE, escapeChar);
-  if (s.length > MAX_TEXT_LENGTH) {
-    let end = MAX_TEXT_LENGTH - 3;
-    const c = s.charCodeAt(end - 1);
-    if (c >= 0xd800 && c <= 0xdbff) end--; // never split a surrogate pair
-    s = `${s.slice(0, end)}...`;
-  }
-  return s;
-}
+import { publicText } from "./text.js";
+export { MAX_TEXT_LENGTH, publicText } from "./text.js";
 
 /** `sanitizeErrorMessage` through the wasm core, trap-safe (a fixed text when it fails). */
 export function sanitize(text, maxLen, strict) {
@@ -317,13 +293,6 @@ export class Deliveries {
 // ---------------------------------------------------------------------------------------
 // Input size and trap recovery
 
-/**
- * Largest text, in UTF-16 code units, that enters the core in one call (the JSON of an
- * `audit()` call or of an event, a `validateEvent` string, a `sanitizeErrorMessage` text).
- * Larger input is refused before the core is entered (a counted validation failure).
- */
-export const MAX_INPUT_LENGTH = 1 << 20;
-
 /** Wasm memory past this after a call: the instance is replaced to give the memory back. */
 const MEMORY_HIGH_WATER = 64 << 20;
 
@@ -352,12 +321,7 @@ export function afterLargeCall() {
 
 /** Make sure the instance is usable: replace it when it was marked poisoned. */
 export function healthy() {
-  if (!wasmState.poisoned) return;
-  const exports = reinstantiate();
-  wasmState.memory = exports.memory;
-  wasmState.generation++;
-  wasmState.poisoned = false;
-  for (const hook of resetHooks) hook();
+  if (recover(wasmState, reinstantiate)) for (const hook of resetHooks) hook();
 }
 
 // Cores are freed here, per generation: a Core of a replaced instance is never freed into
@@ -554,43 +518,4 @@ export function optionError(err) {
   }
   const text = publicText(typeof message === "string" ? message : "invalid options");
   return err instanceof RangeError ? new RangeError(text) : new TypeError(text);
-}
-
-/**
- * JSON.stringify silently drops symbol- and function-valued properties; a call's data must not
- * change shape on the way in, so such values are refused. A plain walk (own enumerable keys,
- * as JSON.stringify sees them) keeps JSON.stringify on its fast path, unlike a replacer.
- * Cycles and excessive depth are left to JSON.stringify and the core, which reject them.
- */
-function assertPlain(value, depth = 0) {
-  const t = typeof value;
-  // Every value takes at least one character of JSON, a string at least its length: input
-  // far over the limit is refused before JSON.stringify builds it (hundreds of MB, say).
-  if (--budget < 0) throw TOO_BIG;
-  if (t === "string") {
-    if ((budget -= value.length) < 0) throw TOO_BIG;
-    return;
-  }
-  if (t === "symbol" || t === "function") throw new TypeError("unsupported value");
-  if (t !== "object" || value === null || depth > 64 || typeof value.toJSON === "function") return;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) assertPlain(value[i], depth + 1);
-  } else {
-    for (const k in value) {
-      if (Object.prototype.hasOwnProperty.call(value, k)) {
-        budget -= k.length;
-        assertPlain(value[k], depth + 1);
-      }
-    }
-  }
-}
-
-/** What assertPlain throws when the data is over the input limit (checked again on the JSON). */
-export const TOO_BIG = new RangeError("input too large");
-let budget = 0;
-
-/** assertPlain over a call's or an event's data, with the input limit as budget. */
-export function assertPlainInput(value) {
-  budget = MAX_INPUT_LENGTH;
-  assertPlain(value);
 }

@@ -1,9 +1,33 @@
-// Audit trails in pieces: `ChainVerifier` (the hash chain, as verifyChain) and `TrailReport`
-// (every line validated, the chain verified, a summary), thin wrappers over the core's
-// streaming types (src/integrity.rs, src/trail.rs). Memory does not grow with the trail.
-import { ChainVerifierCore, TrailReportCore } from "../dist/glue.js";
-import { wasmState } from "./memory.js";
-import { healthy } from "./guard.js";
+// The auditor's entry (bh-audit-logger/trail), over its own wasm module: `verifyChain`,
+// audit trails in pieces (`ChainVerifier`: the hash chain; `TrailReport`: every line
+// validated, the chain verified, a summary; memory does not grow with the trail) and
+// `toFhirAuditEvent`. Thin wrappers over the core (src/integrity.rs, src/trail.rs,
+// src/fhir.rs). The loaders (trail-node.mjs, trail-workerd.mjs, trail-bytes.mjs) instantiate
+// the module, then re-export this file. Nothing here runs wasm at import time.
+import { ChainVerifierCore, TrailReportCore, verifyChainJson, reinstantiate } from "../dist/trail/glue.js";
+import { trailWasmState as wasmState, recover } from "./memory.js";
+export { toFhirAuditEvent } from "./fhir.js";
+export { ValidationError, SCHEMA_VERSIONS } from "./errors.js";
+
+/** Make sure this module's instance is usable: replaced first if a trap poisoned it. */
+export function healthy() {
+  recover(wasmState, reinstantiate);
+}
+
+/**
+ * Verify a JSON-lines audit trail's hash chain (as bh-audit-logger 1.1.1 chains it).
+ * @returns {{ ok: boolean, checked: number, failures: { line: number, event_id: string | null, reason: string }[] }}
+ */
+export function verifyChain(jsonl) {
+  if (typeof jsonl !== "string") throw new TypeError("verifyChain: `jsonl` must be a string of JSON lines");
+  healthy();
+  try {
+    return JSON.parse(verifyChainJson(jsonl));
+  } catch {
+    wasmState.poisoned = true;
+    throw new RangeError("verifyChain: the wasm core failed on this input (a trap); it is replaced before the next call");
+  }
+}
 
 const encoder = new TextEncoder();
 /** Bytes handed to the core per call: bounds the wasm memory a huge chunk would take. */

@@ -28,19 +28,23 @@ impl Timestamp {
         (us.is_finite() && us.abs() < 9.0e18).then_some(Timestamp(us as i64))
     }
 
-    /// The current time from the system clock (in wasm, JavaScript's `Date.now()`).
+    /// The current time from the system clock. `None` on `wasm32-unknown-unknown`, which has
+    /// no clock (the wasm bindings pass the JS time source's value to the pipeline).
+    pub fn now() -> Option<Timestamp> {
+        #[cfg(target_arch = "wasm32")]
+        {
+            None
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        Some(Self::system_now())
+    }
+
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn now() -> Timestamp {
+    fn system_now() -> Timestamp {
         match SystemTime::now().duration_since(UNIX_EPOCH) {
             Ok(d) => Timestamp(i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
             Err(e) => Timestamp(-i64::try_from(e.duration().as_micros()).unwrap_or(i64::MAX)),
         }
-    }
-
-    /// The current time from JavaScript's `Date.now()` (`SystemTime` is unavailable here).
-    #[cfg(target_arch = "wasm32")]
-    pub fn now() -> Timestamp {
-        Timestamp::from_millis_f64(js_sys::Date::now()).unwrap_or(Timestamp(0))
     }
 
     /// Microseconds since the Unix epoch.

@@ -4,7 +4,8 @@ import { venvPython } from "./python.mjs";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { AuditLogger, verifyChain } from "../../pkg/src/node.mjs";
+import { AuditLogger } from "../../pkg/src/node.mjs";
+import { verifyChain } from "../../pkg/src/trail-node.mjs";
 import { ChainWriter } from "../../pkg/dist/glue.js";
 
 function lines(options, n) {

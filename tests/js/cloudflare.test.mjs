@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./harness.mjs";
 import { bundleWorker, startMiniflare, call } from "./miniflare-harness.mjs";
-import { verifyChain } from "../../pkg/src/node.mjs";
+import { verifyChain } from "../../pkg/src/trail-node.mjs";
 
 let mf;
 

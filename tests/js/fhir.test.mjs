@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(ROOT, "pkg/bin/bh-audit.mjs");
 const EXAMPLES = join(ROOT, "tests/data/bh-audit-schema/examples");
-const api = await import(new URL("../../pkg/src/node.mjs", import.meta.url).href);
+const api = await import(new URL("../../pkg/src/trail-node.mjs", import.meta.url).href);
 const { toFhirAuditEvent, ValidationError } = api;
 
 const PROFILE = (v) => `https://bh-healthcare.github.io/bh-audit-schema/fhir/${v}/StructureDefinition/bh-audit-event`;
@@ -151,7 +151,7 @@ test("hostile inputs: every one is a ValidationError, none escapes as another er
 
 test("toFhirAuditEvent through require() (the CommonJS bundle)", () => {
   const require = createRequire(import.meta.url);
-  const cjs = require(join(ROOT, "pkg/dist/node.cjs"));
+  const cjs = require(join(ROOT, "pkg/dist/trail.cjs"));
   const { text } = examples("2.1")[0];
   assert.deepEqual(cjs.toFhirAuditEvent(text), toFhirAuditEvent(text));
 });

@@ -6,7 +6,7 @@ import { createServer } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, extname, resolve, sep } from "node:path";
+import { join, extname, resolve, sep, basename, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -39,8 +39,10 @@ export function runDeno(script, cwd = ROOT) {
  * module beside it (`dir/glue_bg.wasm`), as wrangler does; fails when nothing imported one. */
 export async function bundleWorkerInto(dir, entry, { nodePaths = [], conditions = ["workerd", "worker", "browser"], external = [] } = {}) {
   const esbuild = await import("esbuild");
-  let wasmPath;
-  await esbuild.build({
+  // Each .wasm the bundle imports (the package has two modules) becomes a module of its own
+  // beside worker.js, named after its directory: dist_glue_bg.wasm, trail_glue_bg.wasm.
+  const wasm = new Map();
+  const { metafile } = await esbuild.build({
     entryPoints: [entry],
     bundle: true,
     format: "esm",
@@ -48,26 +50,30 @@ export async function bundleWorkerInto(dir, entry, { nodePaths = [], conditions 
     conditions,
     nodePaths,
     external,
+    metafile: true,
     logLevel: "error",
     plugins: [{
       name: "wasm-module",
       setup(b) {
         b.onResolve({ filter: /\.wasm$/ }, (a) => {
-          wasmPath = resolve(a.resolveDir, a.path);
-          return { path: "./glue_bg.wasm", external: true };
+          const path = resolve(a.resolveDir, a.path);
+          const name = `${basename(dirname(path))}_${basename(path)}`;
+          wasm.set(name, path);
+          return { path: `./${name}`, external: true };
         });
       },
     }],
   });
-  if (!wasmPath) throw new Error("the worker bundle did not import the wasm module (wrong export condition?)");
-  copyFileSync(wasmPath, join(dir, "glue_bg.wasm"));
+  if (wasm.size === 0) throw new Error("the worker bundle did not import a wasm module (wrong export condition?)");
+  for (const [name, path] of wasm) copyFileSync(path, join(dir, name));
+  return { wasmModules: [...wasm.keys()], metafile };
 }
 
 /** Bundle a worker entry (bundleWorkerInto), serve it with the real workerd, fetch `/` once
  * and return the parsed JSON response. */
 export async function runWorkerd(entry, options) {
   const dir = mkdtempSync(join(tmpdir(), "bh-workerd-"));
-  await bundleWorkerInto(dir, entry, options);
+  const { wasmModules } = await bundleWorkerInto(dir, entry, options);
   const port = await freePort();
   writeFileSync(join(dir, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -77,7 +83,7 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
-    (name = "glue_bg.wasm", wasm = embed "glue_bg.wasm"),
+${wasmModules.map((m) => `    (name = "${m}", wasm = embed "${m}"),`).join("\n")}
   ],
   compatibilityDate = "2025-01-01",
 );

@@ -11,12 +11,12 @@ export async function bundleWorker(entry) {
   const dir = mkdtempSync(join(tmpdir(), "bh-miniflare-"));
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(join(ROOT, "pkg"), join(dir, "node_modules", "bh-audit-logger"));
-  await bundleWorkerInto(dir, entry, { nodePaths: [join(dir, "node_modules")], external: ["cloudflare:workers"] });
-  return dir;
+  const { wasmModules } = await bundleWorkerInto(dir, entry, { nodePaths: [join(dir, "node_modules")], external: ["cloudflare:workers"] });
+  return { dir, wasmModules };
 }
 
-/** Start miniflare on a bundle made by bundleWorker; `options` are merged into its config. */
-export async function startMiniflare(dir, options = {}) {
+/** Start miniflare on a bundle made by bundleWorker (its `{ dir, wasmModules }`); `options` are merged into its config. */
+export async function startMiniflare({ dir, wasmModules }, options = {}) {
   let Miniflare;
   try {
     ({ Miniflare } = await import("miniflare"));
@@ -27,7 +27,7 @@ export async function startMiniflare(dir, options = {}) {
     modulesRoot: dir,
     modules: [
       { type: "ESModule", path: join(dir, "worker.js") },
-      { type: "CompiledWasm", path: join(dir, "glue_bg.wasm") },
+      ...wasmModules.map((m) => ({ type: "CompiledWasm", path: join(dir, m) })),
     ],
     compatibilityDate: "2025-04-01",
     host: "127.0.0.1",

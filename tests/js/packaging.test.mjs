@@ -4,10 +4,10 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, runDeno, runWorkerd, runChromium, serveStatic } from "./harness.mjs";
+import { ROOT, runDeno, runWorkerd, runChromium, serveStatic, bundleWorkerInto } from "./harness.mjs";
 
 const SNIPPET = `
 const sink = memorySink();
@@ -84,4 +84,37 @@ test("installed package: esbuild bundle, run in Node and in Chromium", async () 
   } finally {
     await server.close();
   }
+});
+
+test("installed package: a Worker that only emits bundles the emitting module, not the auditor's", async () => {
+  writeFileSync(join(project, "emit-only.mjs"), `${IMPORT}\nexport default { async fetch() {\n${SNIPPET}\nreturn Response.json(report); } };`);
+  const dir = mkdtempSync(join(tmpdir(), "bh-split-"));
+  const { wasmModules, metafile } = await bundleWorkerInto(dir, join(project, "emit-only.mjs"), { nodePaths: [join(project, "node_modules")] });
+  assert.deepEqual(wasmModules, ["dist_glue_bg.wasm"], "one wasm module: the emitting one");
+  const inputs = Object.keys(metafile.inputs);
+  assert.ok(inputs.some((f) => f.endsWith("bh-audit-logger/src/facade.js")), "the emitting facade is bundled");
+  const auditor = inputs.filter((f) => /bh-audit-logger\/(src\/(trail|fhir)|dist\/trail\/)/.test(f));
+  assert.deepEqual(auditor, [], "no file of the auditor's entry is bundled");
+  writeFileSync(join(project, "both.mjs"), `${IMPORT}\nimport { verifyChain } from "bh-audit-logger/trail";\nexport default { async fetch() {\n${SNIPPET}\nreturn Response.json({ ...report, chain: verifyChain("").ok }); } };`);
+  const both = await bundleWorkerInto(mkdtempSync(join(tmpdir(), "bh-split-")), join(project, "both.mjs"), { nodePaths: [join(project, "node_modules")] });
+  assert.deepEqual(both.wasmModules.sort(), ["dist_glue_bg.wasm", "trail_glue_bg.wasm"], "the auditor's entry brings its own module");
+  const sizes = Object.fromEntries(both.wasmModules.map((m) => [m, statSync(join(project, "node_modules", "bh-audit-logger", "dist", m.startsWith("trail") ? "trail" : "", "glue_bg.wasm")).size]));
+  console.log(`wasm modules (raw bytes): ${JSON.stringify(sizes)}`);
+});
+
+test("installed package: bh-audit-logger/trail by name in Node ESM, require() and workerd", async () => {
+  const TRAIL = `import { AuditLogger, memorySink } from "bh-audit-logger";\nimport { verifyChain, toFhirAuditEvent } from "bh-audit-logger/trail";
+function run() {
+  const sink = memorySink();
+  const logger = new AuditLogger({ serviceName: "pack-test", sink, enableIntegrity: true, schemaVersion: "2.0" });
+  for (let i = 0; i < 3; i++) logger.audit("READ", { resource: { type: "Note", id: "n" } });
+  return { chain: verifyChain(sink.events.map((e) => JSON.stringify(e)).join("\\n")).ok, fhir: toFhirAuditEvent(sink.events[0]).resourceType };
+}`;
+  const expected = { chain: true, fhir: "AuditEvent" };
+  writeFileSync(join(project, "trail.mjs"), `${TRAIL}\nconsole.log(JSON.stringify(run()));`);
+  assert.deepEqual(JSON.parse(execFileSync("node", ["trail.mjs"], { cwd: project, encoding: "utf8" })), expected, "node esm");
+  writeFileSync(join(project, "trail.cjs"), `const { verifyChain } = require("bh-audit-logger/trail");\nconsole.log(JSON.stringify({ ok: verifyChain("").ok }));`);
+  assert.deepEqual(JSON.parse(execFileSync("node", ["trail.cjs"], { cwd: project, encoding: "utf8" })), { ok: true }, "node require");
+  writeFileSync(join(project, "trail-worker.mjs"), `${TRAIL}\nexport default { async fetch() { return Response.json(run()); } };`);
+  assert.deepEqual(await runWorkerd(join(project, "trail-worker.mjs")), expected, "workerd");
 });

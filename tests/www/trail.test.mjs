@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer } from "../../scripts/serve-www.mjs";
 import { generateTrail } from "../../scripts/gen-trail.mjs";
-import { TrailReport } from "../../pkg/src/node.mjs";
+import { TrailReport } from "../../pkg/src/trail-node.mjs";
 
 const SHOTS = fileURLToPath(new URL("../../www/screenshots/", import.meta.url));
 const EXECUTABLE = process.env.CHROMIUM || "/usr/bin/chromium";

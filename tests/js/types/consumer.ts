@@ -1,5 +1,6 @@
 // Compiled (not run) by types.test.mjs: the .d.ts must accept correct use and reject misuse.
-import { ChainVerifier, TrailReport, type ChainReport, type TrailSummary, AuditLogger, memorySink, validateEvent, sanitizeErrorMessage, verifyChain, ValidationError, SCHEMA_VERSIONS, ATTRIBUTION_LEVELS, compareAttributionLevels, toFhirAuditEvent, type AuditEvent, type AttributionLevel, type FhirAuditEvent } from "bh-audit-logger";
+import { AuditLogger, memorySink, validateEvent, sanitizeErrorMessage, ValidationError, SCHEMA_VERSIONS, ATTRIBUTION_LEVELS, compareAttributionLevels, type AuditEvent, type AttributionLevel } from "bh-audit-logger";
+import { ChainVerifier, TrailReport, type ChainReport, type TrailSummary, verifyChain, toFhirAuditEvent, type FhirAuditEvent } from "bh-audit-logger/trail";
 
 const sink = memorySink({ maxlen: 10 });
 const logger = new AuditLogger({ serviceName: "svc", sink, metadataAllowlist: new Set(["a"]), timeSource: () => new Date(), emitFailureMode: "log" });
