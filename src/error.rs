@@ -86,9 +86,7 @@ pub enum Error {
 
 impl From<crate::tlog::Error> for Error {
     fn from(e: crate::tlog::Error) -> Self {
-        Error::Tlog {
-            reason: e.reason(),
-        }
+        Error::Tlog { reason: e.reason() }
     }
 }
 

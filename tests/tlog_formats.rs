@@ -53,7 +53,11 @@ fn a_signed_checkpoint_opens_with_its_fields() {
     assert!(n.ends_with("\n") && n.lines().count() == 5);
     let o = open_checkpoint(&n, &[log_key().verifier_key()]).unwrap();
     assert_eq!(
-        (o.checkpoint.origin.as_str(), o.checkpoint.size, o.checkpoint.root),
+        (
+            o.checkpoint.origin.as_str(),
+            o.checkpoint.size,
+            o.checkpoint.root
+        ),
         (ORIGIN, 10, root_of(&l))
     );
     assert_eq!(o.signers, vec![ORIGIN.to_owned()]);
@@ -79,11 +83,12 @@ fn malformed_notes_are_refused_with_their_reason() {
     // (68 bytes: one `=`, 2 unused bits) so the bits are no longer zero.
     let b64 = sig.trim_end().rsplit_once(' ').unwrap().1;
     let last = b64.as_bytes()[b64.len() - 2];
-    let bumped = if last == b'/' { 'A' } else { char::from(last + 1) };
-    let non_canonical = format!(
-        "{}{bumped}=\n",
-        &sig.trim_end()[..sig.trim_end().len() - 2]
-    );
+    let bumped = if last == b'/' {
+        'A'
+    } else {
+        char::from(last + 1)
+    };
+    let non_canonical = format!("{}{bumped}=\n", &sig.trim_end()[..sig.trim_end().len() - 2]);
     // The key ID changed: another key of the same name, so an unknown one.
     let mut raw = bh_audit_logger::tlog::base64_decode(b64).unwrap();
     raw[0] ^= 1;
@@ -106,7 +111,11 @@ fn malformed_notes_are_refused_with_their_reason() {
             format!("{body}\n{sig}\n{stranger_sig}"),
             Reason::MalformedCheckpoint,
         ),
-        ("no blank line", format!("{body}{sig}"), Reason::MalformedNote),
+        (
+            "no blank line",
+            format!("{body}{sig}"),
+            Reason::MalformedNote,
+        ),
         (
             "body without its final newline",
             format!("{}\n{sig}", body.trim_end()),
@@ -177,7 +186,11 @@ fn malformed_notes_are_refused_with_their_reason() {
             format!("{body}\n- {ORIGIN} {b64}\n"),
             Reason::MalformedNote,
         ),
-        ("CRLF line ends", good.replace('\n', "\r\n"), Reason::MalformedNote),
+        (
+            "CRLF line ends",
+            good.replace('\n', "\r\n"),
+            Reason::MalformedNote,
+        ),
         (
             "tab in the body",
             good.replacen(ORIGIN, &format!("{ORIGIN}\t"), 1),
@@ -209,20 +222,33 @@ fn checkpoint_bodies_are_strict() {
     let root = hash_to_base64(&root_of(&leaves(2, "a")));
     // Non-canonical root: 32 bytes end in a 2-unused-bit character before the `=`.
     let last = root.as_bytes()[42];
-    let bumped = if last == b'/' { 'A' } else { char::from(last + 1) };
+    let bumped = if last == b'/' {
+        'A'
+    } else {
+        char::from(last + 1)
+    };
     let bad_root = format!("{}{bumped}=", &root[..42]);
     for (what, body) in [
-        ("size with a leading zero", format!("{ORIGIN}\n010\n{root}\n")),
+        (
+            "size with a leading zero",
+            format!("{ORIGIN}\n010\n{root}\n"),
+        ),
         ("size with a plus", format!("{ORIGIN}\n+10\n{root}\n")),
         ("size with a space", format!("{ORIGIN}\n 10\n{root}\n")),
-        ("size past u64", format!("{ORIGIN}\n18446744073709551616\n{root}\n")),
+        (
+            "size past u64",
+            format!("{ORIGIN}\n18446744073709551616\n{root}\n"),
+        ),
         ("negative size", format!("{ORIGIN}\n-1\n{root}\n")),
         ("empty origin", format!("\n10\n{root}\n")),
         ("no root", format!("{ORIGIN}\n10\n")),
         ("non-canonical root", format!("{ORIGIN}\n10\n{bad_root}\n")),
         ("short root", format!("{ORIGIN}\n10\n{}\n", &root[4..])),
         ("root unpadded", format!("{ORIGIN}\n10\n{}\n", &root[..43])),
-        ("empty extension line", format!("{ORIGIN}\n10\n{root}\n\next\n")),
+        (
+            "empty extension line",
+            format!("{ORIGIN}\n10\n{root}\n\next\n"),
+        ),
     ] {
         assert_eq!(
             Checkpoint::parse(&body).unwrap_err().reason(),
@@ -231,7 +257,11 @@ fn checkpoint_bodies_are_strict() {
         );
         // Signed, the note is refused for its body, not its signature.
         let n = signed_body(&body);
-        assert_eq!(reason_of(&n), Reason::MalformedCheckpoint, "{what} (signed)");
+        assert_eq!(
+            reason_of(&n),
+            Reason::MalformedCheckpoint,
+            "{what} (signed)"
+        );
     }
     // Extension lines are kept, and the size may be 0 or u64::MAX.
     let body = format!("{ORIGIN}\n18446744073709551615\n{root}\nfirst ext\nsecond\n");
@@ -278,7 +308,10 @@ fn inclusion_proofs_verify_and_every_change_is_refused() {
         let p = proof_for(i, None).to_text();
         let r = verify_inclusion_proof(&p, entry(i).as_bytes(), &keys);
         assert!(r.ok, "{i}: {r:?}");
-        assert_eq!((r.index, r.size, r.origin.as_deref()), (Some(i as u64), Some(13), Some(ORIGIN)));
+        assert_eq!(
+            (r.index, r.size, r.origin.as_deref()),
+            (Some(i as u64), Some(13), Some(ORIGIN))
+        );
         assert_eq!(TlogProof::parse(&p).unwrap(), proof_for(i, None));
         // Another entry is not at that index.
         let r = verify_inclusion_proof(&p, entry(i + 1).as_bytes(), &keys);
@@ -314,21 +347,36 @@ fn inclusion_proofs_verify_and_every_change_is_refused() {
         entry(6).as_bytes(),
         &[witness_key().verifier_key()],
     );
-    assert_eq!((r.reason, r.index, r.size), (Some(Reason::UnknownKey), Some(6), None));
+    assert_eq!(
+        (r.reason, r.index, r.size),
+        (Some(Reason::UnknownKey), Some(6), None)
+    );
 
     // Malformed proof texts.
     let text = good.to_text();
     let h0 = hash_to_base64(&good.hashes[0]);
     for (what, bad) in [
         ("header", text.replacen("@v1", "@v2", 1)),
-        ("index leading zero", text.replacen("index 6", "index 06", 1)),
+        (
+            "index leading zero",
+            text.replacen("index 6", "index 06", 1),
+        ),
         ("index missing", text.replacen("index 6\n", "", 1)),
         ("empty extra", text.replacen("index", "extra \nindex", 1)),
         ("bad extra", text.replacen("index", "extra a=b=\nindex", 1)),
-        ("extra after index", text.replacen("index 6\n", "index 6\nextra aGludA==\n", 1)),
+        (
+            "extra after index",
+            text.replacen("index 6\n", "index 6\nextra aGludA==\n", 1),
+        ),
         ("short hash", text.replacen(&h0, &h0[4..], 1)),
-        ("no empty line", text.replacen(&format!("\n\n{ORIGIN}"), &format!("\n{ORIGIN}"), 1)),
-        ("no checkpoint", text[..text.find(&format!("\n\n{ORIGIN}")).unwrap() + 2].to_owned()),
+        (
+            "no empty line",
+            text.replacen(&format!("\n\n{ORIGIN}"), &format!("\n{ORIGIN}"), 1),
+        ),
+        (
+            "no checkpoint",
+            text[..text.find(&format!("\n\n{ORIGIN}")).unwrap() + 2].to_owned(),
+        ),
         ("CRLF", text.replace('\n', "\r\n")),
     ] {
         let r = verify_inclusion_proof(&bad, entry(6).as_bytes(), &keys);
@@ -420,11 +468,23 @@ fn witness_cosigns_consistent_checkpoints_and_refuses_the_rest() {
     let mut state: Option<LogState> = None;
 
     // First contact: old 0, no proof.
-    let r = add_checkpoint(&request(0, vec![], checkpoint_of(&l[..5])), &log, &w, |_| state, 1_700_000_000);
+    let r = add_checkpoint(
+        &request(0, vec![], checkpoint_of(&l[..5])),
+        &log,
+        &w,
+        |_| state,
+        1_700_000_000,
+    );
     assert_eq!((r.status, r.reason), (200, None), "{}", r.body);
     assert_eq!(r.origin.as_deref(), Some(ORIGIN));
     state = r.new_state;
-    assert_eq!(state, Some(LogState { size: 5, root: root_of(&l[..5]) }));
+    assert_eq!(
+        state,
+        Some(LogState {
+            size: 5,
+            root: root_of(&l[..5])
+        })
+    );
     // The cosignature verifies with the witness's key alone and with the log's.
     let cosigned = r.cosigned.unwrap();
     assert!(cosigned.ends_with(&r.body));
@@ -432,47 +492,98 @@ fn witness_cosigns_consistent_checkpoints_and_refuses_the_rest() {
     assert_eq!(o.verified.len(), 2);
     assert_eq!(o.verified[1].timestamp, Some(1_700_000_000));
     let oc = open_checkpoint(&cosigned, &[log[0].clone(), w[0].verifier_key()]).unwrap();
-    assert_eq!(oc.signers, vec![ORIGIN.to_owned(), "witness.example.org/w1".to_owned()]);
+    assert_eq!(
+        oc.signers,
+        vec![ORIGIN.to_owned(), "witness.example.org/w1".to_owned()]
+    );
     // A witness key alone does not make a checkpoint the log's.
     let e = open_checkpoint(&cosigned, &[w[0].verifier_key()]).unwrap_err();
     assert_eq!(e.reason(), Reason::OriginMismatch);
 
     // Growing with a consistency proof.
     let p = consistency_proof(&l[..12], 5).unwrap();
-    let r = add_checkpoint(&request(5, p, checkpoint_of(&l[..12])), &log, &w, |_| state, 2);
+    let r = add_checkpoint(
+        &request(5, p, checkpoint_of(&l[..12])),
+        &log,
+        &w,
+        |_| state,
+        2,
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     state = r.new_state;
 
     // The same checkpoint again: same size, same root, no proof.
-    let r = add_checkpoint(&request(12, vec![], checkpoint_of(&l[..12])), &log, &w, |_| state, 3);
+    let r = add_checkpoint(
+        &request(12, vec![], checkpoint_of(&l[..12])),
+        &log,
+        &w,
+        |_| state,
+        3,
+    );
     assert_eq!(r.status, 200);
     assert_eq!(r.new_state, state);
 
     // Old size that is not the witness's: 409 with its size.
     let p = consistency_proof(&l[..20], 5).unwrap();
-    let r = add_checkpoint(&request(5, p, checkpoint_of(&l[..20])), &log, &w, |_| state, 4);
-    assert_eq!((r.status, r.content_type, r.body.as_str()), (409, "text/x.tlog.size", "12\n"));
-    assert_eq!((r.reason, r.new_state), (Some(Reason::OldSizeMismatch), None));
+    let r = add_checkpoint(
+        &request(5, p, checkpoint_of(&l[..20])),
+        &log,
+        &w,
+        |_| state,
+        4,
+    );
+    assert_eq!(
+        (r.status, r.content_type, r.body.as_str()),
+        (409, "text/x.tlog.size", "12\n")
+    );
+    assert_eq!(
+        (r.reason, r.new_state),
+        (Some(Reason::OldSizeMismatch), None)
+    );
 
     // A second history of the same size: evidence, refused.
     let fork = leaves(12, "b");
-    let r = add_checkpoint(&request(12, vec![], checkpoint_of(&fork)), &log, &w, |_| state, 5);
+    let r = add_checkpoint(
+        &request(12, vec![], checkpoint_of(&fork)),
+        &log,
+        &w,
+        |_| state,
+        5,
+    );
     assert_eq!((r.status, r.reason), (422, Some(Reason::TwoHistories)));
     assert!(r.new_state.is_none() && r.cosigned.is_none());
 
     // A larger rewritten history, with its own (valid for it) consistency proof.
     let fork = leaves(20, "b");
     let p = consistency_proof(&fork, 12).unwrap();
-    let r = add_checkpoint(&request(12, p, checkpoint_of(&fork)), &log, &w, |_| state, 6);
+    let r = add_checkpoint(
+        &request(12, p, checkpoint_of(&fork)),
+        &log,
+        &w,
+        |_| state,
+        6,
+    );
     assert_eq!((r.status, r.reason), (422, Some(Reason::Inconsistent)));
     // The true history with a damaged proof.
     let mut p = consistency_proof(&l[..20], 12).unwrap();
     p[0][0] ^= 1;
-    let r = add_checkpoint(&request(12, p, checkpoint_of(&l[..20])), &log, &w, |_| state, 7);
+    let r = add_checkpoint(
+        &request(12, p, checkpoint_of(&l[..20])),
+        &log,
+        &w,
+        |_| state,
+        7,
+    );
     assert_eq!((r.status, r.reason), (422, Some(Reason::Inconsistent)));
 
     // Old larger than the checkpoint: 400.
-    let r = add_checkpoint(&request(12, vec![], checkpoint_of(&l[..3])), &log, &w, |_| state, 8);
+    let r = add_checkpoint(
+        &request(12, vec![], checkpoint_of(&l[..3])),
+        &log,
+        &w,
+        |_| state,
+        8,
+    );
     assert_eq!((r.status, r.reason), (400, Some(Reason::SizeDecreased)));
 
     // Unknown log: 404. Bad signature or no known signature: 403.
@@ -490,7 +601,13 @@ fn witness_cosigns_consistent_checkpoints_and_refuses_the_rest() {
     assert_eq!((r.status, r.reason), (403, Some(Reason::UnknownKey)));
 
     // Proof lines with old 0; an empty tree with another root.
-    let r = add_checkpoint(&request(0, vec![[1; 32]], good.clone()), &log, &w, |_| None, 10);
+    let r = add_checkpoint(
+        &request(0, vec![[1; 32]], good.clone()),
+        &log,
+        &w,
+        |_| None,
+        10,
+    );
     assert_eq!((r.status, r.reason), (422, Some(Reason::ProofLength)));
     let cp = sign_checkpoint(ORIGIN, 0, &[7; 32], &log_key()).unwrap();
     let r = add_checkpoint(&request(0, vec![], cp), &log, &w, |_| None, 10);
@@ -503,14 +620,27 @@ fn witness_cosigns_consistent_checkpoints_and_refuses_the_rest() {
     let good_req = String::from_utf8(request(0, vec![], good.clone())).unwrap();
     for (what, body) in [
         ("no old line", good_req.replacen("old 0\n", "", 1)),
-        ("old with a leading zero", good_req.replacen("old 0", "old 00", 1)),
-        ("bad proof line", good_req.replacen("old 0\n", "old 0\nnot-a-hash\n", 1)),
+        (
+            "old with a leading zero",
+            good_req.replacen("old 0", "old 00", 1),
+        ),
+        (
+            "bad proof line",
+            good_req.replacen("old 0\n", "old 0\nnot-a-hash\n", 1),
+        ),
         ("no empty line", format!("old 0\n{good}")),
-        ("malformed checkpoint", good_req.replacen("\n3\n", "\n03\n", 1)),
+        (
+            "malformed checkpoint",
+            good_req.replacen("\n3\n", "\n03\n", 1),
+        ),
         ("empty", String::new()),
     ] {
         let r = add_checkpoint(body.as_bytes(), &log, &w, |_| None, 11);
-        assert_eq!((r.status, r.reason), (400, Some(Reason::MalformedRequest)), "{what}");
+        assert_eq!(
+            (r.status, r.reason),
+            (400, Some(Reason::MalformedRequest)),
+            "{what}"
+        );
     }
     let body = request(3, vec![[0; 32]; 64], good.clone());
     let r = add_checkpoint(&body, &log, &w, |_| None, 11);
@@ -564,7 +694,10 @@ fn cosignatures_are_bound_to_time_body_and_key() {
     assert!(v.starts_with("witness.example.org/w1+"));
     let material = bh_audit_logger::tlog::base64_decode(v.rsplit_once('+').unwrap().1).unwrap();
     assert_eq!(material[0], 0x04);
-    assert_eq!(VerifierKey::parse(&v).unwrap().key_type(), KeyType::Cosignature);
+    assert_eq!(
+        VerifierKey::parse(&v).unwrap().key_type(),
+        KeyType::Cosignature
+    );
 }
 
 #[test]
@@ -576,7 +709,13 @@ fn messages_never_echo_input() {
         assert!(!r.message().contains(secret));
     }
     let text = e.to_string();
-    assert!(!text.contains(secret) && text == text.to_lowercase(), "{text}");
+    assert!(
+        !text.contains(secret) && text == text.to_lowercase(),
+        "{text}"
+    );
     let crate_err: bh_audit_logger::Error = e.into();
-    assert_eq!(crate_err.to_string(), "malformed checkpoint (malformed_checkpoint)");
+    assert_eq!(
+        crate_err.to_string(),
+        "malformed checkpoint (malformed_checkpoint)"
+    );
 }

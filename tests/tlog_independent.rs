@@ -16,8 +16,8 @@ use bh_audit_logger::tlog::note::{self, SignerKey, VerifierKey};
 use bh_audit_logger::tlog::proof::TlogProof;
 use bh_audit_logger::tlog::witness;
 use bh_audit_logger::tlog::{
-    hash_to_base64, open_checkpoint, sign_checkpoint, verify_consistency,
-    verify_inclusion_proof, Hash, KeyType, Reason,
+    hash_to_base64, open_checkpoint, sign_checkpoint, verify_consistency, verify_inclusion_proof,
+    Hash, KeyType, Reason,
 };
 use serde_json::{json, Value};
 
@@ -35,8 +35,10 @@ fn python_cryptography_and_this_crate_verify_each_other() {
     let cp = |n: usize| sign_checkpoint(ORIGIN, n as u64, &root_of(&leaves[..n]), &log).unwrap();
 
     let sizes = [1usize, 8, 13, 37];
-    let checkpoints: serde_json::Map<String, Value> =
-        sizes.iter().map(|&n| (n.to_string(), json!(cp(n)))).collect();
+    let checkpoints: serde_json::Map<String, Value> = sizes
+        .iter()
+        .map(|&n| (n.to_string(), json!(cp(n))))
+        .collect();
     let proofs: Vec<Value> = [0usize, 12, 31, 36]
         .iter()
         .map(|&i| {
@@ -62,7 +64,10 @@ fn python_cryptography_and_this_crate_verify_each_other() {
         .collect();
     let note37 = cp(37);
     let body = note37.split_once("\n\n").unwrap().0.to_owned() + "\n";
-    let cosigned = format!("{note37}{}", witness::cosign(&body, 1_700_000_123, &wit).unwrap());
+    let cosigned = format!(
+        "{note37}{}",
+        witness::cosign(&body, 1_700_000_123, &wit).unwrap()
+    );
     let input = json!({
         "entries": entries,
         "skey": log.to_text(),
@@ -94,7 +99,10 @@ fn python_cryptography_and_this_crate_verify_each_other() {
         .iter()
         .filter(|(_, ok)| ok != &&Value::Bool(true))
         .collect();
-    assert!(failed.is_empty(), "refused by the independent implementation: {failed:?}");
+    assert!(
+        failed.is_empty(),
+        "refused by the independent implementation: {failed:?}"
+    );
     assert_eq!(
         checks.len(),
         2 + sizes.len() + proofs.len() + consistency.len() + 2,
@@ -112,7 +120,11 @@ fn python_cryptography_and_this_crate_verify_each_other() {
     let keys = [vkey.clone()];
     let o = open_checkpoint(&s("checkpoint"), &keys).unwrap();
     assert_eq!(o.checkpoint.size, 37);
-    assert_eq!(o.checkpoint.root, root_of(&leaves), "their root is our root");
+    assert_eq!(
+        o.checkpoint.root,
+        root_of(&leaves),
+        "their root is our root"
+    );
     // Ed25519 is deterministic: our signature with their key is theirs.
     assert_eq!(
         sign_checkpoint("py.example/log", 37, &root_of(&leaves), &their_signer).unwrap(),

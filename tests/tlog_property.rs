@@ -7,8 +7,8 @@
 mod rng;
 
 use bh_audit_logger::tlog::merkle::{
-    consistency_proof, inclusion_proof, leaf_hash, node_hash, verify_consistency,
-    verify_inclusion, Hash, ProofBuilder, Tree, EMPTY_ROOT,
+    consistency_proof, inclusion_proof, leaf_hash, node_hash, verify_consistency, verify_inclusion,
+    Hash, ProofBuilder, Tree, EMPTY_ROOT,
 };
 use bh_audit_logger::tlog::Reason;
 use rng::Rng;
@@ -96,7 +96,11 @@ fn state_export_rebuilds_the_tree() {
         );
     }
     let bytes = t.to_bytes();
-    for bad in [&bytes[..7], &bytes[..bytes.len() - 1], &bytes[..bytes.len() - 32]] {
+    for bad in [
+        &bytes[..7],
+        &bytes[..bytes.len() - 1],
+        &bytes[..bytes.len() - 32],
+    ] {
         assert_eq!(
             Tree::from_bytes(bad).unwrap_err().reason(),
             Reason::MalformedState
@@ -284,7 +288,10 @@ fn large_sizes_do_not_overflow() {
     let e = verify_inclusion(n, n, &leaf, &p, &[0; 32]).unwrap_err();
     assert_eq!(e.reason(), Reason::IndexOutOfRange);
     let e = verify_consistency(n - 1, n, &[0; 32], &[0; 32], &p).unwrap_err();
-    assert!(matches!(e.reason(), Reason::ProofLength | Reason::Inconsistent));
+    assert!(matches!(
+        e.reason(),
+        Reason::ProofLength | Reason::Inconsistent
+    ));
     let e = verify_inclusion(0, 1, &leaf[..31], &Vec::<Hash>::new(), &leaf).unwrap_err();
     assert_eq!(e.reason(), Reason::MalformedProof);
 }

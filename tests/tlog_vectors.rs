@@ -81,7 +81,11 @@ fn transparency_dev_merkle_probes() {
     let mut wrong = Vec::new();
     let mut unused = Vec::new();
     for f in &files {
-        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().into_owned();
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         if rel == "SOURCE.md" {
             continue;
         }
@@ -93,17 +97,19 @@ fn transparency_dev_merkle_probes() {
         let want_err = v["wantErr"].as_bool().unwrap();
         let (got, generated) = if rel.starts_with("inclusion/") {
             inclusion += 1;
-            let (index, size) = (v["leafIdx"].as_u64().unwrap(), v["treeSize"].as_u64().unwrap());
+            let (index, size) = (
+                v["leafIdx"].as_u64().unwrap(),
+                v["treeSize"].as_u64().unwrap(),
+            );
             let proof = hashes(&v["proof"]);
             let r = verify_inclusion(index, size, &b64(&v["leafHash"]), &proof, &b64(&v["root"]));
             // A happy path over the reference tree: we make the same proof.
-            let generated = (!want_err
-                && size <= 8
-                && b64(&v["root"]) == root_of(&leaves[..size as usize]))
-            .then(|| {
-                let ours = inclusion_proof(&leaves[..size as usize], index).unwrap();
-                ours.iter().map(|h| h.to_vec()).collect::<Vec<_>>() == proof
-            });
+            let generated =
+                (!want_err && size <= 8 && b64(&v["root"]) == root_of(&leaves[..size as usize]))
+                    .then(|| {
+                        let ours = inclusion_proof(&leaves[..size as usize], index).unwrap();
+                        ours.iter().map(|h| h.to_vec()).collect::<Vec<_>>() == proof
+                    });
             (r, generated)
         } else if rel.starts_with("consistency/") {
             consistency += 1;
@@ -132,11 +138,22 @@ fn transparency_dev_merkle_probes() {
             None => {}
         }
     }
-    assert!(wrong.is_empty(), "{} wrong:\n{}", wrong.len(), wrong.join("\n"));
-    assert!(unused.is_empty(), "vendored files no harness reads: {unused:?}");
+    assert!(
+        wrong.is_empty(),
+        "{} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(
+        unused.is_empty(),
+        "vendored files no harness reads: {unused:?}"
+    );
     // The counts of the vendored commit (SOURCE.md): a lost file fails here.
     assert_eq!((inclusion, consistency), (98, 98));
-    assert!(regenerated >= 8, "only {regenerated} happy paths regenerated");
+    assert!(
+        regenerated >= 8,
+        "only {regenerated} happy paths regenerated"
+    );
 }
 
 #[test]
@@ -154,7 +171,11 @@ fn c2sp_signed_note_example_verifies_with_its_key() {
     assert_eq!(opened.verified.len(), 1);
     // The note is exactly its text, the blank line and its signature lines.
     assert_eq!(
-        format!("{}\n{}", opened.text, opened.verified[0].signature.to_line()),
+        format!(
+            "{}\n{}",
+            opened.text,
+            opened.verified[0].signature.to_line()
+        ),
         msg
     );
     // One changed byte of the text, and it no longer verifies.
@@ -241,7 +262,13 @@ fn c2sp_witness_example_request_and_response_read() {
     assert_eq!(req.to_text(), body);
     let cosigner = SignerKey::from_seed("w.example", KeyType::Cosignature, &[3; 32]).unwrap();
     // A witness that does not know the log: 404.
-    let r = add_checkpoint(body.as_bytes(), &[], std::slice::from_ref(&cosigner), |_| None, 1);
+    let r = add_checkpoint(
+        body.as_bytes(),
+        &[],
+        std::slice::from_ref(&cosigner),
+        |_| None,
+        1,
+    );
     assert_eq!((r.status, r.reason), (404, Some(Reason::UnknownLog)));
     // One that knows another key of that name: no signature from a trusted key, 403.
     let log = SignerKey::from_seed("example.com/behind-the-sofa", KeyType::Ed25519, &[4; 32])
@@ -255,7 +282,11 @@ fn c2sp_witness_example_request_and_response_read() {
     let n = Note::parse(format!("{cp}\n{resp}").as_bytes()).unwrap();
     assert_eq!(n.signatures.len(), 3);
     for s in &n.signatures {
-        assert!(witness::cosignature_timestamp(&s.bytes).is_some(), "{}", s.name);
+        assert!(
+            witness::cosignature_timestamp(&s.bytes).is_some(),
+            "{}",
+            s.name
+        );
     }
 }
 
@@ -267,7 +298,10 @@ fn go_note_keys_and_signature_reproduced_byte_for_byte() {
     assert_eq!(signer.to_text(), skey_text);
     assert_eq!(signer.verifier_key().to_text(), vkey_text);
     assert_eq!(signer.key_id(), 0xc74f20a3);
-    assert_eq!(VerifierKey::parse(&vkey_text).unwrap(), signer.verifier_key());
+    assert_eq!(
+        VerifierKey::parse(&vkey_text).unwrap(),
+        signer.verifier_key()
+    );
     let text = read("go-note/text.txt");
     // Ed25519 is deterministic: the same note as Go's `note.Sign`.
     assert_eq!(
@@ -276,7 +310,10 @@ fn go_note_keys_and_signature_reproduced_byte_for_byte() {
     );
     // The Debug form never shows the key.
     let dbg = format!("{signer:?}");
-    assert!(dbg.contains("PeterNeumann") && !dbg.contains("AYEKFALV"), "{dbg}");
+    assert!(
+        dbg.contains("PeterNeumann") && !dbg.contains("AYEKFALV"),
+        "{dbg}"
+    );
 }
 
 #[test]
@@ -302,7 +339,11 @@ fn go_note_open_cases() {
     let e = note::open(both.as_bytes(), &[]).unwrap_err();
     assert_eq!(e.reason(), Reason::UnknownKey);
     // A key given twice is one key; the same name and ID with another key is ambiguous.
-    note::open(both.as_bytes(), &[enoch.clone(), peter.clone(), enoch.clone()]).unwrap();
+    note::open(
+        both.as_bytes(),
+        &[enoch.clone(), peter.clone(), enoch.clone()],
+    )
+    .unwrap();
     // Too many signatures (Go: more than 100), even identical ones.
     let many = format!("{text}\n{}", peter_sig.repeat(101));
     let e = note::open(many.as_bytes(), std::slice::from_ref(&peter)).unwrap_err();

@@ -324,7 +324,16 @@ mod tests {
         assert_eq!(parse_decimal("0"), Some(0));
         assert_eq!(parse_decimal("18446744073709551615"), Some(u64::MAX));
         for bad in [
-            "", "00", "01", "+1", "-1", " 1", "1 ", "18446744073709551616", "1e3", "١",
+            "",
+            "00",
+            "01",
+            "+1",
+            "-1",
+            " 1",
+            "1 ",
+            "18446744073709551616",
+            "1e3",
+            "١",
         ] {
             assert_eq!(parse_decimal(bad), None, "{bad:?}");
         }
@@ -335,7 +344,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for r in Reason::ALL {
             let s = r.as_str();
-            assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{s}");
+            assert!(
+                s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{s}"
+            );
             assert!(seen.insert(s), "{s}");
             assert_eq!(r.message(), r.message().to_lowercase());
         }
