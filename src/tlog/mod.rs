@@ -30,6 +30,16 @@
 //! own; the signed-note format is a few hundred lines we keep exact, with our reason codes,
 //! in [`note`].
 //!
+//! Measured (wasm32-unknown-unknown, release, LTO, a cdylib that signs and verifies one
+//! message): `ed25519-dalek` without default features 63.7 KB (23.5 KB gzip); with them
+//! (`fast`) 128.9 KB (71.0 KB gzip); `signed_note` 0.2 signing and opening a note 197.4 KB
+//! (94.0 KB gzip). Without the tables signing is slower, which a log signing one checkpoint
+//! per batch does not feel; verification keeps its variable-time double-base multiplication.
+//!
+//! Deliberately stricter than Go's `note.Open`: a repeated signature line is refused (Go
+//! drops it), every signature by a known key is verified (Go verifies the first per key),
+//! key IDs are lowercase hex, base64 must be canonical, and Ed25519 verification is strict.
+//!
 //! Base64 (RFC 4648 section 4, padded) is written and read here, strictly: a text that is
 //! not the canonical encoding of its bytes (wrong padding, non-zero trailing bits, line
 //! breaks) is refused.
