@@ -24,6 +24,7 @@ PYTHON_VENVS=(
   ".venv-ref111|BH_REF111_PYTHON|bh-audit-logger[cli]==1.1.1"  # integrity chains, verify CLI
   ".venv-ref200|BH_REF200_PYTHON|bh-audit-logger==2.0.0"       # schema 2.0 agents
   ".venv-fhir|BH_FHIR_PYTHON|fhir.resources>=8,<9"             # FHIR models (fhir.resources 8.x)
+  ".venv-crypto|BH_CRYPTO_PYTHON|cryptography>=42"             # Ed25519 of the independent tlog check
 )
 
 SETUP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

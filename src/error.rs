@@ -76,6 +76,18 @@ pub enum Error {
         /// What is wrong (lowercase; never a value from the call).
         message: String,
     },
+    /// A transparency-log operation failed (a note, key, checkpoint or proof refused): the
+    /// tlog room's [`crate::tlog::Error`], with its stable reason code.
+    Tlog {
+        /// Why (`reason.as_str()` is the code the JS API and the CLI report).
+        reason: crate::tlog::Reason,
+    },
+}
+
+impl From<crate::tlog::Error> for Error {
+    fn from(e: crate::tlog::Error) -> Self {
+        Error::Tlog { reason: e.reason() }
+    }
 }
 
 /// Which standard JavaScript error class an [`Error`] becomes at the wasm boundary: the rule
@@ -168,6 +180,7 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::Tlog { reason } => write!(f, "{} ({reason})", reason.message()),
         }
     }
 }

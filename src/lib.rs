@@ -18,6 +18,7 @@ pub(crate) mod json;
 pub mod sanitize;
 #[cfg(test)]
 mod test_rng;
+pub mod tlog;
 pub mod trail;
 pub mod validator;
 pub mod wire;
