@@ -376,11 +376,14 @@ pub enum ChainFailureKind {
     /// The line is longer than [`MAX_LINE_BYTES`]: it is not read (so memory stays
     /// bounded) and verification stops here.
     LineTooLong,
+    /// The event has no `integrity` block: a line outside the chain, which proves nothing
+    /// (a failure unless unchained lines are allowed; Python 1.1.1 skips such lines).
+    Unchained,
 }
 
 impl ChainFailureKind {
     /// A stable snake_case name: `hash_mismatch`, `chain_gap`, `unsupported_algorithm`,
-    /// `invalid_json`, `malformed` or `line_too_long`.
+    /// `invalid_json`, `malformed`, `line_too_long` or `unchained`.
     pub fn as_str(self) -> &'static str {
         match self {
             ChainFailureKind::HashMismatch => "hash_mismatch",
@@ -389,6 +392,7 @@ impl ChainFailureKind {
             ChainFailureKind::InvalidJson => "invalid_json",
             ChainFailureKind::Malformed => "malformed",
             ChainFailureKind::LineTooLong => "line_too_long",
+            ChainFailureKind::Unchained => "unchained",
         }
     }
 
@@ -443,6 +447,11 @@ pub struct ChainReport {
     pub failures: Vec<ChainFailure>,
     /// Failures found but not kept in `failures` (over the cap).
     pub failures_omitted: usize,
+    /// The trail's Merkle tree (RFC 6962 over its non-blank lines); `None` only from a
+    /// bare chain check (a [`ChainVerifier`] and a trail report both build it).
+    pub tree: Option<crate::trail::TreeHead>,
+    /// Each checkpoint given, compared with the tree (see [`VerifyOptions::checkpoints`]).
+    pub checkpoints: Vec<crate::trail::CheckpointResult>,
 }
 
 impl ChainReport {
@@ -459,7 +468,9 @@ impl ChainReport {
 
     /// The report as the JSON object `verifyChain` returns: `ok`, `checked`,
     /// `chain_length`, `chain_gaps`, `hash_mismatches`, `unchained_events`, `algorithms`,
-    /// `failures` (`line`, `event_id`, `kind`, `reason`), `failures_omitted`, `exit_code`.
+    /// `failures` (`line`, `event_id`, `kind`, `reason`), `failures_omitted`, `exit_code`,
+    /// `tree` (`{ size, root }` or null) and `checkpoints` (`[{ size, origin, ok, reason?,
+    /// message?, line? }]`).
     pub fn to_json(&self) -> Value {
         let failures: Vec<Value> = self
             .failures
@@ -484,6 +495,8 @@ impl ChainReport {
             "failures": failures,
             "failures_omitted": self.failures_omitted,
             "exit_code": self.exit_code(),
+            "tree": self.tree.as_ref().map(crate::trail::TreeHead::to_json),
+            "checkpoints": self.checkpoints.iter().map(crate::trail::CheckpointResult::to_json).collect::<Vec<_>>(),
         })
     }
 }
@@ -493,6 +506,8 @@ const REASON_MISMATCH: &str =
 const REASON_GAP_MISSING: &str = "missing prev_event_hash mid-chain (possible unchained emission)";
 const REASON_GAP_LINK: &str =
     "prev_event_hash does not match the previous event's hash; an event may have been deleted or reordered";
+const REASON_UNCHAINED: &str =
+    "event has no integrity block: a line outside the chain proves nothing (allow unchained lines to accept it)";
 const REASON_ALG: &str = "unsupported hash_alg (expected sha256, sha384 or sha512)";
 const REASON_NOT_OBJECT: &str = "line is not a json object";
 const REASON_INTEGRITY_TYPE: &str = "integrity is not a json object";
@@ -539,13 +554,17 @@ pub(crate) struct ChainCheck {
     stopped: bool,
     any_failure: bool,
     max_failures: usize,
+    allow_unchained: bool,
     /// The failures of the last event checked (kind, reason), kept or not.
     pub(crate) last: Vec<(ChainFailureKind, &'static str)>,
 }
 
 impl ChainCheck {
-    pub(crate) fn new(max_failures: usize) -> ChainCheck {
+    /// A check keeping `max_failures` failures; `allow_unchained`: an event without an
+    /// `integrity` block is counted, not a failure.
+    pub(crate) fn new(max_failures: usize, allow_unchained: bool) -> ChainCheck {
         ChainCheck {
+            allow_unchained,
             report: ChainReport::default(),
             prev: None,
             buf: String::new(),
@@ -577,7 +596,7 @@ impl ChainCheck {
                     }
                 }
             }
-            RawLine::NotUtf8 => self.event(
+            RawLine::NotUtf8(_) => self.event(
                 line_no,
                 Err((ChainFailureKind::InvalidJson, REASON_NOT_UTF8)),
             ),
@@ -653,6 +672,15 @@ impl ChainCheck {
             None | Some(json::Node::Null) => {
                 self.report.unchained_events += 1;
                 self.prev = None;
+                if !self.allow_unchained {
+                    self.fail(
+                        line_no,
+                        idx,
+                        ChainFailureKind::Unchained,
+                        REASON_UNCHAINED,
+                        &event_id,
+                    );
+                }
                 return;
             }
             Some(json::Node::Obj(m)) => m,
@@ -776,6 +804,31 @@ impl ChainCheck {
 pub struct ChainVerifier {
     lines: crate::trail::LineSplitter,
     check: ChainCheck,
+    tree: crate::trail::TreeCheck,
+}
+
+/// Options of a [`ChainVerifier`].
+#[derive(Clone, Debug)]
+pub struct VerifyOptions {
+    /// Failures kept in [`ChainReport::failures`] (plus the input error that stops
+    /// verification, if any); later ones are only counted.
+    pub max_failures: usize,
+    /// An event without an `integrity` block is counted in
+    /// [`ChainReport::unchained_events`], not a failure (Python 1.1.1's behaviour). Off by
+    /// default: an auditor's "verify" means every line is in the chain.
+    pub allow_unchained: bool,
+    /// Signed checkpoints to compare with the trail's tree (opened with their verifier keys).
+    pub checkpoints: crate::trail::Checkpoints,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            max_failures: DEFAULT_MAX_FAILURES,
+            allow_unchained: false,
+            checkpoints: crate::trail::Checkpoints::default(),
+        }
+    }
 }
 
 impl Default for ChainVerifier {
@@ -793,16 +846,28 @@ impl ChainVerifier {
     /// A verifier keeping the first `max_failures` failures (plus the input error that
     /// stops verification, if any); later ones are only counted.
     pub fn with_max_failures(max_failures: usize) -> ChainVerifier {
+        ChainVerifier::with_options(VerifyOptions {
+            max_failures,
+            ..VerifyOptions::default()
+        })
+    }
+
+    /// A verifier with `options`.
+    pub fn with_options(options: VerifyOptions) -> ChainVerifier {
         ChainVerifier {
             lines: crate::trail::LineSplitter::new(MAX_LINE_BYTES),
-            check: ChainCheck::new(max_failures),
+            check: ChainCheck::new(options.max_failures, options.allow_unchained),
+            tree: crate::trail::TreeCheck::new(options.checkpoints),
         }
     }
 
     /// Feed the next piece of the trail.
     pub fn push(&mut self, chunk: &[u8]) {
-        let check = &mut self.check;
-        self.lines.push(chunk, &mut |n, line| check.line(n, line));
+        let (check, tree) = (&mut self.check, &mut self.tree);
+        self.lines.push(chunk, &mut |n, line| {
+            tree.line(n, &line);
+            check.line(n, line);
+        });
     }
 
     /// Bytes pushed so far.
@@ -817,9 +882,17 @@ impl ChainVerifier {
 
     /// End of input: check the last line (one without a final line break) and report.
     pub fn finish(mut self) -> ChainReport {
-        let check = &mut self.check;
-        self.lines.finish(&mut |n, line| check.line(n, line));
-        self.check.finish()
+        let (check, tree) = (&mut self.check, &mut self.tree);
+        self.lines.finish(&mut |n, line| {
+            tree.line(n, &line);
+            check.line(n, line);
+        });
+        let mut report = self.check.finish();
+        let (head, checkpoints) = self.tree.finish();
+        report.ok &= checkpoints.iter().all(|c| c.ok);
+        report.tree = Some(head);
+        report.checkpoints = checkpoints;
+        report
     }
 }
 

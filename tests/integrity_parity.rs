@@ -143,7 +143,7 @@ fn rust_chains_equal_python_ledger_chains_and_verify_both_ways() {
         let py_text = py_text.as_str().unwrap();
 
         // Rust verifies Python's chain.
-        let r = verify_chain(py_text);
+        let r = verify_as_python(py_text);
         assert!(
             r.ok,
             "{name}: Rust rejects Python's chain: {:?}",
@@ -297,7 +297,19 @@ fn tamper_verdicts_agree_with_python_verifier() {
         let file = tmp_file(name, text);
         let (code, report) = python_cli_verify(&py, &file);
         let report = report.unwrap_or_else(|| panic!("{name}: python printed no json"));
-        let r = verify_chain(text);
+        let r = verify_as_python(text);
+        // Our default refuses every line outside the chain (a deliberate difference).
+        let strict = verify_chain(text);
+        let unchained = strict
+            .failures
+            .iter()
+            .filter(|f| f.kind == bh_audit_logger::integrity::ChainFailureKind::Unchained)
+            .count();
+        assert_eq!(
+            unchained, r.unchained_events,
+            "{name}: unchained lines are failures"
+        );
+        assert_eq!(strict.ok, r.ok && r.unchained_events == 0, "{name}");
         assert_eq!(r.exit_code(), code, "{name}: exit code");
         assert_eq!(
             rust_failures(&r),
@@ -336,4 +348,17 @@ fn tamper_verdicts_agree_with_python_verifier() {
     assert_eq!(r.exit_code(), 2);
     assert_eq!(r.failures.last().unwrap().line, 12);
     std::fs::remove_file(file).ok();
+}
+
+/// Python 1.1.1's verify: lines without an `integrity` block are skipped, not failures.
+fn verify_as_python(text: &str) -> ChainReport {
+    let mut v = bh_audit_logger::integrity::ChainVerifier::with_options(
+        bh_audit_logger::integrity::VerifyOptions {
+            max_failures: usize::MAX,
+            allow_unchained: true,
+            ..Default::default()
+        },
+    );
+    v.push(text.as_bytes());
+    v.finish()
 }

@@ -257,9 +257,24 @@ fn unchained_event_resets_the_chain_like_python() {
         lines[2].clone(),
     ]));
     assert_eq!(r.unchained_events, 1);
-    assert_eq!(kinds_at(&r), vec![(3, K::HashMismatch), (3, K::ChainGap)]);
-    // Only unchained events: passes.
-    let r = verify_chain(&join(&[plain.clone(), plain]));
+    assert_eq!(
+        kinds_at(&r),
+        vec![(2, K::Unchained), (3, K::HashMismatch), (3, K::ChainGap)]
+    );
+    // Only unchained events: each is a failure by default (a trail of lines outside any
+    // chain proves nothing); Python 1.1.1 (allow unchained) passes them.
+    let r = verify_chain(&join(&[plain.clone(), plain.clone()]));
+    assert!(!r.ok);
+    assert_eq!(kinds_at(&r), vec![(1, K::Unchained), (2, K::Unchained)]);
+    assert_eq!(r.exit_code(), 1);
+    let mut v = bh_audit_logger::integrity::ChainVerifier::with_options(
+        bh_audit_logger::integrity::VerifyOptions {
+            allow_unchained: true,
+            ..Default::default()
+        },
+    );
+    v.push(join(&[plain.clone(), plain]).as_bytes());
+    let r = v.finish();
     assert!(r.ok);
     assert_eq!((r.chain_length, r.unchained_events), (0, 2));
 }

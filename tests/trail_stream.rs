@@ -139,8 +139,9 @@ fn every_split_point_of_the_small_tamper_trails() {
         }
         assert_eq!(v.finish(), whole, "{name}: byte by byte");
         assert_eq!(r.finish().to_json(), report, "{name}: report byte by byte");
-        // The report's chain part is the verifier's report.
+        // The report's chain part is the verifier's report, tree included.
         assert_eq!(report["chain"], whole.to_json(), "{name}");
+        assert_eq!(report["tree"], report["chain"]["tree"], "{name}: same tree");
     }
 }
 
@@ -264,7 +265,11 @@ fn summary_counts_an_auditor_reads() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let mut r = TrailReport::new(TrailOptions::default());
+    // Example events, not a chain: unchained lines allowed.
+    let mut r = TrailReport::new(TrailOptions {
+        allow_unchained: true,
+        ..TrailOptions::default()
+    });
     r.push(text.as_bytes());
     let s = r.finish();
     let j = s.to_json();

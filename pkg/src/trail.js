@@ -4,13 +4,16 @@
 // `toFhirAuditEvent`. Thin wrappers over the core (src/integrity.rs, src/trail.rs,
 // src/fhir.rs). The loaders (trail-node.mjs, trail-workerd.mjs, trail-bytes.mjs) instantiate
 // the module, then re-export this file. Nothing here runs wasm at import time.
-import { ChainVerifierCore, TrailReportCore, verifyChainJson, reinstantiate } from "../dist/trail/glue.js";
+import {
+  ChainVerifierCore, TrailReportCore, verifyChainJson, reinstantiate, generateSignerKeyJson, signCheckpointJson,
+  openCheckpointJson, verifyInclusionProofJson, verifyConsistencyJson,
+} from "../dist/trail/glue.js";
 import { trailWasmState as wasmState, recover } from "./memory.js";
 export { toFhirAuditEvent } from "./fhir.js";
 export { ValidationError, SCHEMA_VERSIONS } from "./errors.js";
 
 /** Make sure this module's instance is usable: replaced first if a trap poisoned it. */
-export function healthy() {
+function healthy() {
   recover(wasmState, reinstantiate);
 }
 
@@ -18,8 +21,14 @@ export function healthy() {
  * Verify a JSON-lines audit trail's hash chain (as bh-audit-logger 1.1.1 chains it).
  * @returns {{ ok: boolean, checked: number, failures: { line: number, event_id: string | null, reason: string }[] }}
  */
-export function verifyChain(jsonl) {
+export function verifyChain(jsonl, options) {
   if (typeof jsonl !== "string") throw new TypeError("verifyChain: `jsonl` must be a string of JSON lines");
+  if (options !== undefined) {
+    // Options (allowUnchained) take the streaming verifier: one path for both.
+    const v = new ChainVerifier({ ...treeOptionsPlain(options), maxFailures: 0xffffffff });
+    v.push(jsonl);
+    return v.finish();
+  }
   healthy();
   try {
     return JSON.parse(verifyChainJson(jsonl));
@@ -41,6 +50,24 @@ function readOption(options, name) {
   } catch {
     throw new TypeError(`${name} could not be read`);
   }
+}
+
+/** An option that must be an array of strings (`undefined` when absent). */
+function stringsOption(options, name) {
+  const v = readOption(options, name);
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) throw new TypeError(`${name} must be an array of strings`);
+  return [...v];
+}
+
+/** `allowUnchained`, `checkpoints` and `verifierKeys` as the cores take them. */
+function treeOptions(options) {
+  const allow = readOption(options, "allowUnchained");
+  if (allow !== undefined && allow !== null && typeof allow !== "boolean") throw new TypeError("allowUnchained must be a boolean");
+  const checkpoints = stringsOption(options, "checkpoints") ?? [];
+  const keys = stringsOption(options, "verifierKeys") ?? [];
+  if (checkpoints.length > 0 && keys.length === 0) throw new TypeError("checkpoints need verifierKeys (the log's verifier keys)");
+  return { allowUnchained: allow === true, checkpoints, keys };
 }
 
 function maxFailuresOption(options, fallback) {
@@ -127,9 +154,12 @@ class Feed {
  */
 export class ChainVerifier {
   #feed;
+  #withCheckpoints;
   constructor(options) {
     const max = maxFailuresOption(options, 1000);
-    this.#feed = new Feed(() => new ChainVerifierCore(max));
+    const t = treeOptions(options);
+    this.#withCheckpoints = t.checkpoints.length > 0;
+    this.#feed = new Feed(() => new ChainVerifierCore(max, t.allowUnchained, t.checkpoints, t.keys));
   }
   push(chunk) {
     this.#feed.push(chunk, "ChainVerifier");
@@ -142,8 +172,9 @@ export class ChainVerifier {
   get events() {
     return this.#feed.core.checked();
   }
+  /** The report; with `checkpoints`, a Promise of it. */
   finish() {
-    return this.#feed.finish();
+    return this.#withCheckpoints ? Promise.resolve().then(() => this.#feed.finish()) : this.#feed.finish();
   }
 }
 
@@ -154,13 +185,16 @@ export class ChainVerifier {
  */
 export class TrailReport {
   #feed;
+  #withCheckpoints;
   constructor(options) {
     const version = readOption(options, "schemaVersion");
     if (version !== undefined && version !== null && typeof version !== "string") throw new TypeError("schemaVersion must be a string");
     const chain = readOption(options, "verifyChain");
     if (chain !== undefined && typeof chain !== "boolean") throw new TypeError("verifyChain must be a boolean");
     const max = maxFailuresOption(options, 100);
-    this.#feed = new Feed(() => new TrailReportCore(version ?? undefined, chain ?? true, max));
+    const t = treeOptions(options);
+    this.#withCheckpoints = t.checkpoints.length > 0;
+    this.#feed = new Feed(() => new TrailReportCore(version ?? undefined, chain ?? true, max, t.allowUnchained, t.checkpoints, t.keys));
   }
   push(chunk) {
     this.#feed.push(chunk, "TrailReport");
@@ -173,7 +207,113 @@ export class TrailReport {
   get events() {
     return this.#feed.core.events();
   }
+  /** The summary; with `checkpoints`, a Promise of it. */
   finish() {
-    return this.#feed.finish();
+    return this.#withCheckpoints ? Promise.resolve().then(() => this.#feed.finish()) : this.#feed.finish();
+  }
+}
+
+/** `verifyChain`'s options, read once (no getter runs twice); checkpoints go to ChainVerifier. */
+function treeOptionsPlain(options) {
+  const t = treeOptions(options);
+  if (t.checkpoints.length > 0) throw new TypeError("verifyChain: checkpoints need a ChainVerifier (its finish() is async)");
+  return { allowUnchained: t.allowUnchained };
+}
+
+// ---------------------------------------------------------------------------------------
+// Signed checkpoints and proofs (C2SP signed-note, tlog-checkpoint, tlog-proof; RFC 6962).
+// Async, so that a Web Crypto key could stand behind them; the work is the core's.
+
+/** Thrown by `openCheckpoint` (and signing) with `.reason`: a stable code, never the note's text. */
+export class CheckpointError extends Error {
+  constructor(reason, message) {
+    super(`checkpoint refused: ${message} (${reason})`);
+    this.name = "CheckpointError";
+    this.reason = reason;
+  }
+}
+
+/** Run a core function answering JSON; a refusal becomes a CheckpointError. */
+function tlogCall(f) {
+  healthy();
+  let text;
+  try {
+    text = f();
+  } catch (err) {
+    if (err instanceof TypeError || err instanceof RangeError) throw err;
+    wasmState.poisoned = true;
+    throw new RangeError("the wasm core failed on this input (a trap); it is replaced before the next call");
+  }
+  const v = JSON.parse(text);
+  if (v.error) throw new CheckpointError(v.error, v.message);
+  return v;
+}
+
+function keysArgument(keys, fn) {
+  const list = typeof keys === "string" ? [keys] : keys;
+  if (!Array.isArray(list) || !list.every((k) => typeof k === "string")) throw new TypeError(`${fn}: verifierKeys must be a string or an array of strings`);
+  return [...list];
+}
+
+function textArgument(v, name, fn) {
+  if (typeof v !== "string") throw new TypeError(`${fn}: ${name} must be a string`);
+  return v;
+}
+
+/** A new Ed25519 signer key named `name` (the log's origin): `{ signerKey, verifierKey }` in the Go note text forms. */
+export async function generateSignerKey(name) {
+  textArgument(name, "name", "generateSignerKey");
+  const seed = globalThis.crypto.getRandomValues(new Uint8Array(32));
+  try {
+    return tlogCall(() => generateSignerKeyJson(name, seed));
+  } finally {
+    seed.fill(0);
+  }
+}
+
+/** The signed checkpoint note (C2SP tlog-checkpoint) of `{ origin, size, root }`; origin = the key's name. */
+export async function signCheckpoint(checkpoint, signerKey) {
+  if (checkpoint === null || typeof checkpoint !== "object") throw new TypeError("signCheckpoint: checkpoint must be { origin, size, root }");
+  const { origin, size, root } = checkpoint;
+  textArgument(origin, "origin", "signCheckpoint");
+  textArgument(root, "root", "signCheckpoint");
+  if (!Number.isSafeInteger(size) || size < 0) throw new TypeError("signCheckpoint: size must be a non-negative integer");
+  textArgument(signerKey, "signerKey", "signCheckpoint");
+  return tlogCall(() => signCheckpointJson(origin, size, root, signerKey)).note;
+}
+
+/** `{ origin, size, root, signers }` of a checkpoint signed by one of `verifierKeys`; throws CheckpointError. */
+export async function openCheckpoint(note, verifierKeys) {
+  textArgument(note, "note", "openCheckpoint");
+  const keys = keysArgument(verifierKeys, "openCheckpoint");
+  return tlogCall(() => openCheckpointJson(note, keys));
+}
+
+
+/** Is `entry` (a line, without its terminator) in the signed tree? `{ ok, index, size, origin, reason? }`. */
+export async function verifyInclusionProof(proofText, entry, verifierKeys) {
+  textArgument(proofText, "proofText", "verifyInclusionProof");
+  const bytes = typeof entry === "string" ? encoder.encode(entry) : entry instanceof Uint8Array ? entry : null;
+  if (!bytes) throw new TypeError("verifyInclusionProof: entry must be a string or a Uint8Array");
+  const keys = keysArgument(verifierKeys, "verifyInclusionProof");
+  try {
+    return tlogCall(() => verifyInclusionProofJson(proofText, bytes, keys));
+  } catch (err) {
+    if (err instanceof CheckpointError) return { ok: false, index: null, size: null, origin: null, reason: err.reason };
+    throw err;
+  }
+}
+
+/** Does `newNote` extend `oldNote` (RFC 6962 consistency proof, base64 hashes)? `{ ok, reason? }`. */
+export async function verifyConsistency(oldNote, newNote, proofHashes, verifierKeys) {
+  textArgument(oldNote, "oldNote", "verifyConsistency");
+  textArgument(newNote, "newNote", "verifyConsistency");
+  if (!Array.isArray(proofHashes) || !proofHashes.every((h) => typeof h === "string")) throw new TypeError("verifyConsistency: proofHashes must be an array of base64 strings");
+  const keys = keysArgument(verifierKeys, "verifyConsistency");
+  try {
+    return tlogCall(() => verifyConsistencyJson(oldNote, newNote, [...proofHashes], keys));
+  } catch (err) {
+    if (err instanceof CheckpointError) return { ok: false, reason: err.reason };
+    throw err;
   }
 }

@@ -104,6 +104,14 @@ pub enum Reason {
     OldSizeMismatch,
     /// The system's random generator failed (native key generation).
     NoRandomness,
+    /// A trail's tree at a checkpoint's size has another root: an entry up to that size
+    /// was changed, inserted, removed or reordered since the checkpoint was signed.
+    TrailMismatch,
+    /// The trail has fewer entries than a checkpoint signed: its tail was cut.
+    TrailShorter,
+    /// A line before a checkpoint's size could not be read (longer than the line limit),
+    /// so the trail's tree at that size is unknown.
+    TrailUnreadable,
 }
 
 impl Reason {
@@ -131,6 +139,9 @@ impl Reason {
             Reason::UnknownLog => "unknown_log",
             Reason::OldSizeMismatch => "old_size_mismatch",
             Reason::NoRandomness => "no_randomness",
+            Reason::TrailMismatch => "trail_mismatch",
+            Reason::TrailShorter => "trail_shorter",
+            Reason::TrailUnreadable => "trail_unreadable",
         }
     }
 
@@ -158,11 +169,14 @@ impl Reason {
             Reason::UnknownLog => "unknown log",
             Reason::OldSizeMismatch => "old size does not match the witness's size",
             Reason::NoRandomness => "the system's random generator failed",
+            Reason::TrailMismatch => "the trail's entries up to the checkpoint's size are not the ones it signed: an entry was changed, inserted, removed or reordered",
+            Reason::TrailShorter => "the trail has fewer entries than the checkpoint: its tail was cut",
+            Reason::TrailUnreadable => "a line before the checkpoint's size could not be read (over the line limit)",
         }
     }
 
     /// Every reason, in declaration order (for tests and documentation).
-    pub const ALL: [Reason; 21] = [
+    pub const ALL: [Reason; 24] = [
         Reason::MalformedNote,
         Reason::MalformedKey,
         Reason::UnknownKey,
@@ -184,6 +198,9 @@ impl Reason {
         Reason::UnknownLog,
         Reason::OldSizeMismatch,
         Reason::NoRandomness,
+        Reason::TrailMismatch,
+        Reason::TrailShorter,
+        Reason::TrailUnreadable,
     ];
 }
 

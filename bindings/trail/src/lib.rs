@@ -3,9 +3,11 @@
 //! JSON text out; errors thrown as the JS class the core names ([`ErrorClass`]). A Worker
 //! that only emits never loads this module.
 
-use bh_audit_logger::integrity::{self, ChainVerifier};
-use bh_audit_logger::trail::{TrailOptions, TrailReport};
+use bh_audit_logger::integrity::{self, ChainVerifier, VerifyOptions};
+use bh_audit_logger::tlog::{self, merkle, witness, KeyType, SignerKey, VerifierKey};
+use bh_audit_logger::trail::{Checkpoints, TrailOptions, TrailReport};
 use bh_audit_logger::{wire, Error, ErrorClass, SchemaVersion};
+use serde_json::json;
 use wasm_bindgen::prelude::*;
 
 /// The core's error as the JS error of its class (the one conversion in this module).
@@ -16,6 +18,14 @@ fn js_error(err: &Error) -> JsValue {
         ErrorClass::Range => js_sys::RangeError::new(&text).into(),
         ErrorClass::Other => js_sys::Error::new(&text).into(),
     }
+}
+
+/// Checkpoints given with their verifier keys; a malformed key is a `RangeError` naming
+/// `verifierKeys` (never echoing it).
+fn checkpoints(notes: Vec<String>, keys: Vec<String>) -> Result<Checkpoints, JsValue> {
+    Checkpoints::open(&notes, &keys).map_err(|e| {
+        js_sys::RangeError::new(&format!("verifierKeys: {}", e.reason().message())).into()
+    })
 }
 
 fn finished() -> JsValue {
@@ -38,12 +48,23 @@ pub struct ChainVerifierCore {
 
 #[wasm_bindgen]
 impl ChainVerifierCore {
-    /// A verifier keeping the first `max_failures` failures.
+    /// A verifier keeping the first `max_failures` failures; `allow_unchained`: lines
+    /// without an `integrity` block are not failures; `notes`: signed checkpoints to compare
+    /// with the trail's tree, opened with `keys`.
     #[wasm_bindgen(constructor)]
-    pub fn new(max_failures: u32) -> ChainVerifierCore {
-        ChainVerifierCore {
-            inner: Some(ChainVerifier::with_max_failures(max_failures as usize)),
-        }
+    pub fn new(
+        max_failures: u32,
+        allow_unchained: bool,
+        notes: Vec<String>,
+        keys: Vec<String>,
+    ) -> Result<ChainVerifierCore, JsValue> {
+        Ok(ChainVerifierCore {
+            inner: Some(ChainVerifier::with_options(VerifyOptions {
+                max_failures: max_failures as usize,
+                allow_unchained,
+                checkpoints: checkpoints(notes, keys)?,
+            })),
+        })
     }
 
     /// Feed bytes (split anywhere).
@@ -79,6 +100,9 @@ impl TrailReportCore {
         version: Option<String>,
         verify_chain: bool,
         max_failures: u32,
+        allow_unchained: bool,
+        notes: Vec<String>,
+        keys: Vec<String>,
     ) -> Result<TrailReportCore, JsValue> {
         let schema_version = match version {
             None => None,
@@ -88,11 +112,15 @@ impl TrailReportCore {
             ),
         };
         Ok(TrailReportCore {
-            inner: Some(TrailReport::new(TrailOptions {
-                schema_version,
-                verify_chain,
-                max_failures: max_failures as usize,
-            })),
+            inner: Some(TrailReport::with_checkpoints(
+                TrailOptions {
+                    schema_version,
+                    verify_chain,
+                    max_failures: max_failures as usize,
+                    allow_unchained,
+                },
+                checkpoints(notes, keys)?,
+            )),
         })
     }
 
@@ -119,4 +147,266 @@ impl TrailReportCore {
 #[wasm_bindgen(js_name = fhirAuditEventJson)]
 pub fn fhir_audit_event_json(text: &str) -> String {
     wire::fhir_text(text)
+}
+
+// ---------------------------------------------------------------------------------------
+// Transparency-log checkpoints and proofs (src/tlog). Each function answers JSON text: the
+// result, or `{"error": reason, "message": ...}` for the JS facade to throw or report.
+
+fn refusal(e: tlog::Error) -> String {
+    json!({ "error": e.reason().as_str(), "message": e.reason().message() }).to_string()
+}
+
+fn verifier_keys(keys: &[String]) -> Result<Vec<VerifierKey>, tlog::Error> {
+    keys.iter().map(|k| VerifierKey::parse(k)).collect()
+}
+
+/// A tree size from a JS number: an integer from 0 to 2^53 - 1.
+fn js_size(n: f64) -> Option<u64> {
+    (n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n)).then_some(n as u64)
+}
+
+/// `{ signerKey, verifierKey }` for an Ed25519 key named `name` from a 32-byte `seed` (the
+/// facade's `crypto.getRandomValues`).
+#[wasm_bindgen(js_name = generateSignerKeyJson)]
+pub fn generate_signer_key_json(name: &str, seed: &[u8]) -> String {
+    let Ok(seed) = <[u8; 32]>::try_from(seed) else {
+        return refusal(tlog::Error::new(tlog::Reason::NoRandomness));
+    };
+    match SignerKey::from_seed(name, KeyType::Ed25519, &seed) {
+        Ok(k) => json!({ "signerKey": k.to_text(), "verifierKey": k.verifier_key().to_text() })
+            .to_string(),
+        Err(e) => refusal(e),
+    }
+}
+
+/// The signed checkpoint note of `(origin, size, root)` (root in base64), `{ note }`.
+#[wasm_bindgen(js_name = signCheckpointJson)]
+pub fn sign_checkpoint_json(origin: &str, size: f64, root: &str, signer_key: &str) -> String {
+    let (Some(size), Some(root)) = (js_size(size), tlog::hash_from_base64(root)) else {
+        return refusal(tlog::Error::new(tlog::Reason::MalformedCheckpoint));
+    };
+    match SignerKey::parse(signer_key).and_then(|k| tlog::sign_checkpoint(origin, size, &root, &k))
+    {
+        Ok(note) => json!({ "note": note }).to_string(),
+        Err(e) => refusal(e),
+    }
+}
+
+/// `{ origin, size, root, signers }` of a checkpoint note verified with `keys`.
+#[wasm_bindgen(js_name = openCheckpointJson)]
+pub fn open_checkpoint_json(note: &str, keys: Vec<String>) -> String {
+    match verifier_keys(&keys).and_then(|k| tlog::open_checkpoint(note, &k)) {
+        Ok(c) => json!({
+            "origin": c.checkpoint.origin,
+            "size": c.checkpoint.size,
+            "root": tlog::hash_to_base64(&c.checkpoint.root),
+            "signers": c.signers,
+        })
+        .to_string(),
+        Err(e) => refusal(e),
+    }
+}
+
+/// `{ ok, index, size, origin, reason? }`: is `entry` in the tree the proof's checkpoint signs?
+#[wasm_bindgen(js_name = verifyInclusionProofJson)]
+pub fn verify_inclusion_proof_json(proof: &str, entry: &[u8], keys: Vec<String>) -> String {
+    let check = match verifier_keys(&keys) {
+        Ok(k) => tlog::verify_inclusion_proof(proof, entry, &k),
+        Err(e) => return refusal(e),
+    };
+    let mut v =
+        json!({ "ok": check.ok, "index": check.index, "size": check.size, "origin": check.origin });
+    if let Some(r) = check.reason {
+        v["reason"] = r.as_str().into();
+        v["message"] = r.message().into();
+    }
+    v.to_string()
+}
+
+/// `{ ok, reason? }`: does the newer checkpoint extend the older one?
+#[wasm_bindgen(js_name = verifyConsistencyJson)]
+pub fn verify_consistency_json(
+    old_note: &str,
+    new_note: &str,
+    hashes: Vec<String>,
+    keys: Vec<String>,
+) -> String {
+    let check = match verifier_keys(&keys) {
+        Ok(k) => tlog::verify_consistency(old_note, new_note, &hashes, &k),
+        Err(e) => return refusal(e),
+    };
+    let mut v = json!({ "ok": check.ok });
+    if let Some(r) = check.reason {
+        v["reason"] = r.as_str().into();
+        v["message"] = r.message().into();
+    }
+    v.to_string()
+}
+
+/// A log's tree, streaming (O(log n) memory), for the `AuditChain` Durable Object: its state
+/// is text, so it is kept in storage and rebuilt in any instance.
+#[wasm_bindgen]
+pub struct TreeCore(merkle::Tree);
+
+#[wasm_bindgen]
+impl TreeCore {
+    /// The tree from its `state` (see [`TreeCore::state`]; `undefined`: the empty tree).
+    #[wasm_bindgen(constructor)]
+    pub fn new(state: Option<String>) -> Result<TreeCore, JsValue> {
+        match state {
+            None => Ok(TreeCore(merkle::Tree::new())),
+            Some(s) => merkle::Tree::from_state(&s)
+                .map(TreeCore)
+                .map_err(|e| js_sys::RangeError::new(e.reason().message()).into()),
+        }
+    }
+
+    /// Add an entry (a line's bytes); returns its leaf hash in base64.
+    #[wasm_bindgen(js_name = pushEntry)]
+    pub fn push_entry(&mut self, entry: &[u8]) -> String {
+        let leaf = merkle::leaf_hash(entry);
+        self.0.push_leaf_hash(leaf);
+        tlog::hash_to_base64(&leaf)
+    }
+
+    /// Entries so far.
+    pub fn size(&self) -> f64 {
+        self.0.size() as f64
+    }
+
+    /// The root in base64.
+    pub fn root(&self) -> String {
+        tlog::hash_to_base64(&self.0.root())
+    }
+
+    /// The state as text.
+    pub fn state(&self) -> String {
+        self.0.to_state()
+    }
+}
+
+/// An inclusion or consistency proof built from the log's leaf hashes, streamed in order.
+#[wasm_bindgen]
+pub struct ProofCore(Option<merkle::ProofBuilder>);
+
+#[wasm_bindgen]
+impl ProofCore {
+    /// For entry `index` in the tree of `size` (`old` < 0), or from `old` to `size`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(index_or_old: f64, size: f64, consistency: bool) -> Result<ProofCore, JsValue> {
+        let (Some(a), Some(n)) = (js_size(index_or_old), js_size(size)) else {
+            return Err(js_sys::RangeError::new("sizes must be integers").into());
+        };
+        let b = if consistency {
+            merkle::ProofBuilder::consistency(a, n)
+        } else {
+            merkle::ProofBuilder::inclusion(a, n)
+        };
+        b.map(|b| ProofCore(Some(b)))
+            .map_err(|e| js_sys::RangeError::new(e.reason().message()).into())
+    }
+
+    /// Leaf hashes still needed (the first `leavesNeeded` of the log, in order).
+    #[wasm_bindgen(js_name = leavesNeeded)]
+    pub fn leaves_needed(&self) -> f64 {
+        self.0.as_ref().map_or(0.0, |b| b.leaves_needed() as f64)
+    }
+
+    /// The next leaf hash (base64).
+    #[wasm_bindgen(js_name = pushLeafHash)]
+    pub fn push_leaf_hash(&mut self, leaf: &str) -> Result<(), JsValue> {
+        let (Some(b), Some(h)) = (self.0.as_mut(), tlog::hash_from_base64(leaf)) else {
+            return Err(js_sys::RangeError::new("not a leaf hash").into());
+        };
+        b.push_leaf_hash(h);
+        Ok(())
+    }
+
+    /// The proof hashes (base64), in order.
+    pub fn finish(&mut self) -> Result<Vec<String>, JsValue> {
+        let b = self.0.take().ok_or_else(finished)?;
+        b.finish()
+            .map(|hs| hs.iter().map(tlog::hash_to_base64).collect())
+            .map_err(|e| js_sys::RangeError::new(e.reason().message()).into())
+    }
+}
+
+/// The tlog-proof text for entry `index` with its inclusion `hashes` under checkpoint `note`.
+#[wasm_bindgen(js_name = formatTlogProof)]
+pub fn format_tlog_proof(index: f64, hashes: Vec<String>, note: &str) -> Result<String, JsValue> {
+    let index = js_size(index)
+        .ok_or_else(|| JsValue::from(js_sys::RangeError::new("index must be an integer")))?;
+    let hashes = hashes
+        .iter()
+        .map(|h| tlog::hash_from_base64(h))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| JsValue::from(js_sys::RangeError::new("not a proof hash")))?;
+    Ok(tlog::proof::TlogProof {
+        extra: None,
+        index,
+        hashes,
+        checkpoint: note.to_owned(),
+    }
+    .to_text())
+}
+
+/// A tlog-witness `add-checkpoint` request, answered: `{ status, contentType, body, reason?,
+/// origin?, newState?: { size, root }, cosigned? }`. `state` is what the witness last
+/// cosigned for the request's origin (`"size root"` text; empty: never), `now` POSIX seconds.
+#[wasm_bindgen(js_name = witnessAddCheckpointJson)]
+pub fn witness_add_checkpoint_json(
+    body: &[u8],
+    log_keys: Vec<String>,
+    witness_key: &str,
+    state: &str,
+    now: f64,
+) -> String {
+    let keys = match verifier_keys(&log_keys) {
+        Ok(k) => k,
+        Err(e) => return refusal(e),
+    };
+    let signer = match SignerKey::parse(witness_key) {
+        Ok(k) => k,
+        Err(e) => return refusal(e),
+    };
+    let stored = |_: &str| {
+        let (size, root) = state.split_once(' ')?;
+        Some(witness::LogState {
+            size: size.parse().ok()?,
+            root: tlog::hash_from_base64(root)?,
+        })
+    };
+    let r = witness::add_checkpoint(body, &keys, &[signer], stored, js_size(now).unwrap_or(0));
+    json!({
+        "status": r.status,
+        "contentType": r.content_type,
+        "body": r.body,
+        "reason": r.reason.map(|r| r.as_str()),
+        "origin": r.origin,
+        "newState": r.new_state.map(|s| format!("{} {}", s.size, tlog::hash_to_base64(&s.root))),
+        "cosigned": r.cosigned,
+    })
+    .to_string()
+}
+
+/// The verifier key text of a signer key (`undefined` when it is malformed).
+#[wasm_bindgen(js_name = verifierKeyOf)]
+pub fn verifier_key_of(signer_key: &str) -> Option<String> {
+    SignerKey::parse(signer_key)
+        .ok()
+        .map(|k| k.verifier_key().to_text())
+}
+
+/// A witness (cosignature, type 0x04) key pair named `name` from a 32-byte `seed`.
+#[wasm_bindgen(js_name = generateWitnessKeyJson)]
+pub fn generate_witness_key_json(name: &str, seed: &[u8]) -> String {
+    let Ok(seed) = <[u8; 32]>::try_from(seed) else {
+        return refusal(tlog::Error::new(tlog::Reason::NoRandomness));
+    };
+    match SignerKey::from_seed(name, KeyType::Cosignature, &seed) {
+        Ok(k) => json!({ "signerKey": k.to_text(), "verifierKey": k.verifier_key().to_text() })
+            .to_string(),
+        Err(e) => refusal(e),
+    }
 }

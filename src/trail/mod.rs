@@ -36,14 +36,18 @@ use serde_json::{json, Value};
 use crate::integrity::{json as pj, ChainCheck, ChainFailureKind, ChainReport};
 use crate::{SchemaVersion, Timestamp};
 
+mod tree;
+pub(crate) use tree::TreeCheck;
+pub use tree::{CheckpointResult, Checkpoints, TreeHead};
+
 pub use crate::integrity::MAX_LINE_BYTES;
 
 /// One line of input as the splitter hands it over.
 pub(crate) enum RawLine<'a> {
     /// A UTF-8 line, without its line break.
     Text(&'a str),
-    /// A line that is not UTF-8.
-    NotUtf8,
+    /// A line that is not UTF-8 (its bytes).
+    NotUtf8(&'a [u8]),
     /// A line longer than the splitter's cap (its bytes were dropped).
     TooLong,
 }
@@ -62,7 +66,7 @@ pub(crate) struct LineSplitter {
 fn decode(bytes: &[u8]) -> RawLine<'_> {
     match std::str::from_utf8(bytes) {
         Ok(s) => RawLine::Text(s),
-        Err(_) => RawLine::NotUtf8,
+        Err(_) => RawLine::NotUtf8(bytes),
     }
 }
 
@@ -274,6 +278,10 @@ pub struct TrailSummary {
     pub failures: Vec<TrailFailure>,
     /// Every failure found, listed or not.
     pub failures_total: u64,
+    /// The trail's Merkle tree (RFC 6962 over its non-blank lines).
+    pub tree: TreeHead,
+    /// Each checkpoint given, compared with the tree ([`TrailReport::with_checkpoints`]).
+    pub checkpoints: Vec<CheckpointResult>,
 }
 
 /// Options of a [`TrailReport`].
@@ -286,6 +294,9 @@ pub struct TrailOptions {
     pub verify_chain: bool,
     /// Failures listed in [`TrailSummary::failures`].
     pub max_failures: usize,
+    /// An event without an `integrity` block is not a chain failure (see
+    /// [`crate::integrity::VerifyOptions::allow_unchained`]).
+    pub allow_unchained: bool,
 }
 
 impl Default for TrailOptions {
@@ -294,6 +305,7 @@ impl Default for TrailOptions {
             schema_version: None,
             verify_chain: true,
             max_failures: DEFAULT_MAX_FAILURES,
+            allow_unchained: false,
         }
     }
 }
@@ -311,6 +323,7 @@ impl Default for TrailOptions {
 pub struct TrailReport {
     lines: LineSplitter,
     state: State,
+    tree: TreeCheck,
 }
 
 struct State {
@@ -324,13 +337,22 @@ struct State {
 impl TrailReport {
     /// A new report.
     pub fn new(options: TrailOptions) -> TrailReport {
+        TrailReport::with_checkpoints(options, Checkpoints::default())
+    }
+
+    /// A new report that also compares the trail's tree with `checkpoints`.
+    pub fn with_checkpoints(options: TrailOptions, checkpoints: Checkpoints) -> TrailReport {
         TrailReport {
             lines: LineSplitter::new(MAX_LINE_BYTES),
+            tree: TreeCheck::new(checkpoints),
             state: State {
                 options,
-                chain: options
-                    .verify_chain
-                    .then(|| ChainCheck::new(crate::integrity::DEFAULT_MAX_FAILURES)),
+                chain: options.verify_chain.then(|| {
+                    ChainCheck::new(
+                        crate::integrity::DEFAULT_MAX_FAILURES,
+                        options.allow_unchained,
+                    )
+                }),
                 s: TrailSummary::default(),
                 buckets: BTreeMap::new(),
                 bucket_hours: 1,
@@ -340,8 +362,11 @@ impl TrailReport {
 
     /// Feed the next piece of the trail.
     pub fn push(&mut self, chunk: &[u8]) {
-        let state = &mut self.state;
-        self.lines.push(chunk, &mut |n, line| state.line(n, line));
+        let (state, tree) = (&mut self.state, &mut self.tree);
+        self.lines.push(chunk, &mut |n, line| {
+            tree.line(n, &line);
+            state.line(n, line);
+        });
     }
 
     /// Bytes pushed so far.
@@ -356,12 +381,23 @@ impl TrailReport {
 
     /// End of input: read the last line (one without a final line break) and summarize.
     pub fn finish(mut self) -> TrailSummary {
-        let state = &mut self.state;
-        self.lines.finish(&mut |n, line| state.line(n, line));
+        let (state, tree) = (&mut self.state, &mut self.tree);
+        self.lines.finish(&mut |n, line| {
+            tree.line(n, &line);
+            state.line(n, line);
+        });
         let mut st = self.state;
+        (st.s.tree, st.s.checkpoints) = self.tree.finish();
         st.s.bytes = self.lines.bytes();
         st.s.lines = self.lines.lines();
-        st.s.chain = st.chain.map(ChainCheck::finish);
+        // The chain part is what a ChainVerifier reports on the same trail, tree included.
+        st.s.chain = st.chain.map(|c| {
+            let mut chain = c.finish();
+            chain.ok &= st.s.checkpoints.iter().all(|c| c.ok);
+            chain.tree = Some(st.s.tree);
+            chain.checkpoints.clone_from(&st.s.checkpoints);
+            chain
+        });
         st.s.hourly = Hourly {
             bucket_hours: st.bucket_hours,
             buckets: st
@@ -370,7 +406,9 @@ impl TrailReport {
                 .map(|(k, v)| (k * st.bucket_hours, v))
                 .collect(),
         };
-        st.s.ok = st.s.invalid == 0 && st.s.chain.as_ref().map_or(true, |c| c.ok);
+        st.s.ok = st.s.invalid == 0
+            && st.s.chain.as_ref().map_or(true, |c| c.ok)
+            && st.s.checkpoints.iter().all(|c| c.ok);
         st.s
     }
 }
@@ -505,7 +543,7 @@ impl State {
     fn line(&mut self, n: usize, raw: RawLine<'_>) {
         let text = match raw {
             RawLine::Text(t) => crate::integrity::trim_line(t),
-            RawLine::NotUtf8 => {
+            RawLine::NotUtf8(_) => {
                 return self.unreadable(
                     n,
                     TrailFailureKind::NotUtf8,
@@ -735,6 +773,8 @@ impl TrailSummary {
                 "buckets": buckets,
             },
             "chain": self.chain.as_ref().map(ChainReport::to_json),
+            "tree": self.tree.to_json(),
+            "checkpoints": self.checkpoints.iter().map(CheckpointResult::to_json).collect::<Vec<_>>(),
             "failures": failures,
             "failures_total": self.failures_total,
         })
@@ -753,7 +793,7 @@ mod tests {
                 n,
                 match l {
                     RawLine::Text(t) => t.to_string(),
-                    RawLine::NotUtf8 => "<bad>".into(),
+                    RawLine::NotUtf8(_) => "<bad>".into(),
                     RawLine::TooLong => "<long>".into(),
                 },
             ))

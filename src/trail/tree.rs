@@ -1,0 +1,226 @@
+//! The trail's Merkle tree, built in the same pass as the chain check and the report, and
+//! compared with signed checkpoints (see [`crate::tlog`]).
+//!
+//! An entry is one non-blank line as stored: its bytes without the line break (the lines a
+//! [`super::LineSplitter`] hands over; blank lines, empty after Python's `str.strip()`, are
+//! not entries). Entry indexes count from 0 in trail order. The tree takes O(log n) memory.
+//! Each checkpoint is opened (its signature checked against the verifier keys) when the
+//! check is built; as the tree reaches a checkpoint's size its root is compared. A
+//! checkpoint larger than the trail fails as cut; two checkpoints of one origin and size
+//! with different roots are both reported as two histories.
+
+use super::RawLine;
+use crate::tlog::{self, Hash, Reason, Tree, VerifierKey};
+
+/// One checkpoint's result against the trail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckpointResult {
+    /// The checkpoint's tree size (0 when the note could not be opened).
+    pub size: u64,
+    /// Its origin (`None` when the note could not be opened).
+    pub origin: Option<String>,
+    /// The trail's tree at that size has the checkpoint's root, and its signature verified.
+    pub ok: bool,
+    /// Why not, when not ok.
+    pub reason: Option<Reason>,
+    /// The line (from 1) holding the checkpoint's last entry, when the trail reached it.
+    pub line: Option<usize>,
+}
+
+/// The tree head of the trail read: its size and root.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeHead {
+    /// Entries in the tree.
+    pub size: u64,
+    /// RFC 6962 root (the empty tree's for size 0).
+    pub root: Hash,
+}
+
+impl Default for TreeHead {
+    /// The empty tree.
+    fn default() -> Self {
+        TreeHead {
+            size: 0,
+            root: tlog::merkle::EMPTY_ROOT,
+        }
+    }
+}
+
+impl TreeHead {
+    /// `{ size, root }` with the root in standard padded base64.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "size": self.size, "root": tlog::hash_to_base64(&self.root) })
+    }
+}
+
+impl CheckpointResult {
+    /// `{ size, origin, ok, reason?, message?, line? }`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({ "size": self.size, "origin": self.origin, "ok": self.ok });
+        if let Some(reason) = self.reason {
+            v["reason"] = reason.as_str().into();
+            v["message"] = reason.message().into();
+        }
+        if let Some(line) = self.line {
+            v["line"] = line.into();
+        }
+        v
+    }
+}
+
+/// The checkpoints a trail is checked against: signed notes and the keys that may sign them.
+#[derive(Clone, Debug, Default)]
+pub struct Checkpoints {
+    /// One per note given: the opened root, or the reason it could not be opened.
+    opened: Vec<(CheckpointResult, Option<Hash>)>,
+}
+
+impl Checkpoints {
+    /// Open each note with `keys` (verifier key texts; malformed ones are refused with
+    /// `malformed_key` as a whole). A note that does not open is a failed result with its
+    /// reason; the others are compared with the trail as it streams.
+    pub fn open<N: AsRef<str>, K: AsRef<str>>(
+        notes: &[N],
+        keys: &[K],
+    ) -> Result<Checkpoints, tlog::Error> {
+        let keys = keys
+            .iter()
+            .map(|k| VerifierKey::parse(k.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut opened: Vec<(CheckpointResult, Option<Hash>)> = notes
+            .iter()
+            .map(|n| match tlog::open_checkpoint(n.as_ref(), &keys) {
+                Ok(c) => (
+                    CheckpointResult {
+                        size: c.checkpoint.size,
+                        origin: Some(c.checkpoint.origin),
+                        ok: false,
+                        reason: None,
+                        line: None,
+                    },
+                    Some(c.checkpoint.root),
+                ),
+                Err(e) => (
+                    CheckpointResult {
+                        size: 0,
+                        origin: None,
+                        ok: false,
+                        reason: Some(e.reason()),
+                        line: None,
+                    },
+                    None,
+                ),
+            })
+            .collect();
+        // Same origin and size, different roots: evidence of two histories, whatever the trail.
+        for i in 0..opened.len() {
+            for j in 0..i {
+                let (a, b) = (&opened[i], &opened[j]);
+                if a.1.is_some()
+                    && b.1.is_some()
+                    && a.0.size == b.0.size
+                    && a.0.origin == b.0.origin
+                    && a.1 != b.1
+                {
+                    opened[i].0.reason = Some(Reason::TwoHistories);
+                    opened[j].0.reason = Some(Reason::TwoHistories);
+                }
+            }
+        }
+        Ok(Checkpoints { opened })
+    }
+
+    /// No checkpoints.
+    pub fn is_empty(&self) -> bool {
+        self.opened.is_empty()
+    }
+}
+
+/// The tree of a trail being read, and its comparison with checkpoints.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TreeCheck {
+    tree: Tree,
+    checkpoints: Vec<(CheckpointResult, Option<Hash>)>,
+    /// Indexes into `checkpoints` still waiting for the tree to reach their size, largest
+    /// size first (the next one to reach is last).
+    waiting: Vec<usize>,
+    /// A line could not be read (over the limit): the tree stops there.
+    broken: bool,
+}
+
+impl TreeCheck {
+    pub(crate) fn new(checkpoints: Checkpoints) -> TreeCheck {
+        let mut check = TreeCheck {
+            checkpoints: checkpoints.opened,
+            ..TreeCheck::default()
+        };
+        let mut waiting: Vec<usize> = (0..check.checkpoints.len())
+            .filter(|&i| check.checkpoints[i].1.is_some())
+            .collect();
+        waiting.sort_by_key(|&i| std::cmp::Reverse(check.checkpoints[i].0.size));
+        check.waiting = waiting;
+        check.compare(0);
+        check
+    }
+
+    /// Compare every checkpoint of the tree's current size (the entry just added ended on
+    /// `line`; 0 before any).
+    fn compare(&mut self, line: usize) {
+        let size = self.tree.size();
+        while let Some(&i) = self.waiting.last() {
+            if self.checkpoints[i].0.size != size {
+                break;
+            }
+            self.waiting.pop();
+            let root = self.tree.root();
+            let (result, signed) = &mut self.checkpoints[i];
+            result.line = (line > 0).then_some(line);
+            if result.reason.is_none() {
+                if *signed == Some(root) {
+                    result.ok = true;
+                } else {
+                    result.reason = Some(Reason::TrailMismatch);
+                }
+            }
+        }
+    }
+
+    /// One line as the splitter hands it over, `line` its number from 1. Blank lines are
+    /// not entries; after a line over the limit the tree stops (its size is then unknown).
+    pub(crate) fn line(&mut self, line: usize, raw: &RawLine<'_>) {
+        if self.broken {
+            return;
+        }
+        let bytes = match raw {
+            RawLine::Text(t) if crate::integrity::trim_line(t).is_empty() => return,
+            RawLine::Text(t) => t.as_bytes(),
+            RawLine::NotUtf8(b) => b,
+            RawLine::TooLong => {
+                self.broken = true;
+                return;
+            }
+        };
+        self.tree.push_entry(bytes);
+        if !self.waiting.is_empty() {
+            self.compare(line);
+        }
+    }
+
+    /// The tree read and each checkpoint's result, in the order given.
+    pub(crate) fn finish(mut self) -> (TreeHead, Vec<CheckpointResult>) {
+        let shorter = if self.broken {
+            Reason::TrailUnreadable
+        } else {
+            Reason::TrailShorter
+        };
+        for i in std::mem::take(&mut self.waiting) {
+            let result = &mut self.checkpoints[i].0;
+            result.reason.get_or_insert(shorter);
+        }
+        let head = TreeHead {
+            size: self.tree.size(),
+            root: self.tree.root(),
+        };
+        (head, self.checkpoints.into_iter().map(|(r, _)| r).collect())
+    }
+}
