@@ -7,7 +7,7 @@ import { createReadStream } from "node:fs";
 import "../src/node.mjs"; // instantiates the wasm core
 import { fhirFromText } from "../src/fhir.js";
 import { LineSplitter, MAX_LINE_BYTES } from "../src/lines.js";
-import { clean, cleanJsonText } from "./bh-audit.mjs";
+import { clean, cleanJsonText } from "./clean.mjs";
 
 export const FHIR_USAGE = "usage: bh-audit fhir FILE|- [--format human|json]   (NDJSON of FHIR R5 AuditEvent resources on stdout)";
 
