@@ -437,8 +437,10 @@ mod tests {
     #[test]
     fn a_line_over_the_emitted_limit_is_never_emitted() {
         for m in ["drop", "log_and_emit", "raise"] {
-            let mut p = pipeline(serde_json::json!({"serviceName": "svc", "validationFailureMode": m,
-                "metadataAllowlist": ["a", "b"], "maxMetadataValueLength": 1_000_000, "enableIntegrity": true}));
+            let mut p = pipeline(
+                serde_json::json!({"serviceName": "svc", "validationFailureMode": m,
+                "metadataAllowlist": ["a", "b"], "maxMetadataValueLength": 1_000_000, "enableIntegrity": true}),
+            );
             let mut diag = CollectDiagnostics::default();
             let fits = "é".repeat((MAX_EMITTED_LINE_BYTES - 2000) / 2);
             let call = format!(r#"{{"action":"READ","id":"{ID}","metadata":{{"a":"{fits}"}}}}"#);
@@ -447,14 +449,23 @@ mod tests {
             assert!(r.line.len() <= MAX_EMITTED_LINE_BYTES);
             let head = p.chain_head().map(str::to_owned);
             let big = "é".repeat(300_000); // 600,000 bytes, 300,000 UTF-16 units
-            let call =
-                format!(r#"{{"action":"READ","id":"{ID}","metadata":{{"a":"{big}","b":"{big}"}}}}"#);
+            let call = format!(
+                r#"{{"action":"READ","id":"{ID}","metadata":{{"a":"{big}","b":"{big}"}}}}"#
+            );
             let r = p.audit_text(&call, 1.7e12, &mut diag);
-            let want = if m == "raise" { Verdict::Raise } else { Verdict::Drop };
+            let want = if m == "raise" {
+                Verdict::Raise
+            } else {
+                Verdict::Drop
+            };
             assert_eq!(r.verdict, want, "{m}");
             assert!(r.line.is_empty());
             assert_eq!(r.issues[0].keyword, "maxLineBytes");
-            assert_eq!(p.chain_head().map(str::to_owned), head, "{m}: the chain did not advance");
+            assert_eq!(
+                p.chain_head().map(str::to_owned),
+                head,
+                "{m}: the chain did not advance"
+            );
         }
     }
 

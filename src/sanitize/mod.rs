@@ -459,7 +459,9 @@ mod tests {
         ] {
             let shown = redact_name(phi, 64);
             assert!(shown.contains("[REDACTED-"), "{phi}: {shown}");
-            for part in ["12345678", "1234567", "6789", "john", "4567", "168.1", "Smith", "1980"] {
+            for part in [
+                "12345678", "1234567", "6789", "john", "4567", "168.1", "Smith", "1980",
+            ] {
                 assert!(!shown.contains(part), "{phi}: {shown}");
             }
         }
