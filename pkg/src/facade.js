@@ -650,7 +650,7 @@ function validationVersion(options) {
   if (options === undefined || options === null) return 0;
   let v;
   try {
-    v = options.schemaVersion;
+    v = own(options, "schemaVersion");
   } catch {
     return "invalid option `schemaVersion`: reading it threw";
   }
@@ -695,7 +695,7 @@ export function sanitizeErrorMessage(message, maxLen = 200, options) {
   if (!Number.isInteger(maxLen) || maxLen < 0 || maxLen > 0xffffffff) throw new RangeError("sanitizeErrorMessage: `maxLen` must be a non-negative integer");
   let redaction;
   try {
-    redaction = options?.redaction ?? "reference";
+    redaction = own(options, "redaction") ?? "reference";
   } catch {
     throw new TypeError("sanitizeErrorMessage: reading `redaction` threw");
   }
@@ -717,7 +717,7 @@ export function sanitizeErrorMessage(message, maxLen = 200, options) {
 export function consoleSink(options) {
   let level;
   try {
-    level = options?.level ?? "info";
+    level = own(options, "level") ?? "info";
   } catch {
     throw new TypeError("consoleSink: reading `level` threw");
   }
@@ -733,7 +733,7 @@ export function consoleSink(options) {
 export function memorySink(options) {
   let maxlen;
   try {
-    maxlen = options?.maxlen;
+    maxlen = own(options, "maxlen");
   } catch {
     throw new TypeError("memorySink: reading `maxlen` threw");
   }
