@@ -1,12 +1,18 @@
 // Types of bh-audit-logger/cloudflare (Workers only).
-import type { BatchingDestination, BatchingOptions, AuditEvent, DiagnosticLevel, HashAlgorithm } from "./index.js";
+import type { BatchingDestination, BatchingOptions, AuditEvent, DiagnosticLevel, HashAlgorithm, Destination, DestinationReporter, DestinationPort } from "./index.js";
 import type { ChainReport } from "./trail.js";
 
-/** What a store reports for a batch of lines: `rejected` are indexes of lines that are not event lines. */
+/**
+ * What a store reports for a batch of lines (indexes in the batch): `rejected`, lines that are not
+ * event lines (or longer than 1 MiB in UTF-8); `conflicts`, lines whose event_id is already stored
+ * with different content (refused, never silently skipped); `duplicates`, lines identical to one
+ * stored (a retry, skipped).
+ */
 export interface StoreResult {
   stored: number;
   duplicates: number;
   rejected: number[];
+  conflicts: number[];
 }
 
 /**
@@ -50,7 +56,7 @@ export interface StreamOptions {
 export function chainSink(namespace: AuditChainNamespace, options?: StreamOptions & BatchingOptions): BatchingDestination;
 
 export interface TimeRange {
-  /** Timestamps as the events write them (compared as text), inclusive. */
+  /** RFC 3339 timestamps (Z or an offset), inclusive; compared as instants (a RangeError for anything else). */
   from?: string;
   to?: string;
 }
@@ -61,9 +67,9 @@ export interface QueryOptions extends TimeRange {
 
 export interface D1Store {
   readonly table: string;
-  /** Create the table (event_id primary key; indexed timestamp, patient_id, actor_id, outcome, action; the line) and its indexes. Idempotent. */
+  /** Create the table (event_id primary key; timestamp and `utc`, the instant as sortable UTC text; indexed patient_id, actor_id, outcome, action; the line) and its indexes; adds `utc` to an older table. Idempotent. */
   migrate(): Promise<void>;
-  /** A batching destination: `INSERT OR IGNORE` by event_id, one transaction per batch. */
+  /** A batching destination: one transaction per batch; an event_id is written once (a retry skipped, other content a conflict, counted dropped). */
   readonly sink: BatchingDestination;
   storeLines(lines: string[]): Promise<StoreResult>;
   /** Events whose resource.patient_id is `id`, oldest first. */
@@ -86,6 +92,8 @@ export interface QueueConsumerStats {
   retried: number;
   /** Deliveries of messages that were not event lines (never acked: dead-lettered after max_retries; a message counts once per delivery, in this isolate). */
   poison: number;
+  /** Deliveries of messages whose event_id is stored with other content (never acked, as poison). */
+  conflicts: number;
 }
 export interface QueueHandler {
   (batch: { queue: string; messages: { body: unknown; ack(): void; retry(): void }[] }, env: unknown, ctx?: unknown): Promise<void>;
@@ -96,5 +104,22 @@ export function auditQueueConsumer(
     StreamOptions & { onDiagnostic?: (level: DiagnosticLevel, message: string) => void },
 ): QueueHandler;
 
-/** The fields a store indexes, or null when `line` is not an event line. */
-export function eventFields(line: string): { event_id: string; timestamp: string; patient_id: string | null; actor_id: string | null; outcome: string | null; action: string | null } | null;
+/** The fields a store indexes, or null when `line` is not an event line (the one rule of AuditChain, d1Store and auditQueueConsumer). */
+export function eventFields(line: string): { event_id: string; timestamp: string; utc: string | null; patient_id: string | null; actor_id: string | null; outcome: string | null; action: string | null } | null;
+
+/** A timestamp (RFC 3339, Z or an offset) as UTC text that sorts as instants do (`YYYY-MM-DDTHH:MM:SS.fffffffffZ`), or null. */
+export function utcInstant(timestamp: string): string | null;
+
+/**
+ * One destination writing each line to several (e.g. an AuditChain and D1): an event counts as
+ * emitted once every destination delivered it, as dropped (once) if any gave up.
+ */
+export function fanout(...destinations: Destination[]): Destination & { flush(timeoutMs?: number): Promise<void>; attach(reporter: DestinationReporter): DestinationPort | void };
+
+/**
+ * For the auditor's endpoints: resolves true only when `request` carries
+ * `authorization: Bearer <expected>`, compared in constant time; false for every request while
+ * `expected` is unset, not a string or shorter than 16 characters. Never throws.
+ * `if (!(await auditorAuth(request, env.AUDITOR_TOKEN))) return new Response("forbidden", { status: 403 });`
+ */
+export function auditorAuth(request: Request, expected: string | undefined): Promise<boolean>;

@@ -89,19 +89,30 @@ export interface Destination {
   write(line: string): void | Promise<void>;
   /** Optional: `logger.flush(timeoutMs)` also awaits it, passing the time left. */
   flush?(timeoutMs?: number): Promise<void>;
-  /** Optional: a logger given this sink calls it once at construction (see DestinationReporter). */
-  attach?(reporter: DestinationReporter): void;
+  /**
+   * Optional: a logger given this sink calls it once at construction. When it returns a port
+   * (`{ write(line) }`), the logger writes through the port and each event is pending until the
+   * destination settles it through `reporter` (see DestinationReporter); otherwise an event
+   * counts as emitted when `write` returns.
+   */
+  attach?(reporter: DestinationReporter): DestinationPort | void;
+}
+
+/** What `attach` returns: the logger's way in, its events reported to its own reporter. */
+export interface DestinationPort {
+  write(line: string): void;
 }
 
 /**
- * How a destination reports to the logger that uses it: `dropped(count, reason)` adds `count`
- * to the logger's `events_dropped_total` (events the destination gave up on or could not
- * buffer, after `write` returned); `diagnostic(level, message)` goes to its `onDiagnostic`.
- * Reasons and messages carry counts, statuses and error class names, never event content.
- * A logger counts an event written to a destination as emitted; a later drop is counted on top.
+ * How a destination reports to the logger that wrote an event (through its port):
+ * `settled(delivered, dropped)` moves that many of the logger's pending events to
+ * `events_emitted_total` / `events_dropped_total` (one counter per event, never both);
+ * `diagnostic(level, message)` goes to its `onDiagnostic`. Messages carry counts, statuses,
+ * positions in a batch and error class names, never event content. A destination keeps a
+ * reporter only while that logger has events pending.
  */
 export interface DestinationReporter {
-  dropped(count: number, reason: string): void;
+  settled(delivered: number, dropped: number): void;
   diagnostic(level: DiagnosticLevel, message: string): void;
 }
 
@@ -111,14 +122,18 @@ export interface BatchingStats {
   written: number;
   /** Events the receiver acknowledged. */
   delivered: number;
-  /** Events given up on (buffer full, retries exhausted, refused, flush timeout). */
+  /** Events given up on (buffer full, retries exhausted, refused, conflicts, flush timeout). */
   dropped: number;
+  /** Events refused because their event_id is stored with different content (in `dropped` too). */
+  conflicts: number;
   /** Delivery attempts that were retried. */
   retries: number;
   /** Batches delivered. */
   batches: number;
   /** Events held now (buffered or in flight); at most maxBufferedEvents. */
   buffered: number;
+  /** Events written and not yet delivered or given up. */
+  pending: number;
   /** httpSink in browsers: events handed to sendBeacon at pagehide. */
   beaconed?: number;
 }
@@ -126,12 +141,13 @@ export interface BatchingStats {
 /**
  * A destination that buffers lines and delivers them in batches (httpSink, chainSink,
  * d1Store().sink, queueSink). `write` never throws; `flush()` sends what is buffered and
- * resolves once every batch is delivered or given up (with `timeoutMs`, what is still
- * undelivered then is counted as dropped). Never rejects.
+ * resolves once every event written before it is delivered or given up (with `timeoutMs`,
+ * those still unsettled then are given up and counted as dropped; events written during the
+ * flush are never discarded by it). Never rejects.
  */
 export interface BatchingDestination extends Destination {
   flush(timeoutMs?: number): Promise<void>;
-  attach(reporter: DestinationReporter): void;
+  attach(reporter: DestinationReporter): DestinationPort | void;
   readonly stats: BatchingStats;
 }
 
@@ -158,8 +174,9 @@ export interface BatchingOptions {
 }
 
 export interface HttpSinkOptions extends BatchingOptions {
+  /** An http: or https: URL without credentials (a RangeError at construction otherwise). */
   url: string | URL;
-  /** Sent with every batch (not with a pagehide beacon, which cannot carry headers). */
+  /** Sent with every batch (not with a pagehide beacon, which cannot carry headers). Valid HTTP names and values only (no CR, LF, NUL; a RangeError at construction). */
   headers?: Record<string, string>;
   /** Default globalThis.fetch. */
   fetch?: typeof fetch;
@@ -170,7 +187,8 @@ export interface HttpSinkOptions extends BatchingOptions {
 /**
  * POSTs batches as NDJSON (`application/x-ndjson`, an `Idempotency-Key` header stable across a
  * batch's retries); retries network errors, timeouts, 408, 429 and 5xx with exponential backoff
- * and full jitter, honouring Retry-After; other answers drop the batch. In browsers, what is
+ * and full jitter, honouring Retry-After; other answers drop the batch. Redirects are never
+ * followed: a 3xx (or an opaque redirect) is a failed delivery, not retried. In browsers, what is
  * buffered at `pagehide` goes out with `navigator.sendBeacon`.
  */
 export function httpSink(options: HttpSinkOptions): BatchingDestination;

@@ -522,6 +522,14 @@ pub(crate) const REASON_TOO_LONG: &str =
 /// whatever the input.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
+/// The longest line a logger emits, in UTF-8 bytes: [`MAX_LINE_BYTES`] less room for the
+/// longest `integrity` block (`sha512`, with `prev_event_hash`: 327 bytes), so a line stays
+/// readable by the verifiers even after a chain writer (the `AuditChain` object) seals it
+/// again. A longer event is a validation failure (`maxLineBytes`), never emitted; stores
+/// refuse lines over [`MAX_LINE_BYTES`]. The JS package's `MAX_LINE_BYTES` is pinned to
+/// these by `tests/js/line-limit.test.mjs`.
+pub const MAX_EMITTED_LINE_BYTES: usize = MAX_LINE_BYTES - 512;
+
 /// How many failures [`ChainVerifier::new`] keeps in [`ChainReport::failures`].
 pub const DEFAULT_MAX_FAILURES: usize = 1000;
 

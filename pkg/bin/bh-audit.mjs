@@ -20,15 +20,9 @@ const CHUNK = 1 << 16;
 
 /* ----------------------------------------------------------------- output safety */
 
-// C0 and C1 controls, DEL, line/paragraph separators, bidi embeddings, overrides and isolates.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const hex4 = (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-/** One line of human output: every unsafe character written as a \uXXXX escape. */
-export const clean = (text) => String(text).replace(UNSAFE, hex4);
-// JSON.stringify escapes C0 controls inside strings; its raw newlines are only the layout's.
-const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-/** JSON output: the remaining unsafe characters escaped the same way (still valid JSON, same values). */
-export const cleanJson = (value) => JSON.stringify(value, null, 2).replace(UNSAFE_IN_JSON, hex4);
+// One escaper for every subcommand's output (fhir.mjs imports it too): clean.mjs.
+import { clean, cleanJson, cleanJsonText } from "./clean.mjs";
+export { clean, cleanJson, cleanJsonText };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const idPart = (id) => (typeof id === "string" && UUID.test(id) ? ` (event_id ${id})` : "");
 const n = (x) => Number(x).toLocaleString("en-US");

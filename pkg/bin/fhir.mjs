@@ -6,11 +6,13 @@
 import { createReadStream } from "node:fs";
 import "../src/trail-node.mjs"; // instantiates the auditor's wasm module
 import { fhirFromText } from "../src/fhir.js";
+import { LineSplitter, MAX_LINE_BYTES } from "../src/lines.js";
+import { clean, cleanJsonText } from "./clean.mjs";
 
 export const FHIR_USAGE = "usage: bh-audit fhir FILE|- [--format human|json]   (NDJSON of FHIR R5 AuditEvent resources on stdout)";
 
-/** Lines longer than this are refused without being held in memory whole. */
-const MAX_LINE = 1 << 20;
+/** Lines longer than this are refused without being held in memory whole (the verifiers' limit). */
+const MAX_LINE = MAX_LINE_BYTES;
 /** Failures reported one by one; past this, only counted. */
 const MAX_REPORTED = 100;
 
@@ -63,7 +65,7 @@ export async function fhirCommand(args, io = {}) {
   const stdin = io.stdin ?? process.stdin;
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
-  const say = (line) => stderr.write(line + "\n");
+  const say = (line) => stderr.write(clean(line) + "\n");
   if (args.length === 1 && (args[0] === "-h" || args[0] === "--help")) {
     stdout.write(FHIR_USAGE + "\n");
     return 0;
@@ -77,9 +79,6 @@ export async function fhirCommand(args, io = {}) {
   let converted = 0;
   let failed = 0;
   let lineNo = 0;
-  let pending = [];
-  let pendingLen = 0;
-  let tooLong = false;
   let out = [];
 
   const fail = (line, errors) => {
@@ -95,17 +94,14 @@ export async function fhirCommand(args, io = {}) {
   };
   const lineError = (message) => [{ instancePath: "", keyword: "input", message }];
 
-  const endLine = () => {
+  // Lines split as the other subcommands split them (the core's splitter: "\n", "\r\n", "\r").
+  const splitter = new LineSplitter({ max: MAX_LINE });
+  const endLine = (bytes) => {
     lineNo++;
-    if (tooLong) {
-      tooLong = false;
+    if (bytes === LineSplitter.TOO_LONG) {
       fail(lineNo, lineError(`the line is longer than ${MAX_LINE} bytes`));
       return;
     }
-    let bytes = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLen);
-    pending = [];
-    pendingLen = 0;
-    if (bytes.length > 0 && bytes[bytes.length - 1] === 13) bytes = bytes.subarray(0, bytes.length - 1);
     if (bytes.every((b) => b === 32 || b === 9)) return; // blank line
     let text;
     try {
@@ -117,21 +113,10 @@ export async function fhirCommand(args, io = {}) {
     const r = fhirFromText(text);
     if (r.json !== undefined) {
       converted++;
-      out.push(r.json, "\n");
+      out.push(cleanJsonText(r.json), "\n"); // escaped as the other subcommands' JSON output
     } else {
       fail(lineNo, r.errors);
     }
-  };
-  const add = (piece) => {
-    if (tooLong || piece.length === 0) return;
-    if (pendingLen + piece.length > MAX_LINE) {
-      tooLong = true;
-      pending = [];
-      pendingLen = 0;
-      return;
-    }
-    pending.push(piece);
-    pendingLen += piece.length;
   };
   let outError = null;
   const onOutError = (e) => {
@@ -165,20 +150,10 @@ export async function fhirCommand(args, io = {}) {
     for await (const chunk of input) {
       const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
       sawBytes ||= buf.length > 0;
-      let start = 0;
-      for (;;) {
-        const nl = buf.indexOf(10, start);
-        if (nl < 0) {
-          add(buf.subarray(start));
-          break;
-        }
-        add(buf.subarray(start, nl));
-        endLine();
-        start = nl + 1;
-      }
+      for (const line of splitter.push(buf)) endLine(line);
       await flush();
     }
-    if (pendingLen > 0 || tooLong) endLine();
+    for (const line of splitter.end()) endLine(line);
     await flush();
   } catch (e) {
     if (e instanceof WriteFailure) {

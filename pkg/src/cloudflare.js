@@ -5,18 +5,43 @@ import * as api from "./workerd.mjs";
 import * as trail from "./trail-workerd.mjs";
 import { ChainWriter } from "../dist/glue.js";
 import { DurableObject } from "cloudflare:workers";
-import { batchOptions, batchingDestination, reasonOf } from "./sinks/batch.js";
+import { batchOptions, batchingDestination, reasonOf, own, fanout } from "./sinks/batch.js";
+import { MAX_LINE_BYTES, utf8Length, splitLines } from "./lines.js";
 
-const MAX_LINE = 1 << 20; // 1 MiB: longer lines are refused, not stored
+export { fanout };
+
 const ID_RE = /^[^\u0000-\u001f]{1,256}$/;
 const PAGE = 1000;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 /**
- * The fields a store indexes, from one emitted line; `null` when the line is not an event line
- * (not a JSON object with string `event_id`, `timestamp` and `schema_version`).
+ * A timestamp (RFC 3339, `Z` or an offset) as UTC text that sorts as the instants do:
+ * `YYYY-MM-DDTHH:MM:SS.fffffffffZ` (nine fraction digits); `null` when it is not one.
+ */
+export function utcInstant(timestamp) {
+  if (typeof timestamp !== "string" || timestamp.length > 64) return null;
+  const m = RFC3339.exec(timestamp);
+  if (m === null) return null;
+  const [, y, mo, d, h, mi, sec, frac = "", z, sign, oh, om] = m;
+  if (+mo < 1 || +mo > 12 || +d < 1 || +d > 31 || +h > 23 || +mi > 59 || +sec > 60 || +oh > 23 || +om > 59) return null;
+  const t = new Date(0);
+  t.setUTCFullYear(+y, +mo - 1, +d);
+  t.setUTCHours(+h, +mi, +sec, 0);
+  if (t.getUTCDate() !== +d && +sec !== 60) return null; // 2026-02-30
+  const offset = z ? 0 : (sign === "-" ? -1 : 1) * (+oh * 60 + +om);
+  const utc = new Date(t.getTime() - offset * 60000).toISOString();
+  if (!/^\d{4}-/.test(utc)) return null; // before year 0 or after 9999 once in UTC
+  return `${utc.slice(0, 19)}.${frac.slice(0, 9).padEnd(9, "0")}Z`;
+}
+
+/**
+ * The fields a store indexes, from one emitted line; `null` when the line is not an event line:
+ * a JSON object with string `event_id` (no control characters, at most 256), `timestamp` and
+ * `schema_version`, at most MAX_LINE_BYTES UTF-8 bytes. The one rule of AuditChain, d1Store and
+ * auditQueueConsumer. `utc`: the timestamp as sortable UTC text (`utcInstant`), or null.
  */
 export function eventFields(line) {
-  if (typeof line !== "string" || line.length === 0 || line.length > MAX_LINE) return null;
+  if (typeof line !== "string" || line.length === 0 || line.length > MAX_LINE_BYTES || utf8Length(line) > MAX_LINE_BYTES) return null;
   let e;
   try {
     e = JSON.parse(line);
@@ -31,6 +56,7 @@ export function eventFields(line) {
   return {
     event_id: id,
     timestamp,
+    utc: utcInstant(timestamp),
     patient_id: str(e.resource?.patient_id),
     actor_id: str(e.actor?.subject_id),
     outcome: str(e.outcome?.status),
@@ -79,9 +105,12 @@ export class AuditChain extends DurableObject {
 
   /**
    * Chain and store emitted lines, in order, in one transaction; resolves (so the caller may
-   * consider the batch acknowledged) only once they are stored. A line whose `event_id` is
-   * already stored is skipped (a retried batch neither duplicates nor forks). Returns
-   * `{ stored, duplicates, rejected: [indexes of lines that are not event lines], seq, head }`.
+   * consider the batch acknowledged) only once they are stored. An `event_id` is written once:
+   * a line whose id is already stored is skipped when it is the same event (a retried batch
+   * neither duplicates nor forks) and refused as a conflict when it is not. Only event lines
+   * are taken (`eventFields`, the rule every store applies), at most MAX_LINE_BYTES once chained.
+   * Returns `{ stored, duplicates, rejected, conflicts, seq, head }` (`rejected`, `conflicts`:
+   * indexes in `lines`).
    */
   storeLines(lines) {
     if (!Array.isArray(lines)) throw new TypeError("storeLines: expected an array of lines");
@@ -90,13 +119,28 @@ export class AuditChain extends DurableObject {
     let stored = 0;
     let duplicates = 0;
     const rejected = [];
+    const conflicts = [];
     try {
       this.ctx.storage.transactionSync(() => {
-        const seen = new Set();
+        const taken = new Map(); // event_id -> the line as received, for this batch
         for (let i = 0; i < lines.length; i++) {
           const line = lineOf(lines[i]);
-          if (line === null || line.length > MAX_LINE) {
+          const f = line === null ? null : eventFields(line);
+          if (f === null) {
             rejected.push(i);
+            continue;
+          }
+          const id = f.event_id;
+          const earlier = taken.get(id);
+          if (earlier !== undefined) {
+            if (earlier === line) duplicates++;
+            else conflicts.push(i);
+            continue;
+          }
+          const row = this.#sql.exec("SELECT seq, line FROM bh_audit_chain WHERE event_id = ?", id).toArray();
+          if (row.length > 0) {
+            if (this.#sameAsStored(row[0], line)) duplicates++;
+            else conflicts.push(i);
             continue;
           }
           const before = w.head;
@@ -107,18 +151,12 @@ export class AuditChain extends DurableObject {
             rejected.push(i);
             continue;
           }
-          const id = w.eventId;
-          if (typeof id !== "string" || !ID_RE.test(id)) {
+          if (w.eventId !== id || utf8Length(chained) > MAX_LINE_BYTES) {
             w.head = before;
             rejected.push(i);
             continue;
           }
-          if (seen.has(id) || this.#sql.exec("SELECT 1 FROM bh_audit_chain WHERE event_id = ?", id).toArray().length > 0) {
-            w.head = before;
-            duplicates++;
-            continue;
-          }
-          seen.add(id);
+          taken.set(id, line);
           this.#sql.exec("INSERT INTO bh_audit_chain (event_id, event_hash, line) VALUES (?, ?, ?)", id, w.head, chained);
           stored++;
         }
@@ -127,7 +165,22 @@ export class AuditChain extends DurableObject {
       w.head = start; // nothing of the batch was stored: the chain continues from before it
       throw err;
     }
-    return { stored, duplicates, rejected, ...this.head() };
+    return { stored, duplicates, rejected, conflicts, ...this.head() };
+  }
+
+  /** Whether `line` is the event stored in `row`: chained after the same predecessor, it gives the stored line. */
+  #sameAsStored(row, line) {
+    const prev = this.#sql.exec("SELECT event_hash FROM bh_audit_chain WHERE seq < ? ORDER BY seq DESC LIMIT 1", row.seq).toArray();
+    const w = this.#writer;
+    const head = w.head;
+    try {
+      w.head = prev.length ? prev[0].event_hash : undefined;
+      return w.chainLine(line) === row.line;
+    } catch {
+      return false;
+    } finally {
+      w.head = head;
+    }
   }
 
   /** `{ event_hash, seq }` of the last stored event (`null`, 0 when empty). */
@@ -175,7 +228,8 @@ export class AuditChain extends DurableObject {
     };
     if (request.method === "POST" && url.pathname === "/append") {
       const text = await request.text();
-      const lines = text.split("\n").filter((l) => l.length > 0);
+      // Split as the verifiers split a trail ("\n", "\r\n", "\r"); empty lines are not events.
+      const lines = splitLines(text).filter((l) => l.length > 0);
       return Response.json(this.storeLines(lines));
     }
     if (request.method !== "GET") return new Response("method not allowed\n", { status: 405 });
@@ -206,7 +260,7 @@ function chainStub(namespace, stream) {
 }
 
 function streamName(options) {
-  const s = options?.stream ?? "default";
+  const s = own(options, "stream") ?? "default";
   if (typeof s !== "string" || s.length === 0 || s.length > 256) throw new TypeError("`stream` must be a non-empty string (at most 256 characters)");
   return s;
 }
@@ -227,7 +281,7 @@ export function chainSink(namespace, options) {
   const opts = batchOptions("chainSink", options, { backoffMs: 100, maxBackoffMs: 5000 });
   return batchingDestination(opts, async (lines) => {
     const r = await chainStub(namespace, stream).storeLines(lines);
-    return { rejected: Array.isArray(r?.rejected) ? r.rejected.length : 0 };
+    return { rejected: r?.rejected, conflicts: r?.conflicts };
   });
 }
 
@@ -235,54 +289,88 @@ export function chainSink(namespace, options) {
 // d1Store
 // ---------------------------------------------------------------------------
 
-const COLUMNS = ["event_id", "timestamp", "patient_id", "actor_id", "outcome", "action", "line"];
+const COLUMNS = ["event_id", "timestamp", "utc", "patient_id", "actor_id", "outcome", "action", "line"];
+/** D1 binds at most 100 parameters per statement. */
+const IDS_PER_QUERY = 90;
 
 /**
- * A D1 table of events: `migrate()`, `sink` (batching destination, `INSERT OR IGNORE` by
- * event_id), `storeLines(lines)`, and `byPatient`, `byActor`, `denials`, `exportJsonl`.
+ * A D1 table of events: `migrate()`, `sink` (batching destination; an event_id is written
+ * once: a retried line is skipped, a different line with a stored id is a conflict),
+ * `storeLines(lines)`, and `byPatient`, `byActor`, `denials`, `exportJsonl`. Time ranges compare
+ * instants (the `utc` column: the timestamp normalized to UTC), whatever offset events carry.
  * Query results are events (plain objects parsed from the stored lines), oldest first.
  */
 export function d1Store(db, options) {
   if (!db || typeof db.prepare !== "function" || typeof db.batch !== "function") throw new TypeError("d1Store: expected a D1 database binding (env.DB)");
-  const table = options?.table ?? "bh_audit_events";
+  const table = own(options, "table") ?? "bh_audit_events";
   if (typeof table !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) throw new TypeError("d1Store: `table` must be a plain SQL identifier");
-  const insert = `INSERT OR IGNORE INTO ${table} (${COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?)`;
+  const insert = `INSERT OR IGNORE INTO ${table} (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`;
+
+  /** The lines stored under `ids` (a Map id -> line). */
+  async function storedLines(ids) {
+    const have = new Map();
+    for (let k = 0; k < ids.length; k += IDS_PER_QUERY) {
+      const part = ids.slice(k, k + IDS_PER_QUERY);
+      const { results } = await db.prepare(`SELECT event_id, line FROM ${table} WHERE event_id IN (${part.map(() => "?").join(", ")})`).bind(...part).all();
+      for (const r of results) have.set(r.event_id, r.line);
+    }
+    return have;
+  }
 
   async function storeLines(lines) {
-    const stmts = [];
+    const rows = [];
     const rejected = [];
     for (let i = 0; i < lines.length; i++) {
       const line = lineOf(lines[i]);
       const f = line === null ? null : eventFields(line);
-      if (f === null) {
-        rejected.push(i);
-        continue;
-      }
-      stmts.push(db.prepare(insert).bind(f.event_id, f.timestamp, f.patient_id, f.actor_id, f.outcome, f.action, line));
+      if (f === null) rejected.push(i);
+      else rows.push({ i, f, line });
     }
     let stored = 0;
-    if (stmts.length > 0) {
+    let duplicates = 0;
+    const conflicts = [];
+    if (rows.length > 0) {
+      const stmts = rows.map(({ f, line }) => db.prepare(insert).bind(f.event_id, f.timestamp, f.utc ?? "", f.patient_id, f.actor_id, f.outcome, f.action, line));
       const results = await db.batch(stmts); // one transaction: all rows or none
-      for (const r of results) stored += Number(r?.meta?.changes ?? 0);
+      const ignored = rows.filter((_, k) => Number(results[k]?.meta?.changes ?? 0) === 0);
+      stored = rows.length - ignored.length;
+      if (ignored.length > 0) {
+        // An id already held: the same line is a retry (skipped), another line a conflict.
+        const have = await storedLines([...new Set(ignored.map((r) => r.f.event_id))]);
+        for (const r of ignored) {
+          if (have.get(r.f.event_id) === r.line) duplicates++;
+          else conflicts.push(r.i);
+        }
+      }
     }
-    return { stored, duplicates: stmts.length - stored, rejected };
+    return { stored, duplicates, rejected, conflicts };
+  }
+
+  /** A range bound as the `utc` column writes instants; refuses what is not a timestamp. */
+  function bound(o, key) {
+    const v = own(o, key);
+    if (v === undefined || v === null) return null;
+    if (typeof v !== "string") throw new TypeError(`\`${key}\` must be a timestamp string`);
+    const utc = utcInstant(v);
+    if (utc === null) throw new RangeError(`\`${key}\` must be an RFC 3339 timestamp (with Z or an offset)`);
+    return utc;
   }
 
   function range(o, where, params) {
-    if (o?.from !== undefined && o.from !== null) {
-      if (typeof o.from !== "string") throw new TypeError("`from` must be a timestamp string");
-      where.push("timestamp >= ?");
-      params.push(o.from);
+    const from = bound(o, "from");
+    const to = bound(o, "to");
+    if (from !== null) {
+      where.push("utc >= ?");
+      params.push(from);
     }
-    if (o?.to !== undefined && o.to !== null) {
-      if (typeof o.to !== "string") throw new TypeError("`to` must be a timestamp string");
-      where.push("timestamp <= ?");
-      params.push(o.to);
+    if (to !== null) {
+      where.push("utc <= ?");
+      params.push(to);
     }
   }
 
   function limitOf(o) {
-    const l = o?.limit ?? 1000;
+    const l = own(o, "limit") ?? 1000;
     if (!Number.isInteger(l) || l < 1 || l > 100000) throw new RangeError("`limit` must be an integer from 1 to 100000");
     return l;
   }
@@ -296,24 +384,40 @@ export function d1Store(db, options) {
       params.push(value);
     }
     range(o, where, params);
-    const sql = `SELECT line FROM ${table}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY timestamp, rowid LIMIT ?`;
+    const sql = `SELECT line FROM ${table}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY utc, rowid LIMIT ?`;
     const { results } = await db.prepare(sql).bind(...params, limitOf(o)).all();
     return results.map((r) => JSON.parse(r.line));
   }
 
   const store = {
     table,
-    /** Create the table and its indexes (idempotent). */
+    /**
+     * Create the table and its indexes (idempotent). A table made by an earlier version gets
+     * the `utc` column (the timestamp as sortable UTC text), filled from the stored timestamps.
+     */
     async migrate() {
+      await db
+        .prepare(
+          `CREATE TABLE IF NOT EXISTS ${table} (event_id TEXT PRIMARY KEY, timestamp TEXT NOT NULL, utc TEXT NOT NULL DEFAULT '', patient_id TEXT, actor_id TEXT, outcome TEXT, action TEXT, line TEXT NOT NULL)`,
+        )
+        .run();
+      const { results: cols } = await db.prepare(`PRAGMA table_info(${table})`).all();
+      if (!cols.some((c) => c.name === "utc")) {
+        await db.prepare(`ALTER TABLE ${table} ADD COLUMN utc TEXT NOT NULL DEFAULT ''`).run();
+        for (let after = 0; ; ) {
+          const { results } = await db.prepare(`SELECT rowid, timestamp FROM ${table} WHERE utc = '' AND rowid > ? ORDER BY rowid LIMIT 500`).bind(after).all();
+          if (results.length === 0) break;
+          const updates = results.map((r) => [r.rowid, utcInstant(r.timestamp)]).filter(([, utc]) => utc !== null);
+          if (updates.length > 0) await db.batch(updates.map(([rowid, utc]) => db.prepare(`UPDATE ${table} SET utc = ? WHERE rowid = ?`).bind(utc, rowid)));
+          after = results[results.length - 1].rowid;
+        }
+      }
       await db.batch([
-        db.prepare(
-          `CREATE TABLE IF NOT EXISTS ${table} (event_id TEXT PRIMARY KEY, timestamp TEXT NOT NULL, patient_id TEXT, actor_id TEXT, outcome TEXT, action TEXT, line TEXT NOT NULL)`,
-        ),
-        db.prepare(`CREATE INDEX IF NOT EXISTS ${table}_timestamp ON ${table} (timestamp)`),
-        db.prepare(`CREATE INDEX IF NOT EXISTS ${table}_patient ON ${table} (patient_id, timestamp)`),
-        db.prepare(`CREATE INDEX IF NOT EXISTS ${table}_actor ON ${table} (actor_id, timestamp)`),
-        db.prepare(`CREATE INDEX IF NOT EXISTS ${table}_outcome ON ${table} (outcome, timestamp)`),
-        db.prepare(`CREATE INDEX IF NOT EXISTS ${table}_action ON ${table} (action, timestamp)`),
+        db.prepare(`CREATE INDEX IF NOT EXISTS ${table}_utc ON ${table} (utc)`),
+        db.prepare(`CREATE INDEX IF NOT EXISTS ${table}_patient_utc ON ${table} (patient_id, utc)`),
+        db.prepare(`CREATE INDEX IF NOT EXISTS ${table}_actor_utc ON ${table} (actor_id, utc)`),
+        db.prepare(`CREATE INDEX IF NOT EXISTS ${table}_outcome_utc ON ${table} (outcome, utc)`),
+        db.prepare(`CREATE INDEX IF NOT EXISTS ${table}_action_utc ON ${table} (action, utc)`),
       ]);
     },
     storeLines,
@@ -329,15 +433,15 @@ export function d1Store(db, options) {
       const params = [];
       range(o, where, params);
       let out = "";
-      let after = null; // keyset paging by (timestamp, rowid)
+      let after = null; // keyset paging by (utc, rowid)
       for (;;) {
         const w = [...where];
         const p = [...params];
         if (after) {
-          w.push("(timestamp > ? OR (timestamp = ? AND rowid > ?))");
-          p.push(after.timestamp, after.timestamp, after.rowid);
+          w.push("(utc > ? OR (utc = ? AND rowid > ?))");
+          p.push(after.utc, after.utc, after.rowid);
         }
-        const sql = `SELECT rowid, timestamp, line FROM ${table}${w.length ? ` WHERE ${w.join(" AND ")}` : ""} ORDER BY timestamp, rowid LIMIT ${PAGE}`;
+        const sql = `SELECT rowid, utc, line FROM ${table}${w.length ? ` WHERE ${w.join(" AND ")}` : ""} ORDER BY utc, rowid LIMIT ${PAGE}`;
         const { results } = await db.prepare(sql).bind(...p).all();
         for (const r of results) out += `${r.line}\n`;
         if (results.length < PAGE) return out;
@@ -350,7 +454,10 @@ export function d1Store(db, options) {
   Object.defineProperty(store, "sink", {
     enumerable: true,
     get() {
-      sink ??= batchingDestination(opts, async (lines) => ({ rejected: (await storeLines(lines)).rejected.length }));
+      sink ??= batchingDestination(opts, async (lines) => {
+        const r = await storeLines(lines);
+        return { rejected: r.rejected, conflicts: r.conflicts };
+      });
       return sink;
     },
   });
@@ -364,7 +471,7 @@ export function d1Store(db, options) {
 /** A batching destination over a Queue producer: each line is one message (`sendBatch`). */
 export function queueSink(queue, options) {
   if (!queue || typeof queue.sendBatch !== "function") throw new TypeError("queueSink: expected a Queue producer binding (env.AUDIT_QUEUE)");
-  const o = { ...(options ?? {}) };
+  const o = { ...(options ?? {}) }; // own enumerable properties only
   if (o.batchSize !== undefined && (!Number.isInteger(o.batchSize) || o.batchSize > 100)) throw new RangeError("queueSink: `batchSize` must be an integer of at most 100 (a Queues limit)");
   const opts = batchOptions("queueSink", o, { backoffMs: 100, maxBackoffMs: 5000 });
   return batchingDestination(opts, async (lines) => {
@@ -385,12 +492,15 @@ function resolveTarget(value, env) {
  * `handler.stats.poison`.
  */
 export function auditQueueConsumer(options) {
-  if (options === null || typeof options !== "object" || (options.store === undefined) === (options.chain === undefined)) {
+  const storeOption = own(options, "store");
+  const chainOption = own(options, "chain");
+  if (options === null || typeof options !== "object" || (storeOption === undefined) === (chainOption === undefined)) {
     throw new TypeError("auditQueueConsumer: pass exactly one of `store` or `chain`");
   }
   const stream = streamName(options);
-  const onDiagnostic = typeof options.onDiagnostic === "function" ? options.onDiagnostic : (level, message) => console[level === "error" ? "error" : "warn"](`bh-audit-logger ${level}: ${message}`);
-  const stats = { stored: 0, duplicates: 0, retried: 0, poison: 0 };
+  const given = own(options, "onDiagnostic");
+  const onDiagnostic = typeof given === "function" ? given : (level, message) => console[level === "error" ? "error" : "warn"](`bh-audit-logger ${level}: ${message}`);
+  const stats = { stored: 0, duplicates: 0, retried: 0, poison: 0, conflicts: 0 };
   const diag = (level, message) => {
     try {
       onDiagnostic(level, `auditQueueConsumer: ${message}`);
@@ -401,18 +511,20 @@ export function auditQueueConsumer(options) {
 
   async function queue(batch, env) {
     let store;
-    if (options.store !== undefined) {
-      store = resolveTarget(options.store, env);
+    if (storeOption !== undefined) {
+      store = resolveTarget(storeOption, env);
       if (!store || typeof store.storeLines !== "function") throw new TypeError("auditQueueConsumer: `store` must be a d1Store (or have storeLines)");
     } else {
-      const ns = resolveTarget(options.chain, env);
+      const ns = resolveTarget(chainOption, env);
       checkNamespace("auditQueueConsumer", ns);
       store = { storeLines: (lines) => chainStub(ns, stream).storeLines(lines) };
     }
     const lines = [];
     const msgs = [];
+    const at = []; // position of each of msgs in the batch
     let poison = 0;
-    for (const msg of batch.messages) {
+    for (let k = 0; k < batch.messages.length; k++) {
+      const msg = batch.messages[k];
       const line = lineOf(msg.body);
       if (line === null || eventFields(line) === null) {
         poison++;
@@ -421,6 +533,7 @@ export function auditQueueConsumer(options) {
       }
       lines.push(line);
       msgs.push(msg);
+      at.push(k);
     }
     if (poison > 0) {
       stats.poison += poison;
@@ -437,15 +550,64 @@ export function auditQueueConsumer(options) {
       return;
     }
     const refused = new Set(Array.isArray(r?.rejected) ? r.rejected : []);
+    const conflicting = new Set(Array.isArray(r?.conflicts) ? r.conflicts : []);
+    const positions = [];
     for (let i = 0; i < msgs.length; i++) {
       if (refused.has(i)) {
         stats.poison++;
         msgs[i].retry();
+      } else if (conflicting.has(i)) {
+        // An event_id already stored with other content: never acked (dead-lettered after max_retries), counted.
+        stats.conflicts++;
+        positions.push(at[i] + 1);
+        msgs[i].retry();
       } else msgs[i].ack();
+    }
+    if (positions.length > 0) {
+      diag(
+        "error",
+        `${positions.length} message(s) refused as conflicts (event_id already stored with different content) at position(s) ${positions.slice(0, 20).join(", ")}${positions.length > 20 ? ", ..." : ""} of a batch of ${batch.messages.length}: not acknowledged (the queue's max_retries moves them to its dead-letter queue)`,
+      );
     }
     stats.stored += Number(r?.stored ?? 0);
     stats.duplicates += Number(r?.duplicates ?? 0);
   }
   Object.defineProperty(queue, "stats", { get: () => ({ ...stats }) });
   return queue;
+}
+
+// ---------------------------------------------------------------------------
+// The auditor's endpoints
+// ---------------------------------------------------------------------------
+
+/** Shortest auditor credential accepted: a shorter one is treated as unset. */
+const MIN_TOKEN_LENGTH = 16;
+
+/**
+ * Whether `request` carries the auditor's credential: an `authorization: Bearer <token>` header
+ * whose token equals `expected`, compared in constant time (the SHA-256 digests of both, every
+ * byte). Refuses every request when `expected` is unset, not a string or shorter than 16
+ * characters (a preview deploy without the secret, a typo in the secret's name). Never throws.
+ * `if (!(await auditorAuth(request, env.AUDITOR_TOKEN))) return new Response("forbidden", { status: 403 });`
+ */
+export async function auditorAuth(request, expected) {
+  if (typeof expected !== "string" || expected.length < MIN_TOKEN_LENGTH) return false;
+  let header;
+  try {
+    header = request.headers.get("authorization");
+  } catch {
+    return false;
+  }
+  if (typeof header !== "string" || header.length > 4096 || !/^Bearer /i.test(header)) return false;
+  const enc = new TextEncoder();
+  const [a, b] = await Promise.all([
+    crypto.subtle.digest("SHA-256", enc.encode(header.slice(7))),
+    crypto.subtle.digest("SHA-256", enc.encode(expected)),
+  ]);
+  const x = new Uint8Array(a);
+  const y = new Uint8Array(b);
+  if (typeof crypto.subtle.timingSafeEqual === "function") return crypto.subtle.timingSafeEqual(x, y);
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) diff |= x[i] ^ y[i];
+  return diff === 0;
 }

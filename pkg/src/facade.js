@@ -7,6 +7,7 @@ import {
   MAX_INPUT_LENGTH, healthy, afterLargeCall, onReset, CoreCell, readOptions, optionError,
   assertPlainInput, TOO_BIG,
 } from "./guard.js";
+import { own } from "./sinks/batch.js";
 export { httpSink } from "./sinks/http.js";
 import { ValidationError } from "./errors.js";
 export { ValidationError };
@@ -87,6 +88,10 @@ export class AuditLogger {
   #sink;
   /** The sink's `write` when it is a destination (an object with `write(line)`), else null. */
   #write = null;
+  /** With a batching destination: the port the logger writes through (see `attach`), else null. */
+  #port = null;
+  /** Events written through the port and not settled yet (delivered or given up). */
+  #batched = { pending: 0 };
   #timeSource;
   #idFactory;
   #onDiagnostic;
@@ -132,14 +137,17 @@ export class AuditLogger {
       sink: this.#sink,
       onDiagnostic: this.#onDiagnostic,
     });
-    attachDestination(this.#sink, {
-      dropped: (count, _reason) => {
-        if (Number.isInteger(count) && count > 0) this.#stats.events_dropped_total += count;
-      },
-      // A foreign destination's text is sanitized like any exception text.
-      diagnostic: (level, message) =>
-        this.#diagnostic(level === "debug" || level === "error" ? level : "warn", describeError(typeof message === "string" ? message : "(non-string diagnostic)", this.#config.redaction === "strict")),
-    });
+    if (fns.sink !== undefined && this.#write !== null) {
+      // A batching destination: each event written through its port is pending until the
+      // destination settles it (delivered: emitted; given up: dropped), one counter per event.
+      // The reporter holds the counters and the diagnostic callback, never the logger, so a
+      // destination shared by many loggers keeps none of them alive once their events settle.
+      const port = attachDestination(this.#sink, deliveryReporter(this.#stats, this.#batched, this.#onDiagnostic, resolved.redaction === "strict"));
+      if (port !== null) {
+        this.#port = port;
+        this.#write = port.write;
+      }
+    }
     if (resolved.emitFailureMode === "silent") {
       this.#diagnostic("warn", "emitFailureMode 'silent' reports sink failures at debug level only; consider 'log' for HIPAA deployments");
     }
@@ -169,9 +177,9 @@ export class AuditLogger {
     this.#cell.head = head ?? undefined;
   }
 
-  /** Async sink calls not yet settled. */
+  /** Async sink calls (and events written to a batching destination) not yet settled. */
   get pending() {
-    return this.#deliveries.size;
+    return this.#deliveries.size + this.#batched.pending;
   }
 
   #diagnostic(level, message) {
@@ -243,7 +251,7 @@ export class AuditLogger {
 
   /** OVERRIDE: a human (`actor.subject_type: "human"`) interrupts the agent session. */
   auditHumanOverride(agentSessionId, opts) {
-    return this.#audit("OVERRIDE", { ...(opts ?? {}), agentSessionId }, "humanOverride");
+    return this.#audit("OVERRIDE", opts, "humanOverride", agentSessionId);
   }
 
   /** CREATE on the AgentSession, `action.name: "agent_session_start"`, chain depth 1 by default. */
@@ -256,44 +264,50 @@ export class AuditLogger {
     return this.#audit("UPDATE", opts, "agentSessionEnd");
   }
 
-  /** One call into the core; `helper` names the helper whose rules the core applies. */
-  #audit(actionType, opts, helper) {
+  /**
+   * One call into the core; `helper` names the helper whose rules the core applies;
+   * `sessionId`: auditHumanOverride's first argument. Options are read here, inside the
+   * guarded section, as own properties only (a polluted Object.prototype never flows in).
+   */
+  #audit(actionType, opts, helper, sessionId) {
     if (this.#unreported !== 0) this.#reportTraps();
     const now = this.#now();
     const id = this.#nextId();
     let input;
     try {
       const o = opts ?? {};
+      const get = (k) => own(o, k);
+      const error = get("error");
       const call = {
         action: actionType,
         id,
-        actor: o.actor,
-        resource: o.resource,
-        outcome: o.outcome,
-        correlation: o.correlation,
-        metadata: o.metadata,
-        phiTouched: o.phiTouched,
-        dataClassification: o.dataClassification,
-        actionName: o.actionName,
+        actor: get("actor"),
+        resource: get("resource"),
+        outcome: get("outcome"),
+        correlation: get("correlation"),
+        metadata: get("metadata"),
+        phiTouched: get("phiTouched"),
+        dataClassification: get("dataClassification"),
+        actionName: get("actionName"),
         // The reference's `error or "Login failed"`: any falsy error takes the default.
-        error: errorInput(helper === "loginFailure" ? o.error || undefined : o.error),
+        error: errorInput(helper === "loginFailure" ? error || undefined : error),
         helper,
-        errorType: helper === "accessDenied" ? o.errorType : undefined,
-        errorMessage: helper === "accessDenied" ? o.errorMessage : undefined,
-        delegation: o.delegation,
-        attribution: o.attribution,
+        errorType: helper === "accessDenied" ? get("errorType") : undefined,
+        errorMessage: helper === "accessDenied" ? get("errorMessage") : undefined,
+        delegation: get("delegation"),
+        attribution: get("attribution"),
       };
       if (AGENT_HELPERS.has(helper)) {
         // The agent helpers' arguments (agentAction, humanOverride, agentSession*).
-        call.agentSubjectId = o.agentSubjectId;
-        call.agent = o.agent;
-        call.authorizingSubjectId = o.authorizingSubjectId;
-        call.agentSessionId = o.agentSessionId;
-        call.delegationType = o.delegationType;
-        call.chainDepth = o.chainDepth;
-        call.parentAgentSessionId = o.parentAgentSessionId;
-        call.authorizingOrgId = o.authorizingOrgId;
-        call.actingSubjectId = o.actingSubjectId;
+        call.agentSubjectId = get("agentSubjectId");
+        call.agent = get("agent");
+        call.authorizingSubjectId = get("authorizingSubjectId");
+        call.agentSessionId = helper === "humanOverride" ? sessionId : get("agentSessionId");
+        call.delegationType = get("delegationType");
+        call.chainDepth = get("chainDepth");
+        call.parentAgentSessionId = get("parentAgentSessionId");
+        call.authorizingOrgId = get("authorizingOrgId");
+        call.actingSubjectId = get("actingSubjectId");
       }
       assertPlainInput(call);
       input = JSON.stringify(call);
@@ -452,10 +466,23 @@ export class AuditLogger {
    * SENT, FAILED (the sink threw) or DROPPED (maxPending reached).
    */
   #dispatch(event, line) {
-    if (this.#deliveries.full) {
+    if (this.#deliveries.size + this.#batched.pending >= this.#config.maxPending) {
       this.#stats.events_dropped_total++;
       this.#diagnostic("warn", `audit event dropped: ${this.#config.maxPending} async sink calls already pending (maxPending): ${this.#label(event)}`);
       return DROPPED;
+    }
+    if (this.#port !== null) {
+      // Pending until the destination settles it (see deliveryReporter).
+      this.#batched.pending++;
+      try {
+        this.#write.call(this.#port, line + "\n");
+      } catch (err) {
+        this.#batched.pending--; // a port never throws; a foreign one's throw is a sink failure
+        this.#stats.emit_failures_total++;
+        this.#sinkFailed(err, event, false);
+        return FAILED;
+      }
+      return SENT;
     }
     let result;
     try {
@@ -479,32 +506,61 @@ export class AuditLogger {
   }
 
   /**
-   * Resolves when every pending async sink call has settled, or after `timeoutMs`; calls still
-   * unsettled then are counted in `events_dropped_total`. Never rejects.
+   * Resolves when every async sink call made before it (and every event written before it to
+   * a batching destination) has settled, or after `timeoutMs`; those still unsettled then are
+   * counted in `events_dropped_total` (a batching destination gives them up and reports them).
+   * Calls made during the flush are not touched. Never rejects.
    */
   async flush(timeoutMs = 5000) {
     const ms = typeof timeoutMs === "number" && timeoutMs >= 0 ? Math.min(timeoutMs, 2 ** 31 - 1) : 5000;
-    const started = Date.now();
-    const abandoned = await this.#deliveries.flush(ms);
+    // Both marks are taken now: what was written before this call, nothing later.
+    const [abandoned] = await Promise.all([this.#deliveries.flush(ms), flushDestination(this.#sink, ms)]);
     if (abandoned > 0) {
       this.#stats.events_dropped_total += abandoned;
       this.#diagnostic("error", `${abandoned} async sink call(s) did not settle within ${ms} ms; counted as dropped`);
     }
-    await flushDestination(this.#sink, Math.max(0, ms - (Date.now() - started)));
   }
 }
 
 /**
- * A batching destination (`Destination` in index.d.ts) reports what it gives up on: the logger
- * calls its `attach(reporter)` once; `reporter.dropped(count, reason)` adds to
- * `events_dropped_total`, `reporter.diagnostic(level, message)` goes to `onDiagnostic`.
+ * A batching destination (`Destination.attach` in index.d.ts): the logger calls its
+ * `attach(reporter)` once and writes through the port it returns (`{ write(line) }`); `null`
+ * when the sink has no `attach` or it returns no port (then `write` returning counts as emitted).
  */
 function attachDestination(sink, reporter) {
   try {
-    if (typeof sink.attach === "function") sink.attach(reporter);
+    const attach = sink.attach;
+    if (typeof attach !== "function") return null;
+    const port = attach.call(sink, reporter);
+    if (port !== null && typeof port === "object" && typeof port.write === "function") return port;
   } catch {
-    // a sink whose attach throws simply reports nothing
+    // a sink whose attach throws is written to as a plain destination
   }
+  return null;
+}
+
+/**
+ * The reporter a logger gives a batching destination: `settled(delivered, dropped)` moves
+ * events from pending to `events_emitted_total` / `events_dropped_total`;
+ * `diagnostic(level, message)` goes to `onDiagnostic`, sanitized like any exception text.
+ * It closes over the counters and the callback only, not over the logger.
+ */
+function deliveryReporter(stats, batched, onDiagnostic, strict) {
+  const n = (v) => (Number.isInteger(v) && v > 0 ? Math.min(v, batched.pending) : 0);
+  return Object.freeze({
+    settled(delivered, dropped) {
+      const d = n(delivered);
+      batched.pending -= d;
+      stats.events_emitted_total += d;
+      const x = n(dropped);
+      batched.pending -= x;
+      stats.events_dropped_total += x;
+    },
+    diagnostic(level, message) {
+      const text = describeError(typeof message === "string" ? message : "(non-string diagnostic)", strict);
+      report(onDiagnostic ?? defaultDiagnostic, level === "debug" || level === "error" ? level : "warn", text);
+    },
+  });
 }
 
 /** `logger.flush()` also waits for the destination's `flush(timeoutMs)` (buffered batches). */
@@ -518,7 +574,13 @@ async function flushDestination(sink, ms) {
   if (typeof flush !== "function") return;
   let timer;
   try {
-    const result = Promise.resolve().then(() => flush.call(sink, ms));
+    // Called now, not in a later microtask: the destination marks what was written before this flush.
+    let result;
+    try {
+      result = Promise.resolve(flush.call(sink, ms));
+    } catch {
+      return;
+    }
     await Promise.race([
       result,
       new Promise((resolve) => {
@@ -578,7 +640,7 @@ function validationVersion(options) {
   if (options === undefined || options === null) return 0;
   let v;
   try {
-    v = options.schemaVersion;
+    v = own(options, "schemaVersion");
   } catch {
     return "invalid option `schemaVersion`: reading it threw";
   }
@@ -623,7 +685,7 @@ export function sanitizeErrorMessage(message, maxLen = 200, options) {
   if (!Number.isInteger(maxLen) || maxLen < 0 || maxLen > 0xffffffff) throw new RangeError("sanitizeErrorMessage: `maxLen` must be a non-negative integer");
   let redaction;
   try {
-    redaction = options?.redaction ?? "reference";
+    redaction = own(options, "redaction") ?? "reference";
   } catch {
     throw new TypeError("sanitizeErrorMessage: reading `redaction` threw");
   }
@@ -645,7 +707,7 @@ export function sanitizeErrorMessage(message, maxLen = 200, options) {
 export function consoleSink(options) {
   let level;
   try {
-    level = options?.level ?? "info";
+    level = own(options, "level") ?? "info";
   } catch {
     throw new TypeError("consoleSink: reading `level` threw");
   }
@@ -661,7 +723,7 @@ export function consoleSink(options) {
 export function memorySink(options) {
   let maxlen;
   try {
-    maxlen = options?.maxlen;
+    maxlen = own(options, "maxlen");
   } catch {
     throw new TypeError("memorySink: reading `maxlen` threw");
   }

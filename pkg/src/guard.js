@@ -164,7 +164,8 @@ export class Deliveries {
   #settled;
   #entries = new Set();
   #records = new WeakMap();
-  #waiters = new Set();
+  #waiters = new Set(); // flush() calls: { mark, remaining, finish }
+  #seq = 0; // calls tracked so far; an entry's seq orders it against flush() calls
   /** The error `track` saw when reading or calling `then` threw before any settlement. */
   lastError = undefined;
 
@@ -204,7 +205,7 @@ export class Deliveries {
       this.#settled(rec.state === FULFILLED, rec.error, event);
       return TRACKED;
     }
-    const entry = { event, rec: null };
+    const entry = { event, rec: null, seq: this.#seq++ };
     if (rec === undefined) {
       rec = { state: PENDING, error: undefined, entries: new Set() };
       this.#records.set(result, rec);
@@ -250,43 +251,48 @@ export class Deliveries {
       const event = entry.event;
       entry.event = null;
       entry.rec = null;
+      this.#done(entry);
       this.#settled(state === FULFILLED, error, event);
     }
-    if (this.#entries.size === 0) this.#wake();
   }
 
-  #wake() {
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const w of waiters) w();
+  /** An entry left the pending set: the flush() calls made after it wait for one call less. */
+  #done(entry) {
+    if (this.#waiters.size === 0) return;
+    for (const w of this.#waiters) if (entry.seq < w.mark && --w.remaining === 0) w.finish();
   }
 
   /**
-   * Wait until nothing is pending or `ms` milliseconds passed; then give up on what is still
-   * pending. Returns how many calls were given up on. Never rejects.
+   * Wait until every call pending now has settled, or `ms` milliseconds passed; then give up
+   * on those of them still pending (calls made after this one are not touched). Resolves to
+   * how many calls were given up on. Never rejects.
    */
-  async flush(ms) {
-    if (this.#entries.size === 0) return 0;
-    await new Promise((resolve) => {
-      let timer;
-      const done = () => {
+  flush(ms) {
+    if (this.#entries.size === 0) return Promise.resolve(0);
+    const mark = this.#seq;
+    return new Promise((resolve) => {
+      const w = { mark, remaining: this.#entries.size, finish: null };
+      const timer = setTimeout(() => {
+        if (!this.#waiters.delete(w)) return;
+        let abandoned = 0;
+        for (const entry of [...this.#entries]) {
+          if (entry.seq >= mark) continue;
+          this.#entries.delete(entry);
+          entry.rec?.entries?.delete(entry);
+          entry.rec = null;
+          entry.event = null;
+          abandoned++;
+          this.#done(entry);
+        }
+        resolve(abandoned);
+      }, ms);
+      w.finish = () => {
+        if (!this.#waiters.delete(w)) return;
         clearTimeout(timer);
-        this.#waiters.delete(done);
-        resolve();
+        resolve(0);
       };
-      this.#waiters.add(done);
-      timer = setTimeout(done, ms);
+      this.#waiters.add(w);
     });
-    let abandoned = 0;
-    for (const entry of this.#entries) {
-      entry.rec?.entries?.delete(entry);
-      entry.rec = null;
-      entry.event = null;
-      abandoned++;
-    }
-    this.#entries.clear();
-    this.#wake(); // a concurrent flush need not wait for its own timer
-    return abandoned;
   }
 }
 

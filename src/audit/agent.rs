@@ -202,7 +202,7 @@ fn refuse(field: &str, rule: Option<&'static str>, message: impl Into<String>) -
 
 /// A key name fit for an error message (sanitized and capped, as diagnostics name keys).
 fn safe_key(key: &str) -> String {
-    format!("'{}'", crate::sanitize_error_message(key, 64))
+    format!("'{}'", crate::sanitize::redact_name(key, 64))
 }
 
 fn lite_type(v: &Lite<'_>) -> &'static str {

@@ -14,7 +14,7 @@ use super::prepare::prepare;
 use super::validate::{mask, validate};
 use crate::config::ValidationFailureMode;
 use crate::diagnostics::{Diagnostics, Level};
-use crate::integrity::Chain;
+use crate::integrity::{Chain, MAX_EMITTED_LINE_BYTES};
 use crate::json::{read, write};
 use crate::{issue_summary, Config, Error, Timestamp, ValidationIssue, Validator};
 
@@ -63,6 +63,9 @@ impl PartialEq for Outcome {
             && self.chained == other.chained
     }
 }
+
+/// The issue of an event whose line would be longer than the logger's line limit.
+const LINE_TOO_LONG: &str = "the event's line would be longer than the line limit (1048064 UTF-8 bytes, MAX_EMITTED_LINE_BYTES: what the chain verifiers read, less room for an integrity block)";
 
 /// Configuration and (optionally) the integrity chain of one logger.
 #[derive(Debug)]
@@ -234,12 +237,34 @@ fn finish(
     };
     let mut line = String::with_capacity(512);
     let mut chained = None;
+    let mut verdict = verdict;
     if matches!(verdict, Verdict::Emit | Verdict::EmitInvalid) {
-        if let (Some(chain), Lite::Obj(ev)) = (chain, &mut doc) {
+        let mut chain = chain;
+        let head = chain.as_ref().map(|c| c.head().map(str::to_owned));
+        if let (Some(chain), Lite::Obj(ev)) = (chain.as_deref_mut(), &mut doc) {
             seal(chain, ev);
             chained = Some(true);
         }
         write::line(&doc, &mut line);
+        if line.len() > MAX_EMITTED_LINE_BYTES {
+            // Never emit a line the verifiers (or a store) refuse: in every mode this event
+            // is a validation failure, and the chain does not advance for it.
+            if let (Some(chain), Some(head)) = (chain, head) {
+                chain.set_head(head);
+            }
+            line.clear();
+            chained = None;
+            issues.push(issue("", "maxLineBytes", LINE_TOO_LONG));
+            verdict = if cfg.validation_failure_mode() == ValidationFailureMode::Raise {
+                Verdict::Raise
+            } else {
+                diag.report(
+                    Level::Warn,
+                    &format!("audit event dropped: {LINE_TOO_LONG}"),
+                );
+                Verdict::Drop
+            };
+        }
     }
     Outcome {
         verdict,
@@ -405,6 +430,43 @@ mod tests {
         let text = format!("{:?}", diag.entries);
         assert_eq!(diag.entries.len(), 2, "{text}");
         assert!(!text.contains("123-45-6789"), "{text}");
+    }
+
+    /// Issue 21 item 5: a raised `maxMetadataValueLength` and multi-byte text must not give a
+    /// line the verifiers refuse; the chain does not advance for the refused event.
+    #[test]
+    fn a_line_over_the_emitted_limit_is_never_emitted() {
+        for m in ["drop", "log_and_emit", "raise"] {
+            let mut p = pipeline(
+                serde_json::json!({"serviceName": "svc", "validationFailureMode": m,
+                "metadataAllowlist": ["a", "b"], "maxMetadataValueLength": 1_000_000, "enableIntegrity": true}),
+            );
+            let mut diag = CollectDiagnostics::default();
+            let fits = "é".repeat((MAX_EMITTED_LINE_BYTES - 2000) / 2);
+            let call = format!(r#"{{"action":"READ","id":"{ID}","metadata":{{"a":"{fits}"}}}}"#);
+            let r = p.audit_text(&call, 1.7e12, &mut diag);
+            assert_eq!(r.verdict, Verdict::Emit, "{m}");
+            assert!(r.line.len() <= MAX_EMITTED_LINE_BYTES);
+            let head = p.chain_head().map(str::to_owned);
+            let big = "é".repeat(300_000); // 600,000 bytes, 300,000 UTF-16 units
+            let call = format!(
+                r#"{{"action":"READ","id":"{ID}","metadata":{{"a":"{big}","b":"{big}"}}}}"#
+            );
+            let r = p.audit_text(&call, 1.7e12, &mut diag);
+            let want = if m == "raise" {
+                Verdict::Raise
+            } else {
+                Verdict::Drop
+            };
+            assert_eq!(r.verdict, want, "{m}");
+            assert!(r.line.is_empty());
+            assert_eq!(r.issues[0].keyword, "maxLineBytes");
+            assert_eq!(
+                p.chain_head().map(str::to_owned),
+                head,
+                "{m}: the chain did not advance"
+            );
+        }
     }
 
     #[test]

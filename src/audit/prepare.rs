@@ -106,5 +106,5 @@ fn allowlist(cfg: &Config, ev: &mut Members<'_>, diag: &mut dyn Diagnostics) {
 /// A metadata key for a diagnostic: sanitized (so an identifier used as a key is redacted)
 /// and capped, since keys come from the caller.
 fn safe_name(key: &str) -> String {
-    format!("'{}'", crate::sanitize_error_message(key, 64))
+    format!("'{}'", crate::sanitize::redact_name(key, 64))
 }

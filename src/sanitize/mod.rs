@@ -367,6 +367,11 @@ pub fn redact_name(name: &str, max_len: usize) -> std::borrow::Cow<'_, str> {
         // Nothing to redact: the name as it is (whitespace kept), only capped and escaped.
         redacted = name.to_string();
     }
+    if !plain_residue(&redacted) {
+        // What is left is not a field name's shape (spaces, commas, `@`, non-ASCII, control
+        // characters: `Smith, John`, `DOB 1980-01-02`): shown as a whole as redacted.
+        return std::borrow::Cow::Owned(REDACTED_NAME.to_string()); // Owned: the name changed
+    }
     if redacted.chars().count() > max_len {
         redacted = redacted.chars().take(max_len.saturating_sub(3)).collect();
         redacted.push_str("...");
@@ -383,6 +388,33 @@ pub fn redact_name(name: &str, max_len: usize) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// What [`redact_name`] shows for a name that is not a field name's shape.
+pub const REDACTED_NAME: &str = "[REDACTED-NAME]";
+
+/// A (strict-redacted) name's shape once its `[REDACTED-...]` tokens are set aside: printable
+/// ASCII without spaces, commas and `@` (what person names, dates written out and addresses
+/// need), or control characters (escaped afterwards).
+fn plain_residue(text: &str) -> bool {
+    let mut rest = text;
+    loop {
+        let (head, tail) = match rest.find("[REDACTED-") {
+            Some(i) => (&rest[..i], Some(&rest[i..])),
+            None => (rest, None),
+        };
+        if !head
+            .bytes()
+            .all(|b| b.is_ascii_control() || (b.is_ascii_graphic() && b != b',' && b != b'@'))
+        {
+            return false;
+        }
+        let Some(tail) = tail else { return true };
+        match tail.find(']') {
+            Some(end) => rest = &tail[end + 1..],
+            None => return false,
+        }
+    }
 }
 
 /// An exception's class name as `outcome.error_type`: [`redact_name`] with the schema's
@@ -414,6 +446,25 @@ mod tests {
             "PatientNotFound_[REDACTED-SSN]"
         );
         assert_eq!(redact_name("a\u{1b}[2Jb", 64), "a\\u001b[2Jb");
+        assert_eq!(redact_name("a/b~\"c", 64), "a/b~\"c");
+        for phi in [
+            "MRN 12345678",
+            "MRN:A1234567",
+            "123\u{2010}45\u{2010}6789",
+            "john.doe\u{ff20}example.com",
+            "(555) 123-4567",
+            "192.168.1.10",
+            "Smith, John",
+            "DOB 1980-01-02",
+        ] {
+            let shown = redact_name(phi, 64);
+            assert!(shown.contains("[REDACTED-"), "{phi}: {shown}");
+            for part in [
+                "12345678", "1234567", "6789", "john", "4567", "168.1", "Smith", "1980",
+            ] {
+                assert!(!shown.contains(part), "{phi}: {shown}");
+            }
+        }
         assert_eq!(redact_name(&"k".repeat(100), 64).chars().count(), 64);
     }
 

@@ -2,7 +2,7 @@
 // test drivers; the durable parts are the package's own AuditChain, chainSink, d1Store,
 // queueSink and auditQueueConsumer. Faults are injected here, around the package's code.
 import { AuditLogger, httpSink } from "bh-audit-logger";
-import { AuditChain, chainSink, d1Store, queueSink, auditQueueConsumer } from "bh-audit-logger/cloudflare";
+import { AuditChain, chainSink, d1Store, queueSink, auditQueueConsumer, auditorAuth, fanout } from "bh-audit-logger/cloudflare";
 
 /** AuditChain plus a way for the test to reset the object mid-run. */
 export class TestChain extends AuditChain {
@@ -35,15 +35,94 @@ function faulty(ns, rate, counts) {
   };
 }
 
-/** A logger over a destination. Until the facade hands lines to destinations itself, a function sink writes the line the logger emitted. */
+/** A logger writing to a destination (through the port its attach() returns). */
 function loggerFor(dest, extra = {}) {
-  const sink = Object.assign((event) => dest.write(`${JSON.stringify(event)}\n`), {
-    flush: (ms) => dest.flush(ms),
-    attach: (r) => dest.attach(r),
-  });
   const diagnostics = [];
-  const logger = new AuditLogger({ serviceName: "edge-test", serviceEnvironment: "test", sink, onDiagnostic: (l, m) => diagnostics.push([l, m]), ...extra });
+  const logger = new AuditLogger({ serviceName: "edge-test", serviceEnvironment: "test", sink: dest, onDiagnostic: (l, m) => diagnostics.push([l, m]), ...extra });
   return { logger, diagnostics };
+}
+
+/** A deterministic random source (the chaos runs are reproducible). */
+function rng(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+/** A D1 binding whose batch() fails `rate` of the time: half before the write, half after it (a lost answer). */
+function faultyDb(db, rate, rand, counts) {
+  return {
+    prepare: (sql) => db.prepare(sql),
+    batch: async (stmts) => {
+      if (rand() < rate / 2) {
+        counts.before++;
+        throw new Error("injected D1 failure before the write");
+      }
+      const r = await db.batch(stmts);
+      if (rand() < rate / 2) {
+        counts.after++;
+        throw new Error("injected D1 failure after the write");
+      }
+      return r;
+    },
+  };
+}
+
+/** A Queue producer whose sendBatch fails `rate` of the time, half after sending (the retry re-sends). */
+function faultyQueue(queue, rate, rand, counts) {
+  return {
+    sendBatch: async (msgs) => {
+      if (rand() < rate / 2) {
+        counts.before++;
+        throw new Error("injected queue failure before sending");
+      }
+      await queue.sendBatch(msgs);
+      if (rand() < rate / 2) {
+        counts.after++;
+        throw new Error("injected queue failure after sending");
+      }
+    },
+  };
+}
+
+/**
+ * The chaos run of one logger over `dest`: `n` calls, a flush every 100, about 1% of them
+ * reusing an earlier event_id with different content (emit() of a changed copy). Returns the
+ * lines the logger handed over (in order), its stats and diagnostics.
+ */
+async function chaosRun(dest, n, rand) {
+  const written = [];
+  const tap = {
+    write: (line) => dest.write(line),
+    flush: (ms) => dest.flush(ms),
+    attach: (r) => {
+      const port = dest.attach(r);
+      return { write: (line) => (written.push(line.slice(0, -1)), port.write(line)) };
+    },
+  };
+  const { logger, diagnostics } = loggerFor(tap);
+  const ids = [];
+  let calls = 0;
+  let conflicting = 0;
+  for (let i = 0; i < n; i++) {
+    calls++;
+    if (i > 0 && rand() < 0.01) {
+      // Anyone who can write first: an earlier event_id with other content.
+      const earlier = JSON.parse(written[Math.floor(rand() * written.length)]);
+      earlier.resource = { type: "Note", id: `forged-${i}` };
+      if (logger.emit(earlier)) conflicting++;
+    } else {
+      const e = auditOne(logger, i, "chaos");
+      if (e) ids.push(e.event_id);
+    }
+    if (i % 100 === 99) await logger.flush(60000);
+  }
+  await logger.flush(60000);
+  return { written, calls, conflicting, stats: logger.stats, pending: logger.pending, diagnostics: diagnostics.map(([, m]) => m) };
 }
 
 const PATIENTS = ["pt-001", "pt-002", "pt-003", "pt-004", "pt-005"];
@@ -128,6 +207,10 @@ export default {
         const { results } = await env.DB.prepare(sql).bind(...params).all();
         return Response.json({ got, want: results.map((r) => JSON.parse(r.line)) });
       }
+      case "/d1/lines": {
+        const { results } = await env.DB.prepare(`SELECT line FROM ${q("table")} ORDER BY rowid`).all();
+        return Response.json(results.map((r) => r.line));
+      }
       case "/d1/ids": {
         const { results } = await env.DB.prepare("SELECT event_id FROM bh_audit_events").all();
         const dead = await env.DB.prepare("SELECT count(*) AS n FROM dead_letters").first();
@@ -155,6 +238,69 @@ export default {
       }
       case "/queue/stats":
         return Response.json(consumer.stats);
+      case "/chain/store": // storeLines over RPC with lines given by the test
+        return Response.json(await stub().storeLines(await request.json()));
+      case "/d1/store": {
+        const store = d1Store(env.DB, { table: q("table", "bh_audit_events") });
+        if (q("migrate")) await store.migrate();
+        return Response.json(await store.storeLines(await request.json()));
+      }
+      case "/d1/range": {
+        const store = d1Store(env.DB, { table: q("table", "bh_audit_events") });
+        const o = JSON.parse(q("o", "{}"));
+        const kind = q("kind", "export");
+        const got = kind === "byPatient" ? await store.byPatient(q("id"), o) : kind === "denials" ? await store.denials(o) : (await store.exportJsonl(o)).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+        return Response.json(got.map((e) => e.event_id));
+      }
+      case "/d1/legacy": {
+        // A table as the previous version made it (no utc column), then migrate() on it.
+        const t = q("table");
+        await env.DB.prepare(`CREATE TABLE ${t} (event_id TEXT PRIMARY KEY, timestamp TEXT NOT NULL, patient_id TEXT, actor_id TEXT, outcome TEXT, action TEXT, line TEXT NOT NULL)`).run();
+        const lines = await request.json();
+        for (const line of lines) {
+          const e = JSON.parse(line);
+          await env.DB.prepare(`INSERT INTO ${t} (event_id, timestamp, line) VALUES (?, ?, ?)`).bind(e.event_id, e.timestamp, line).run();
+        }
+        await d1Store(env.DB, { table: t }).migrate();
+        return Response.json({ ok: true });
+      }
+      case "/auth":
+        return Response.json({ ok: await auditorAuth(request, url.searchParams.has("expected") ? q("expected") : env.AUDITOR_TOKEN) });
+      case "/sink/conflict": {
+        // Two events with one event_id and different content through a store's sink: the second is a conflict.
+        const kind = q("kind");
+        const store = kind === "d1" ? d1Store(env.DB, { table: q("table", "bh_audit_events") }) : null;
+        if (store) await store.migrate();
+        const dest = store ? store.sink : chainSink(env.AUDIT_CHAIN, { stream: chain, batchSize: 10 });
+        const { logger, diagnostics } = loggerFor(dest, { idFactory: () => q("id") });
+        logger.audit("READ", { resource: { type: "Note", id: "first" } });
+        logger.audit("READ", { resource: { type: "Note", id: "second" } });
+        await logger.flush(30000);
+        return Response.json({ stats: logger.stats, sink: dest.stats, diagnostics: diagnostics.map(([, m]) => m) });
+      }
+      case "/chaos": {
+        const kind = q("kind");
+        const rand = rng(Number(q("seed", "7")));
+        const counts = { before: 0, after: 0 };
+        const n = Number(q("n", "10000"));
+        let dest;
+        if (kind === "chain") dest = chainSink(faulty(env.AUDIT_CHAIN, 0.1, counts), { stream: chain, batchSize: 50, backoffMs: 1, maxBackoffMs: 5, maxRetries: 100, random: rand });
+        else if (kind === "d1") {
+          const store = d1Store(faultyDb(env.DB, 0.1, rand, counts), { table: q("table"), batchSize: 50, backoffMs: 1, maxBackoffMs: 5, maxRetries: 100, random: rand });
+          await d1Store(env.DB, { table: q("table") }).migrate();
+          dest = store.sink;
+        } else if (kind === "queue") {
+          dest = queueSink(faultyQueue(env.AUDIT_QUEUE, 0.1, rand, counts), { batchSize: 50, backoffMs: 1, maxBackoffMs: 5, maxRetries: 100, random: rand });
+        } else if (kind === "http") {
+          dest = httpSink({ url: q("url"), batchSize: 50, backoffMs: 1, maxBackoffMs: 5, maxRetries: 100, random: rand });
+        } else if (kind === "fanout") {
+          const store = d1Store(faultyDb(env.DB, 0.1, rand, counts), { table: q("table"), batchSize: 50, backoffMs: 1, maxBackoffMs: 5, maxRetries: 100, random: rand });
+          await d1Store(env.DB, { table: q("table") }).migrate();
+          dest = fanout(chainSink(faulty(env.AUDIT_CHAIN, 0.1, counts), { stream: chain, batchSize: 50, backoffMs: 1, maxBackoffMs: 5, maxRetries: 100, random: rand }), store.sink);
+        }
+        const r = await chaosRun(dest, n, rand);
+        return Response.json({ ...r, faults: counts, sink: dest.stats ?? null });
+      }
       case "/queue/poison":
         await env.AUDIT_QUEUE.send("this is not an event line", { contentType: "text" });
         return Response.json({ ok: true });

@@ -101,6 +101,14 @@ function resolvePointer(root, pointer) {
       if (!/^(0|[1-9][0-9]*)$/.test(k) || Number(k) >= v.length) return { ok: false };
       v = v[Number(k)];
     } else if (isObj(v)) {
+      if (k === "[REDACTED-NAME]" && !Object.prototype.hasOwnProperty.call(v, k)) {
+        // A key name not shaped like a field name (spaces, commas, `@`, non-ASCII) is shown
+        // redacted as a whole (sanitize::redact_name): it stands for such a key of this object.
+        const hidden = Object.keys(v).find((key) => /[^\x00-\x7f]|[ ,@]/.test(key));
+        if (hidden === undefined) return { ok: false };
+        v = v[hidden];
+        continue;
+      }
       if (!Object.prototype.hasOwnProperty.call(v, k)) return { ok: false };
       v = v[k];
     } else {

@@ -275,3 +275,28 @@ test("bh-audit fhir streams: a trail much larger than the heap converts in full"
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Issue 21 item 10: `fhir` escapes its output as the other subcommands do and splits lines with
+// the same splitter ("\n", "\r\n", "\r"). Synthetic values only.
+test("bh-audit fhir: bidi, C1 and line-separator characters never reach the output raw; CR-only trails convert", () => {
+  const hostile = "Note \u202e evil \u2066 x \u2028 y \u2029 z \u009b2J \u0085 \u200f";
+  const events = [1, 2, 3].map((i) => {
+    const e = JSON.parse(readFileSync(join(EXAMPLES, "2.0", readdirSync(join(EXAMPLES, "2.0")).find((f) => f.endsWith(".json"))), "utf8"));
+    e.event_id = `2f4c1d11-3f42-44d3-83a0-1d3f7e1d2b1${i}`;
+    if (e.resource) e.resource.id = `r-${i} ${hostile}`;
+    return JSON.stringify(e);
+  });
+  const UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  for (const sep of ["\r", "\r\n", "\n"]) {
+    const r = cli(["fhir", "-"], events.join(sep) + sep);
+    const out = r.stdout.toString("utf8");
+    const err = r.stderr.toString("utf8");
+    assert.equal(r.status, 0, `${JSON.stringify(sep)}: ${err}`);
+    assert.match(err, /3 resources written/);
+    assert.ok(!UNSAFE.test(out), `${JSON.stringify(sep)}: raw unsafe characters in stdout`);
+    const resources = out.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    assert.equal(resources.length, 3);
+    // Same values: the escapes are JSON escapes.
+    assert.ok(resources.every((x) => JSON.stringify(x).includes(hostile)), "the values are kept, only escaped");
+  }
+});

@@ -116,3 +116,72 @@ test("diagnostics and messages are capped: one emit() with 100,000 invalid roles
   assert.ok(err instanceof ValidationError);
   assert.ok(err.message.length <= 2000, `ValidationError.message of ${err.message.length} characters`);
 });
+
+// Issue 21 item 8: every path that names a key goes through the one redaction step (the core's
+// `redact_name`), including the compatibility forms of the strict corpus. Synthetic PHI only.
+const LEAKED = [
+  ["MRN 12345678", ["12345678"]],
+  ["MRN:A1234567", ["1234567"]],
+  ["123\u201045\u20106789", ["6789", "123\u201045"]],
+  ["john.doe\uff20example.com", ["john.doe", "example.com"]],
+  ["(555) 123-4567", ["123-4567", "555"]],
+  ["192.168.1.10", ["192.168", "168.1.10"]],
+  ["Smith, John", ["Smith", "John"]],
+  ["DOB 1980-01-02", ["1980-01-02"]],
+  ["\uff10\uff15\uff15\uff11\uff12\uff13\uff14\uff15\uff16\uff17", ["\uff15\uff16\uff17"]],
+  ["105\u221262\u22123269", ["3269"]],
+  ["acct\uff03X1477356", ["1477356"]],
+  ["pt 819\u201071\u20108871", ["8871"]],
+];
+
+for (const redaction of ["reference", "strict"]) {
+  test(`item 8: the allowlist's dropped-key diagnostics redact key names (redaction: ${redaction})`, () => {
+    for (const [key, secrets] of LEAKED) {
+      const { logger, diags } = collecting({ metadataAllowlist: ["route"], redaction });
+      const e = logger.audit("READ", { metadata: { route: "/notes", [key]: 1 } });
+      assert.ok(e, "the event is emitted without the key");
+      assert.deepEqual(Object.keys(e.metadata), ["route"]);
+      const drop = diags.filter((d) => d.includes("not in the allowlist"));
+      assert.equal(drop.length, 1, diags.join(" | "));
+      assert.ok(drop[0].includes("[REDACTED-"), drop[0]);
+      for (const d of diags) for (const s of secrets) assert.ok(!leaks(d, s), `${key}: ${d}`);
+      // A key the allowlist names, holding a non-scalar: named through the same step.
+      const { logger: l2, diags: d2 } = collecting({ metadataAllowlist: [key], redaction });
+      l2.audit("READ", { metadata: { [key]: { nested: 1 } } });
+      assert.ok(d2.some((d) => d.includes("not a scalar")), d2.join(" | "));
+      for (const d of d2) for (const s of secrets) assert.ok(!leaks(d, s), `${key}: ${d}`);
+    }
+  });
+}
+
+test("item 8: an unknown agent-descriptor key is redacted in the TypeError", () => {
+  for (const [key, secrets] of LEAKED) {
+    const { logger } = collecting({ schemaVersion: "2.0" });
+    let err;
+    try {
+      logger.auditAgentAction("READ", { agentSubjectId: "agent-1", authorizingSubjectId: "user_1", agentSessionId: "s-1", delegationType: "supervised", agent: { interface: "mcp", [key]: "x" } });
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof TypeError, key);
+    assert.match(err.message, /unknown key/);
+    assert.ok(err.message.includes("[REDACTED-"), err.message);
+    for (const s of secrets) assert.ok(!leaks(err.message, s), `${key}: ${err.message}`);
+  }
+});
+
+test("item 8: the same names in validation paths, unknown options and emit() diagnostics", () => {
+  for (const [key, secrets] of LEAKED) {
+    const { logger, diags } = collecting();
+    logger.emit({ ...EVENT, actor: { ...EVENT.actor, [key]: "x" } });
+    const res = validateEvent({ ...EVENT, resource: { type: "Note", [key]: 1 } });
+    let opt;
+    try {
+      new AuditLogger({ serviceName: "s", [key]: 1 });
+    } catch (e) {
+      opt = e.message;
+    }
+    const texts = [...diags, ...res.errors.map((e) => `${e.instancePath} ${e.message}`), opt];
+    for (const t of texts) for (const s of secrets) assert.ok(!leaks(t, s), `${key}: ${t}`);
+  }
+});
