@@ -38,7 +38,7 @@ use crate::{SchemaVersion, Timestamp};
 
 mod tree;
 pub(crate) use tree::TreeCheck;
-pub use tree::{CheckpointResult, Checkpoints, TreeHead};
+pub use tree::{CheckpointResult, Checkpoints, TrailProver, TreeHead};
 
 pub use crate::integrity::MAX_LINE_BYTES;
 

@@ -191,11 +191,10 @@ impl TreeCheck {
         if self.broken {
             return;
         }
-        let bytes = match raw {
-            RawLine::Text(t) if crate::integrity::trim_line(t).is_empty() => return,
-            RawLine::Text(t) => t.as_bytes(),
-            RawLine::NotUtf8(b) => b,
-            RawLine::TooLong => {
+        let bytes = match entry(raw) {
+            Entry::Blank => return,
+            Entry::Bytes(b) => b,
+            Entry::Unreadable => {
                 self.broken = true;
                 return;
             }
@@ -222,5 +221,110 @@ impl TreeCheck {
             root: self.tree.root(),
         };
         (head, self.checkpoints.into_iter().map(|(r, _)| r).collect())
+    }
+}
+
+/// What a line is to the tree.
+enum Entry<'a> {
+    /// Blank (empty after Python's `str.strip()`): not an entry.
+    Blank,
+    /// An entry: the line's bytes, without its line break.
+    Bytes(&'a [u8]),
+    /// Over the line limit: its bytes were not kept.
+    Unreadable,
+}
+
+/// The one rule for which lines are entries (the chain verifier skips the same blank lines).
+fn entry<'a>(raw: &RawLine<'a>) -> Entry<'a> {
+    match raw {
+        RawLine::Text(t) if crate::integrity::trim_line(t).is_empty() => Entry::Blank,
+        RawLine::Text(t) => Entry::Bytes(t.as_bytes()),
+        RawLine::NotUtf8(b) => Entry::Bytes(b),
+        RawLine::TooLong => Entry::Unreadable,
+    }
+}
+
+/// Builds the inclusion proof of one entry of a trail given in pieces (O(log n) memory),
+/// and the trail's root at the proof's tree size, to check against that size's checkpoint.
+///
+/// ```
+/// use bh_audit_logger::trail::TrailProver;
+/// use bh_audit_logger::tlog::merkle;
+/// let mut p = TrailProver::new(1, 3).unwrap();
+/// p.push(b"{\"a\":1}\n\n{\"a\":2}\n{\"a\":3}\n{\"a\":4}\n");
+/// let (proof, root) = p.finish().unwrap();
+/// assert!(merkle::verify_inclusion(1, 3, &merkle::leaf_hash(b"{\"a\":2}"), &proof, &root).is_ok());
+/// ```
+pub struct TrailProver {
+    lines: super::LineSplitter,
+    tree: Tree,
+    proof: Option<tlog::ProofBuilder>,
+    size: u64,
+    root: Option<Hash>,
+    broken: bool,
+}
+
+impl TrailProver {
+    /// A prover for entry `index` in the tree of the trail's first `size` entries
+    /// (`index_out_of_range` unless `index < size`).
+    pub fn new(index: u64, size: u64) -> Result<TrailProver, tlog::Error> {
+        Ok(TrailProver {
+            lines: super::LineSplitter::new(super::MAX_LINE_BYTES),
+            tree: Tree::new(),
+            proof: Some(tlog::ProofBuilder::inclusion(index, size)?),
+            size,
+            root: None,
+            broken: false,
+        })
+    }
+
+    /// Feed the next piece of the trail.
+    pub fn push(&mut self, chunk: &[u8]) {
+        let mut lines = std::mem::replace(&mut self.lines, super::LineSplitter::new(0));
+        lines.push(chunk, &mut |_, raw| self.line(&raw));
+        self.lines = lines;
+    }
+
+    /// Bytes pushed so far.
+    pub fn bytes(&self) -> u64 {
+        self.lines.bytes()
+    }
+
+    /// Entries read so far (at most the proof's tree size).
+    pub fn entries(&self) -> u64 {
+        self.tree.size()
+    }
+
+    fn line(&mut self, raw: &RawLine<'_>) {
+        if self.broken || self.tree.size() >= self.size {
+            return;
+        }
+        match entry(raw) {
+            Entry::Blank => {}
+            Entry::Unreadable => self.broken = true,
+            Entry::Bytes(b) => {
+                let leaf = tlog::merkle::leaf_hash(b);
+                self.tree.push_leaf_hash(leaf);
+                if let Some(p) = &mut self.proof {
+                    p.push_leaf_hash(leaf);
+                }
+                if self.tree.size() == self.size {
+                    self.root = Some(self.tree.root());
+                }
+            }
+        }
+    }
+
+    /// End of input: the proof hashes and the trail's root at the proof's tree size;
+    /// `trail_shorter` when the trail has fewer entries, `trail_unreadable` when a line
+    /// before that size was over the line limit.
+    pub fn finish(mut self) -> Result<(Vec<Hash>, Hash), tlog::Error> {
+        let mut lines = std::mem::replace(&mut self.lines, super::LineSplitter::new(0));
+        lines.finish(&mut |_, raw| self.line(&raw));
+        match (self.root, self.proof.take()) {
+            (Some(root), Some(proof)) => Ok((proof.finish()?, root)),
+            _ if self.broken => Err(tlog::Error::new(Reason::TrailUnreadable)),
+            _ => Err(tlog::Error::new(Reason::TrailShorter)),
+        }
     }
 }

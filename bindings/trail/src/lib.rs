@@ -410,3 +410,109 @@ pub fn generate_witness_key_json(name: &str, seed: &[u8]) -> String {
         Err(e) => refusal(e),
     }
 }
+
+/// [`TrailProver`](bh_audit_logger::trail::TrailProver) for JS: the inclusion proof of one
+/// entry of a trail given in pieces.
+#[wasm_bindgen]
+pub struct ProverCore(Option<bh_audit_logger::trail::TrailProver>);
+
+#[wasm_bindgen]
+impl ProverCore {
+    /// A prover for entry `index` in the tree of the trail's first `size` entries.
+    #[wasm_bindgen(constructor)]
+    pub fn new(index: f64, size: f64) -> Result<ProverCore, JsValue> {
+        let (Some(index), Some(size)) = (js_size(index), js_size(size)) else {
+            return Err(js_sys::RangeError::new("index and size must be integers").into());
+        };
+        bh_audit_logger::trail::TrailProver::new(index, size)
+            .map(|p| ProverCore(Some(p)))
+            .map_err(|e| js_sys::RangeError::new(e.reason().message()).into())
+    }
+
+    /// Feed bytes (split anywhere).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        self.0.as_mut().ok_or_else(finished)?.push(chunk);
+        Ok(())
+    }
+
+    /// Entries read so far.
+    pub fn entries(&self) -> f64 {
+        self.0.as_ref().map_or(0.0, |p| p.entries() as f64)
+    }
+
+    /// End of input: `{ hashes, root }` (base64), or `{ error, message }`.
+    pub fn finish(&mut self) -> Result<String, JsValue> {
+        let p = self.0.take().ok_or_else(finished)?;
+        Ok(match p.finish() {
+            Ok((hashes, root)) => json!({
+                "hashes": hashes.iter().map(tlog::hash_to_base64).collect::<Vec<_>>(),
+                "root": tlog::hash_to_base64(&root),
+            })
+            .to_string(),
+            Err(e) => refusal(e),
+        })
+    }
+}
+
+/// A checkpoint note's body, NOT verified: `{ origin, size, root }`, or `{ error, message }`
+/// (for `bh-audit prove`, which checks the root against the trail, not the signature).
+#[wasm_bindgen(js_name = readCheckpointJson)]
+pub fn read_checkpoint_json(note: &str) -> String {
+    match tlog::note::Note::parse(note.as_bytes()).and_then(|n| tlog::Checkpoint::parse(&n.text)) {
+        Ok(c) => {
+            json!({ "origin": c.origin, "size": c.size, "root": tlog::hash_to_base64(&c.root) })
+                .to_string()
+        }
+        Err(e) => refusal(e),
+    }
+}
+
+/// RFC 9162 inclusion verification on raw values (base64; hashes of any length are refused,
+/// not trusted): `""` when the proof holds, else the reason code. For the vector tests that
+/// run transparency-dev/merkle's probes in this module.
+#[wasm_bindgen(js_name = verifyInclusionRaw)]
+pub fn verify_inclusion_raw(
+    index: f64,
+    size: f64,
+    leaf: &str,
+    proof: Vec<String>,
+    root: &str,
+) -> String {
+    let decode = |s: &str| tlog::base64_decode(s);
+    let (Some(index), Some(size), Some(leaf), Some(root)) =
+        (js_size(index), js_size(size), decode(leaf), decode(root))
+    else {
+        return tlog::Reason::MalformedProof.as_str().to_owned();
+    };
+    let Some(proof) = proof.iter().map(|h| decode(h)).collect::<Option<Vec<_>>>() else {
+        return tlog::Reason::MalformedProof.as_str().to_owned();
+    };
+    match merkle::verify_inclusion(index, size, &leaf, &proof, &root) {
+        Ok(()) => String::new(),
+        Err(e) => e.reason().as_str().to_owned(),
+    }
+}
+
+/// RFC 9162 consistency verification on raw values, as [`verify_inclusion_raw`].
+#[wasm_bindgen(js_name = verifyConsistencyRaw)]
+pub fn verify_consistency_raw(
+    size1: f64,
+    size2: f64,
+    root1: &str,
+    root2: &str,
+    proof: Vec<String>,
+) -> String {
+    let decode = |s: &str| tlog::base64_decode(s);
+    let (Some(size1), Some(size2), Some(root1), Some(root2)) =
+        (js_size(size1), js_size(size2), decode(root1), decode(root2))
+    else {
+        return tlog::Reason::MalformedProof.as_str().to_owned();
+    };
+    let Some(proof) = proof.iter().map(|h| decode(h)).collect::<Option<Vec<_>>>() else {
+        return tlog::Reason::MalformedProof.as_str().to_owned();
+    };
+    match merkle::verify_consistency(size1, size2, &root1, &root2, &proof) {
+        Ok(()) => String::new(),
+        Err(e) => e.reason().as_str().to_owned(),
+    }
+}
