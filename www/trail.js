@@ -186,7 +186,10 @@ function render(s, ms) {
   // An unreadable line ends chain verification (lines after it are validated only).
   const stop = s.chain?.failures.find((f) => ["invalid_json", "malformed", "line_too_long"].includes(f.kind));
   const label = $("t-status").dataset.label || "the trail";
-  setStatus(s.ok ? "valid" : "invalid", `${s.ok ? "✓ Passed" : "✗ Failed"}: ${label}, ${fmt(s.events)} events in ${(ms / 1000).toFixed(1)} s`);
+  const cps = s.checkpoints ?? [];
+  const cpBad = cps.filter((c) => !c.ok).length;
+  const cpNote = cps.length ? (cpBad ? `; ${cpBad === 1 ? "1 checkpoint does" : `${fmt(cpBad)} checkpoints do`} not match` : `; ${cps.length === 1 ? "the checkpoint matches" : `all ${fmt(cps.length)} checkpoints match`}`) : "";
+  setStatus(s.ok ? "valid" : "invalid", `${s.ok ? "✓ Passed" : "✗ Failed"}: ${label}, ${fmt(s.events)} events in ${(ms / 1000).toFixed(1)} s${cpNote}`);
   const cards = $("t-cards");
   cards.replaceChildren(
     card("Events", fmt(s.events), "t-events"),

@@ -8,13 +8,15 @@
 // proofs built here with node:crypto (a few lines of RFC 6962, independent of the package).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { createHash } from "node:crypto";
 import { chromium } from "playwright-core";
 import { startServer } from "../../scripts/serve-www.mjs";
 import { AuditLogger } from "../../pkg/src/node.mjs";
 import { TrailReport, generateSignerKey, signCheckpoint, verifyInclusionProof } from "../../pkg/src/trail-node.mjs";
 
+const SHOTS = fileURLToPath(new URL("../../www/screenshots/", import.meta.url));
 const EXECUTABLE = process.env.CHROMIUM || "/usr/bin/chromium";
 const ORIGIN = "audit.example.org/playground-test";
 
@@ -132,6 +134,16 @@ after(async () => {
 
 /* ---------------------------------------------------------------- page helpers */
 
+/** Screenshots at 360 and 1280 px (www/screenshots/, not in git). */
+async function shoot(name) {
+  mkdirSync(SHOTS, { recursive: true });
+  for (const width of [360, 1280]) {
+    await page.setViewportSize({ width, height: width === 360 ? 780 : 900 });
+    await page.screenshot({ path: `${SHOTS}${name}-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 /** Drop `files` ([name, text]) on the element `selector`, as a user would. */
 async function drop(selector, files) {
   await page.evaluate(
@@ -168,6 +180,9 @@ const results = () =>
 /* ---------------------------------------------------------------- the trail against checkpoints */
 
 test("the trail matches both its checkpoints: tree, per-checkpoint ok and the line of the last entry", async () => {
+  // Before any run, no empty report and nothing to run again.
+  assert.equal(await page.isHidden("#t-result"), true);
+  assert.equal(await page.isHidden("#t-recheck"), true);
   await setCheckpoints([["at-40.checkpoint", data.note40], ["at-30.checkpoint", data.note30]], [data.key.verifierKey]);
   assert.equal(await checkTrail(data.lines), "valid");
   assert.equal(await page.getAttribute("#t-tree", "data-size"), "40");
@@ -190,6 +205,7 @@ test("a cut trail: the checkpoint beyond its end says the tail is cut, the earli
   assert.equal(at40.ok, false);
   assert.equal(at40.reason, "trail_shorter");
   assert.match(at40.verdict, /Cut/);
+  await shoot("trail-checkpoints");
   assert.match(at40.text, /the trail has 35: the last 5 entries signed are missing/);
   assert.equal(at30.ok, true);
   assert.equal(await page.textContent("#t-cp-card"), "1 of 2 fail");
@@ -308,6 +324,7 @@ test("one event and its proof: verifies for its line, fails for another line and
   assert.equal(r.text, `✓ Verified: this line is entry 6 of the trail signed by ${ORIGIN} at size 40.`);
   assert.equal(await page.getAttribute("#t-proof-index", "data-value"), "6");
   assert.equal(await page.getAttribute("#t-proof-size", "data-value"), "40");
+  await shoot("trail-proof");
   assert.equal(await page.textContent("#t-proof-origin"), ORIGIN);
 
   await page.fill("#t-proof-entry", data.entries[7]);
