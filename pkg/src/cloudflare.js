@@ -654,11 +654,12 @@ export class AuditChain extends DurableObject {
         this.#setMeta(key, old);
         continue;
       }
-      problem = `the witness refused the checkpoint of size ${size}: ${res.status} ${text.slice(0, 64).replace(/[^\x20-\x7e]/g, "?").trim()}`;
+      problem = `the witness refused a checkpoint: ${res.status} ${text.slice(0, 64).replace(/[^\x20-\x7e]/g, "?").trim()}`;
       break;
     }
+    // Reported when it changes (not once per batch while a witness is down).
+    if (this.#meta("witness_error") !== problem) console.error(`bh-audit-logger: AuditChain: ${problem} (checkpoints keep the log's signature only until it cosigns again)`);
     this.#setMeta("witness_error", problem);
-    console.error(`bh-audit-logger: AuditChain: ${problem}`);
   }
 
   async fetch(request) {
