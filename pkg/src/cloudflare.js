@@ -179,9 +179,10 @@ class HttpError extends Error {
  * `GET /consistency?old=M[&new=N]`.
  * Subclass and set `static hashAlgorithm = "sha384"` (or "sha512") for another algorithm.
  *
- * Verifiable trail (env): `AUDIT_SIGNER_KEY` (a signer key, `PRIVATE+KEY+<origin>+...`; a
- * Workers secret) turns on the RFC 6962 tree over the stored lines and a signed checkpoint
- * (C2SP tlog-checkpoint) after each stored batch. `AUDIT_WITNESS` (a binding: an AuditWitness
+ * Verifiable trail (env): `AUDIT_SIGNER_KEY` (a signer key, `PRIVATE+KEY+<origin>+...`, or one
+ * per line for several streams, see #configureSigner; a Workers secret) turns on the RFC 6962
+ * tree over the stored lines and a signed checkpoint (C2SP tlog-checkpoint) after each stored
+ * batch. `AUDIT_WITNESS` (a binding: an AuditWitness
  * Durable Object namespace, or a service binding of a tlog-witness) or `AUDIT_WITNESS_URL` (a
  * tlog-witness URL prefix) asks a witness to cosign each new checkpoint; its cosignature lines
  * are kept on the stored note.
