@@ -19,19 +19,58 @@ export interface StoreResult {
  * Durable Object class: the single writer of one stream's chain (SQLite storage: declare it in
  * `new_sqlite_classes`). Chains each line as bh-audit-logger 1.1.1 does, idempotent by event_id.
  * HTTP: `POST /append` (NDJSON), `GET /export?from=N&limit=M` (JSONL), `GET /head`, `GET /verify`.
+ *
+ * Verifiable trail (env, see README "Verifiable trails on Cloudflare"): with `AUDIT_SIGNER_KEY`
+ * (a signer key, or one per line for several streams: a stream takes the key whose origin is the
+ * stream's name or ends in `/<stream>`) it keeps the RFC 6962 tree of the stored lines and signs a
+ * C2SP checkpoint after each stored batch; `GET /checkpoint[?size=M]` (the note, text/plain),
+ * `GET /checkpoints` (the sizes, JSON), `GET /proof?index=N[&size=M]` (a C2SP tlog-proof),
+ * `GET /consistency?old=M[&new=N]` (base64 hashes, one per line). Without a key they answer 501.
+ * With `AUDIT_WITNESS` (an AuditWitness namespace or a service binding) or `AUDIT_WITNESS_URL`
+ * (a tlog-witness URL prefix) each checkpoint is cosigned and the cosignature lines kept on it.
+ * These endpoints are the auditor's: route to them only behind `auditorAuth`.
  */
 export class AuditChain {
   /** Subclass to change: "sha256" (default), "sha384", "sha512". */
   static hashAlgorithm: HashAlgorithm;
   constructor(ctx: unknown, env: unknown);
-  /** Chain and store lines in one transaction; resolves only once they are stored. */
-  storeLines(lines: string[]): StoreResult & { event_hash: string | null; seq: number };
+  /**
+   * Chain and store lines in one transaction; resolves only once they are stored (and, with a
+   * signer key and a witness, once the batch's checkpoint was signed and sent to the witness).
+   */
+  storeLines(lines: string[]): Promise<StoreResult & { event_hash: string | null; seq: number }>;
   /** The last stored event's hash and sequence number (null, 0 when empty). */
   head(): { event_hash: string | null; seq: number };
   /** JSONL from sequence number `from` (default 1). */
   exportJsonl(from?: number, limit?: number): string;
   /** verifyChain's result over the whole trail. */
   verify(): ChainReport;
+  /** The stored checkpoint note of tree size `size` (default: the latest) with its cosignatures, or null. */
+  checkpoint(size?: number): string | null;
+  /** The sizes of the stored checkpoints, ascending. */
+  checkpointSizes(): number[];
+  /** A C2SP tlog-proof of entry `index` (0-based, trail order) against the stored checkpoint of size `size` (default: the latest). */
+  inclusionProof(index: number, size?: number): string;
+  /** The consistency proof (base64 hashes) from tree size `old` to `size` (default: the latest checkpoint's). */
+  consistencyProof(old: number, size?: number): string[];
+  fetch(request: Request): Promise<Response>;
+}
+
+/**
+ * Durable Object class: a C2SP tlog-witness for the logs whose verifier keys are in
+ * `env.AUDIT_WITNESS_LOG_KEYS` (one per line), cosigning (tlog-cosignature v1) with
+ * `env.AUDIT_WITNESS_KEY` (a cosignature signer key, type 0x04). SQLite storage.
+ * HTTP: `POST /add-checkpoint` (the spec's answers: 200 cosignature lines; 400, 403, 404; 409 with
+ * its size as `text/x.tlog.size`; 422 for a checkpoint that does not extend what it cosigned,
+ * `two_histories` for the same size with another root), `GET /checkpoint?origin=O` (the latest it
+ * cosigned), `GET /evidence?origin=O` (refused forks: `[{ reason, at, request }]`).
+ */
+export class AuditWitness {
+  constructor(ctx: unknown, env: unknown);
+  /** Answer an add-checkpoint request body. */
+  addCheckpoint(body: string | ArrayBuffer | ArrayBufferView): { status: number; contentType: string; body: string };
+  /** The latest checkpoint cosigned for `origin` (with the log's signature and the cosignature), or null. */
+  latest(origin: string): string | null;
   fetch(request: Request): Promise<Response>;
 }
 

@@ -3,7 +3,13 @@
 // chain itself is the core's (src/integrity.rs `Chain`, through the wasm `ChainWriter`).
 import * as api from "./workerd.mjs";
 import * as trail from "./trail-workerd.mjs";
-import { ChainWriter } from "../dist/glue.js";
+import { ChainWriter, unregisterFinalizer as emitUnregister } from "../dist/glue.js";
+import {
+  TreeCore, ProofCore, formatTlogProof, signCheckpointJson, witnessAddCheckpointJson, verifierKeyOf,
+  reinstantiate as trailReinstantiate, unregisterFinalizer as trailUnregister,
+} from "../dist/trail/glue.js";
+import { healthy as emitHealthy } from "./guard.js";
+import { wasmState, trailWasmState, recover } from "./memory.js";
 import { DurableObject } from "cloudflare:workers";
 import { batchOptions, batchingDestination, reasonOf, own, fanout } from "./sinks/batch.js";
 import { MAX_LINE_BYTES, utf8Length, splitLines } from "./lines.js";
@@ -78,19 +84,119 @@ function lineOf(body) {
 }
 
 // ---------------------------------------------------------------------------
+// Long-lived wasm objects (issue 21 item 1)
+// ---------------------------------------------------------------------------
+
+/** The two wasm modules as the cells below need them: instance state, recovery, finalizers. */
+const EMIT = { state: wasmState, heal: () => emitHealthy(), unregister: (o) => emitUnregister(o) };
+const TRAIL = { state: trailWasmState, heal: () => recover(trailWasmState, trailReinstantiate), unregister: (o) => trailUnregister(o) };
+
+/**
+ * A long-lived wasm object (a ChainWriter, a TreeCore) that never outlives its instance: after a
+ * replacement (a trap anywhere in the isolate, or memory given back) it is rebuilt in the
+ * current instance by `make()`, from its state in storage (the chain head, the tree state).
+ * As the loggers' CoreCell (guard.js) does.
+ */
+class WasmCell {
+  #module;
+  #make;
+  #obj = null;
+  #generation = -1;
+  constructor(module, make) {
+    this.#module = module;
+    this.#make = make;
+  }
+
+  /** The object, usable now: the instance replaced first if poisoned, the object rebuilt if it belongs to an older one. */
+  get() {
+    this.#module.heal();
+    if (this.#obj === null || this.#generation !== this.#module.state.generation) {
+      this.#obj = null;
+      const obj = this.#make();
+      this.#module.unregister(obj); // freed here, into its own instance only
+      this.#obj = obj;
+      this.#generation = this.#module.state.generation;
+    }
+    return this.#obj;
+  }
+
+  /** Forget the object: the next `get()` rebuilds it from storage (after a rolled-back batch or a trap). */
+  reset() {
+    const obj = this.#obj;
+    this.#obj = null;
+    if (obj !== null && this.#generation === this.#module.state.generation && !this.#module.state.poisoned) {
+      try {
+        obj.free();
+      } catch {
+        // nothing to do
+      }
+    }
+  }
+}
+
+/** An error a wasm export throws by design (a refusal), as opposed to a trap (RuntimeError, stack overflow). */
+function refusal(err) {
+  return (err instanceof TypeError || err instanceof RangeError) && !/call stack/i.test(String(err.message));
+}
+
+/** Thrown inside a batch when the core trapped twice on one step: the batch is rolled back and retried by the sink. */
+class CoreFailure extends Error {
+  constructor(what) {
+    super(`AuditChain: the wasm core failed (a trap) while ${what}; nothing of this batch was stored, retry it`);
+    this.name = "CoreFailure";
+  }
+}
+
+/** The SHA-256 of the empty string: the root of the empty tree. */
+const EMPTY_ROOT = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+const LEAF_PAGE = 5000;
+const utf8 = new TextEncoder();
+
+/** A tree-core JSON answer; `{ error }` refusals become an Error with the core's message (never the input). */
+function tlogAnswer(text, what) {
+  const v = JSON.parse(text);
+  if (v && v.error) throw new Error(`${what}: ${v.message ?? v.error} (${v.error})`);
+  return v;
+}
+
+class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+// ---------------------------------------------------------------------------
 // AuditChain: the single writer of one stream's chain
 // ---------------------------------------------------------------------------
 
 /**
  * Durable Object class: export it from the Worker and bind it (SQLite storage:
- * `new_sqlite_classes` in wrangler.toml). RPC: `storeLines(lines)`, `head()`, `exportJsonl(from)`.
- * HTTP: `POST /append` (NDJSON body), `GET /export?from=N&limit=M`, `GET /head`, `GET /verify`.
+ * `new_sqlite_classes` in wrangler.toml). RPC: `storeLines(lines)`, `head()`, `exportJsonl(from)`,
+ * `checkpoint(size)`, `checkpointSizes()`, `inclusionProof(index, size)`, `consistencyProof(old, size)`.
+ * HTTP: `POST /append` (NDJSON body), `GET /export?from=N&limit=M`, `GET /head`, `GET /verify`,
+ * and with a signer key `GET /checkpoint[?size=M]`, `GET /checkpoints`, `GET /proof?index=N[&size=M]`,
+ * `GET /consistency?old=M[&new=N]`.
  * Subclass and set `static hashAlgorithm = "sha384"` (or "sha512") for another algorithm.
+ *
+ * Verifiable trail (env): `AUDIT_SIGNER_KEY` (a signer key, `PRIVATE+KEY+<origin>+...`, or one
+ * per line for several streams, see #configureSigner; a Workers secret) turns on the RFC 6962
+ * tree over the stored lines and a signed checkpoint (C2SP tlog-checkpoint) after each stored
+ * batch. `AUDIT_WITNESS` (a binding: an AuditWitness
+ * Durable Object namespace, or a service binding of a tlog-witness) or `AUDIT_WITNESS_URL` (a
+ * tlog-witness URL prefix) asks a witness to cosign each new checkpoint; its cosignature lines
+ * are kept on the stored note.
  */
 export class AuditChain extends DurableObject {
   static hashAlgorithm = "sha256";
   #sql;
   #writer;
+  #tree;
+  /** The signer key text, its origin, or why checkpoints are off. */
+  #signer = null;
+  #origin = null;
+  #signingProblem = null;
+  #witnessQueue = Promise.resolve();
 
   constructor(ctx, env) {
     super(ctx, env);
@@ -99,8 +205,157 @@ export class AuditChain extends DurableObject {
     this.#sql.exec(
       "CREATE TABLE IF NOT EXISTS bh_audit_chain (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, event_hash TEXT NOT NULL, line TEXT NOT NULL)",
     );
-    const last = this.#sql.exec("SELECT event_hash FROM bh_audit_chain ORDER BY seq DESC LIMIT 1").toArray();
-    this.#writer = new ChainWriter(this.constructor.hashAlgorithm ?? "sha256", last.length ? last[0].event_hash : undefined);
+    this.#writer = new WasmCell(EMIT, () => new ChainWriter(this.constructor.hashAlgorithm ?? "sha256", this.head().event_hash ?? undefined));
+    this.#writer.get(); // a bad hashAlgorithm fails here
+    this.#configureSigner(env?.AUDIT_SIGNER_KEY);
+    if (this.#signer !== null) {
+      const cols = this.#sql.exec("PRAGMA table_info(bh_audit_chain)").toArray();
+      if (!cols.some((c) => c.name === "leaf_hash")) this.#sql.exec("ALTER TABLE bh_audit_chain ADD COLUMN leaf_hash TEXT");
+      this.#sql.exec("CREATE TABLE IF NOT EXISTS bh_audit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      this.#sql.exec("CREATE TABLE IF NOT EXISTS bh_audit_checkpoints (size INTEGER PRIMARY KEY, origin TEXT NOT NULL, note TEXT NOT NULL)");
+      this.#tree = new WasmCell(TRAIL, () => new TreeCore(this.#meta("tree_state") ?? undefined));
+      ctx.storage.transactionSync(() => this.#catchUp());
+    }
+  }
+
+  /**
+   * The signer key of this stream. `AUDIT_SIGNER_KEY` holds one signer key, or several (one per
+   * line): an origin names one log, so each stream of a namespace needs its own key. A stream
+   * takes the key named as the stream or ending in `/<stream>` (the object's name,
+   * `namespace.idFromName(stream)`); a single key that matches no stream is the namespace's one
+   * stream's.
+   */
+  #configureSigner(text) {
+    if (text === undefined || text === null || text === "") return;
+    const problem = "AUDIT_SIGNER_KEY is not an Ed25519 signer key (PRIVATE+KEY+<origin>+<key id>+<key>): checkpoints are off";
+    if (typeof text !== "string") {
+      this.#signingProblem = problem;
+      return;
+    }
+    TRAIL.heal();
+    const keys = [];
+    for (const line of text.split(/\r?\n/)) {
+      const key = line.trim();
+      if (key === "") continue;
+      const verifier = verifierKeyOf(key);
+      const origin = typeof verifier === "string" ? verifier.split("+")[0] : null;
+      let ok = origin !== null;
+      if (ok) {
+        try {
+          tlogAnswer(signCheckpointJson(origin, 0, EMPTY_ROOT, key), "AUDIT_SIGNER_KEY");
+        } catch {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        this.#signingProblem = problem;
+        console.error(`bh-audit-logger: ${problem}`);
+        return;
+      }
+      keys.push({ key, origin });
+    }
+    if (keys.length === 0) return;
+    let name = null;
+    try {
+      name = typeof this.ctx.id?.name === "string" ? this.ctx.id.name : null;
+    } catch {
+      // an id without a name
+    }
+    const mine = name === null ? [] : keys.filter((k) => k.origin === name || k.origin.endsWith(`/${name}`));
+    const chosen = mine.length === 1 ? mine[0] : mine.length === 0 && keys.length === 1 ? keys[0] : null;
+    if (chosen === null) {
+      this.#signingProblem = mine.length > 1
+        ? "AUDIT_SIGNER_KEY holds several keys for this stream: checkpoints are off"
+        : "AUDIT_SIGNER_KEY holds no key for this stream (name one `<origin>/<stream>`; each stream is its own log): checkpoints are off";
+      return;
+    }
+    this.#signer = chosen.key;
+    this.#origin = chosen.origin;
+  }
+
+  #meta(key) {
+    const r = this.#sql.exec("SELECT value FROM bh_audit_meta WHERE key = ?", key).toArray();
+    return r.length ? r[0].value : null;
+  }
+
+  #setMeta(key, value) {
+    this.#sql.exec("INSERT INTO bh_audit_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, String(value));
+  }
+
+  /** Add an entry (a stored line) to the tree; its leaf hash. A trap poisons the trail module and fails the batch. */
+  #pushEntry(tree, line) {
+    try {
+      return tree.pushEntry(utf8.encode(line));
+    } catch {
+      trailWasmState.poisoned = true;
+      throw new CoreFailure("adding a line to the tree");
+    }
+  }
+
+  /**
+   * Lines stored before checkpoints were on (or by an earlier version) join the tree, in trail
+   * order, and the trail gets its checkpoint. In a transaction.
+   */
+  #catchUp() {
+    const tree = this.#tree.get();
+    let size = tree.size();
+    const last = this.head().seq;
+    if (size > last) throw new Error("AuditChain: the stored tree is larger than the trail");
+    if (size === last) return;
+    for (;;) {
+      const rows = this.#sql.exec("SELECT seq, line FROM bh_audit_chain WHERE seq > ? ORDER BY seq LIMIT ?", size, PAGE).toArray();
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if (r.seq !== size + 1) throw new Error("AuditChain: the trail's sequence numbers have a gap");
+        this.#sql.exec("UPDATE bh_audit_chain SET leaf_hash = ? WHERE seq = ?", this.#pushEntry(tree, r.line), r.seq);
+        size++;
+      }
+    }
+    this.#saveCheckpoint(tree);
+  }
+
+  /** Keep the tree state and sign its checkpoint (inside the batch's transaction). */
+  #saveCheckpoint(tree) {
+    let size;
+    let root;
+    let state;
+    try {
+      size = tree.size();
+      root = tree.root();
+      state = tree.state();
+    } catch {
+      trailWasmState.poisoned = true;
+      throw new CoreFailure("reading the tree");
+    }
+    let note;
+    try {
+      note = tlogAnswer(signCheckpointJson(this.#origin, size, root, this.#signer), "signing the checkpoint").note;
+    } catch (err) {
+      if (!(err instanceof Error) || !/^signing the checkpoint/.test(err.message)) trailWasmState.poisoned = true;
+      throw new CoreFailure("signing the checkpoint");
+    }
+    this.#setMeta("tree_state", state);
+    this.#sql.exec("INSERT INTO bh_audit_checkpoints (size, origin, note) VALUES (?, ?, ?) ON CONFLICT(size) DO UPDATE SET origin = excluded.origin, note = excluded.note", size, this.#origin, note);
+    return size;
+  }
+
+  /**
+   * Chain one line with the long-lived writer: a refusal (not a JSON object) returns null; a trap
+   * replaces the instance and the writer is rebuilt from the stored head (this batch's rows
+   * included), then the line is tried once more; a second trap fails the batch.
+   */
+  #chain(line) {
+    for (let attempt = 0; ; attempt++) {
+      const w = this.#writer.get();
+      try {
+        return { w, chained: w.chainLine(line) };
+      } catch (err) {
+        if (refusal(err)) return null;
+        wasmState.poisoned = true;
+        this.#writer.reset();
+        if (attempt >= 1) throw new CoreFailure("chaining a line");
+      }
+    }
   }
 
   /**
@@ -110,18 +365,27 @@ export class AuditChain extends DurableObject {
    * neither duplicates nor forks) and refused as a conflict when it is not. Only event lines
    * are taken (`eventFields`, the rule every store applies), at most MAX_LINE_BYTES once chained.
    * Returns `{ stored, duplicates, rejected, conflicts, seq, head }` (`rejected`, `conflicts`:
-   * indexes in `lines`).
+   * indexes in `lines`). With a signer key the batch's checkpoint is signed in the same
+   * transaction, and with a witness it is cosigned before this resolves (a witness that fails
+   * leaves the checkpoint with the log's signature only: the events are stored all the same).
    */
-  storeLines(lines) {
+  async storeLines(lines) {
+    const r = this.#storeBatch(lines);
+    if (r.checkpoint !== undefined && this.#witnessConfigured()) await this.#cosignInOrder(r.checkpoint);
+    const { checkpoint: _size, ...result } = r;
+    return result;
+  }
+
+  #storeBatch(lines) {
     if (!Array.isArray(lines)) throw new TypeError("storeLines: expected an array of lines");
-    const w = this.#writer;
-    const start = w.head;
     let stored = 0;
     let duplicates = 0;
     const rejected = [];
     const conflicts = [];
+    let checkpoint;
     try {
       this.ctx.storage.transactionSync(() => {
+        const tree = this.#signer !== null ? this.#tree.get() : null;
         const taken = new Map(); // event_id -> the line as received, for this batch
         for (let i = 0; i < lines.length; i++) {
           const line = lineOf(lines[i]);
@@ -143,43 +407,59 @@ export class AuditChain extends DurableObject {
             else conflicts.push(i);
             continue;
           }
-          const before = w.head;
-          let chained;
-          try {
-            chained = w.chainLine(line);
-          } catch {
+          const done = this.#chain(line);
+          if (done === null) {
             rejected.push(i);
             continue;
           }
+          const { w, chained } = done;
           if (w.eventId !== id || utf8Length(chained) > MAX_LINE_BYTES) {
-            w.head = before;
+            w.head = this.head().event_hash ?? undefined; // the stored head: this line is not stored
             rejected.push(i);
             continue;
           }
           taken.set(id, line);
-          this.#sql.exec("INSERT INTO bh_audit_chain (event_id, event_hash, line) VALUES (?, ?, ?)", id, w.head, chained);
+          if (tree !== null) {
+            const leaf = this.#pushEntry(tree, chained);
+            this.#sql.exec("INSERT INTO bh_audit_chain (event_id, event_hash, line, leaf_hash) VALUES (?, ?, ?, ?)", id, w.head, chained, leaf);
+          } else {
+            this.#sql.exec("INSERT INTO bh_audit_chain (event_id, event_hash, line) VALUES (?, ?, ?)", id, w.head, chained);
+          }
           stored++;
         }
+        if (tree !== null && stored > 0) checkpoint = this.#saveCheckpoint(tree);
       });
     } catch (err) {
-      w.head = start; // nothing of the batch was stored: the chain continues from before it
+      // Nothing of the batch was stored: the writer and the tree continue from storage.
+      this.#writer.reset();
+      this.#tree?.reset();
       throw err;
     }
-    return { stored, duplicates, rejected, conflicts, ...this.head() };
+    return { stored, duplicates, rejected, conflicts, ...this.head(), checkpoint };
   }
 
   /** Whether `line` is the event stored in `row`: chained after the same predecessor, it gives the stored line. */
   #sameAsStored(row, line) {
     const prev = this.#sql.exec("SELECT event_hash FROM bh_audit_chain WHERE seq < ? ORDER BY seq DESC LIMIT 1", row.seq).toArray();
-    const w = this.#writer;
-    const head = w.head;
-    try {
-      w.head = prev.length ? prev[0].event_hash : undefined;
-      return w.chainLine(line) === row.line;
-    } catch {
-      return false;
-    } finally {
-      w.head = head;
+    for (let attempt = 0; ; attempt++) {
+      const w = this.#writer.get();
+      const head = w.head;
+      try {
+        w.head = prev.length ? prev[0].event_hash : undefined;
+        return w.chainLine(line) === row.line;
+      } catch (err) {
+        if (refusal(err)) return false;
+        wasmState.poisoned = true;
+        this.#writer.reset(); // rebuilt from the stored head
+        if (attempt >= 1) throw new CoreFailure("comparing a line with the stored one");
+        continue;
+      } finally {
+        try {
+          w.head = head;
+        } catch {
+          // a writer of a replaced instance: rebuilt on its next use
+        }
+      }
     }
   }
 
@@ -219,6 +499,170 @@ export class AuditChain extends DurableObject {
     return trail.verifyChain(this.exportJsonl());
   }
 
+  // -- Checkpoints and proofs ------------------------------------------------------------
+
+  #needSigner() {
+    if (this.#signer !== null) return;
+    if (this.#signingProblem !== null) throw new HttpError(500, this.#signingProblem);
+    throw new HttpError(501, "checkpoints are off: this AuditChain has no signer key (set the AUDIT_SIGNER_KEY secret)");
+  }
+
+  /** The stored checkpoint note of tree size `size` (default: the latest), with any cosignatures; null when there is none. */
+  checkpoint(size) {
+    this.#needSigner();
+    const rows = size === undefined || size === null
+      ? this.#sql.exec("SELECT note FROM bh_audit_checkpoints ORDER BY size DESC LIMIT 1").toArray()
+      : this.#sql.exec("SELECT note FROM bh_audit_checkpoints WHERE size = ?", size).toArray();
+    return rows.length ? rows[0].note : null;
+  }
+
+  /** The sizes of the stored checkpoints, ascending. */
+  checkpointSizes() {
+    this.#needSigner();
+    return this.#sql.exec("SELECT size FROM bh_audit_checkpoints ORDER BY size").toArray().map((r) => r.size);
+  }
+
+  /** Proof hashes from the stored leaf hashes (inclusion of entry `a`, or consistency from size `a`) in the tree of size `n`. */
+  #proof(a, n, consistency) {
+    TRAIL.heal();
+    let core;
+    try {
+      core = new ProofCore(a, n, consistency);
+    } catch (err) {
+      if (refusal(err)) throw new HttpError(400, consistency ? "`old` must be from 1 to the new size" : "`index` must be less than the checkpoint's size");
+      trailWasmState.poisoned = true;
+      throw err;
+    }
+    TRAIL.unregister(core);
+    try {
+      const need = core.leavesNeeded();
+      let seq = 0;
+      while (seq < need) {
+        const rows = this.#sql.exec("SELECT seq, leaf_hash FROM bh_audit_chain WHERE seq > ? ORDER BY seq LIMIT ?", seq, Math.min(LEAF_PAGE, need - seq)).toArray();
+        if (rows.length === 0) throw new Error("AuditChain: the trail is shorter than the tree");
+        for (const r of rows) {
+          if (r.seq !== seq + 1 || typeof r.leaf_hash !== "string") throw new Error("AuditChain: a stored leaf hash is missing");
+          core.pushLeafHash(r.leaf_hash);
+          seq++;
+        }
+      }
+      return core.finish();
+    } catch (err) {
+      if (!(err instanceof HttpError) && !refusal(err) && !/^AuditChain:/.test(err?.message)) trailWasmState.poisoned = true;
+      throw err;
+    } finally {
+      if (!trailWasmState.poisoned) {
+        try {
+          core.free();
+        } catch {
+          // nothing to do
+        }
+      }
+    }
+  }
+
+  /** A C2SP tlog-proof of entry `index` (0-based) against the stored checkpoint of size `size` (default: the latest). */
+  inclusionProof(index, size) {
+    this.#needSigner();
+    const sizes = size === undefined || size === null ? this.#sql.exec("SELECT size, note FROM bh_audit_checkpoints ORDER BY size DESC LIMIT 1").toArray() : this.#sql.exec("SELECT size, note FROM bh_audit_checkpoints WHERE size = ?", size).toArray();
+    if (sizes.length === 0) throw new HttpError(404, "no checkpoint of that size");
+    const { size: n, note } = sizes[0];
+    if (!Number.isSafeInteger(index) || index < 0 || index >= n) throw new HttpError(400, "`index` must be less than the checkpoint's size");
+    const hashes = this.#proof(index, n, false);
+    TRAIL.heal();
+    return formatTlogProof(index, hashes, note);
+  }
+
+  /** The RFC 6962 consistency proof (base64 hashes) from tree size `old` to `size` (default: the latest checkpoint's). */
+  consistencyProof(old, size) {
+    this.#needSigner();
+    let n = size;
+    if (n === undefined || n === null) {
+      const last = this.#sql.exec("SELECT size FROM bh_audit_checkpoints ORDER BY size DESC LIMIT 1").toArray();
+      if (last.length === 0) throw new HttpError(404, "no checkpoint yet");
+      n = last[0].size;
+    }
+    if (!Number.isSafeInteger(n) || n > this.head().seq) throw new HttpError(404, "no tree of that size");
+    if (!Number.isSafeInteger(old) || old < 1 || old > n) throw new HttpError(400, "`old` must be from 1 to the new size");
+    return this.#proof(old, n, true);
+  }
+
+  // -- Witness ---------------------------------------------------------------------------
+
+  #witnessConfigured() {
+    const env = this.env ?? {};
+    return this.#signer !== null && (env.AUDIT_WITNESS !== undefined || typeof env.AUDIT_WITNESS_URL === "string");
+  }
+
+  /** POST `body` to the witness's add-checkpoint: the binding `AUDIT_WITNESS` (DO namespace or service) or `AUDIT_WITNESS_URL`. */
+  #witnessFetch(body) {
+    const env = this.env ?? {};
+    const init = { method: "POST", body, headers: { "content-type": "text/plain; charset=utf-8" } };
+    const b = env.AUDIT_WITNESS;
+    if (b && typeof b.idFromName === "function" && typeof b.get === "function") {
+      const name = typeof env.AUDIT_WITNESS_NAME === "string" && env.AUDIT_WITNESS_NAME ? env.AUDIT_WITNESS_NAME : "witness";
+      return b.get(b.idFromName(name)).fetch("https://witness/add-checkpoint", init);
+    }
+    if (b && typeof b.fetch === "function") return b.fetch("https://witness/add-checkpoint", init);
+    return fetch(`${String(env.AUDIT_WITNESS_URL).replace(/\/+$/, "")}/add-checkpoint`, { ...init, redirect: "manual" });
+  }
+
+  /** Cosign checkpoints one at a time, in the order they were stored. */
+  #cosignInOrder(size) {
+    const run = this.#witnessQueue.then(() => this.#cosign(size));
+    this.#witnessQueue = run.catch(() => {});
+    return this.#witnessQueue;
+  }
+
+  /**
+   * Ask the witness to cosign the stored checkpoint of `size`, with the consistency proof from the
+   * size it last cosigned (kept in storage; on 409 once more from the size it answers), and append
+   * its cosignature lines to the stored note. Failures are reported (console) and kept in
+   * `witness_error`; the checkpoint keeps the log's own signature.
+   */
+  async #cosign(size) {
+    const key = `witness_size ${this.#origin}`;
+    const note = this.checkpoint(size);
+    if (note === null) return;
+    let old = Number(this.#meta(key) ?? 0);
+    let problem = null;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (!Number.isSafeInteger(old) || old < 0 || old > size) {
+        problem = "the witness has cosigned a larger tree than this checkpoint's";
+        break;
+      }
+      let res;
+      let text;
+      try {
+        const proof = old > 0 && old < size ? this.#proof(old, size, true) : [];
+        res = await this.#witnessFetch(`old ${old}\n${proof.map((h) => `${h}\n`).join("")}\n${note}`);
+        text = await res.text();
+      } catch (err) {
+        problem = `the witness could not be reached (${reasonOf(err)})`;
+        break;
+      }
+      if (res.status === 200 && /^(?:\u2014 [^\s]+ [A-Za-z0-9+/]+=*\n)+$/.test(text)) {
+        this.ctx.storage.transactionSync(() => {
+          const current = this.#sql.exec("SELECT note FROM bh_audit_checkpoints WHERE size = ?", size).toArray();
+          if (current.length) this.#sql.exec("UPDATE bh_audit_checkpoints SET note = ? WHERE size = ?", current[0].note + text, size);
+          this.#setMeta(key, size);
+          this.#sql.exec("DELETE FROM bh_audit_meta WHERE key = 'witness_error'");
+        });
+        return;
+      }
+      if (res.status === 409 && attempt === 0 && /^\d{1,15}\n?$/.test(text)) {
+        old = Number(text.trim());
+        this.#setMeta(key, old);
+        continue;
+      }
+      problem = `the witness refused a checkpoint: ${res.status} ${text.slice(0, 64).replace(/[^\x20-\x7e]/g, "?").trim()}`;
+      break;
+    }
+    // Reported when it changes (not once per batch while a witness is down).
+    if (this.#meta("witness_error") !== problem) console.error(`bh-audit-logger: AuditChain: ${problem} (checkpoints keep the log's signature only until it cosigns again)`);
+    this.#setMeta("witness_error", problem);
+  }
+
   async fetch(request) {
     const url = new URL(request.url);
     const int = (name, def) => {
@@ -226,11 +670,12 @@ export class AuditChain extends DurableObject {
       if (v === null) return def;
       return /^\d{1,15}$/.test(v) ? Number(v) : NaN;
     };
+    const text = (body, status = 200) => new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
     if (request.method === "POST" && url.pathname === "/append") {
-      const text = await request.text();
+      const body = await request.text();
       // Split as the verifiers split a trail ("\n", "\r\n", "\r"); empty lines are not events.
-      const lines = splitLines(text).filter((l) => l.length > 0);
-      return Response.json(this.storeLines(lines));
+      const lines = splitLines(body).filter((l) => l.length > 0);
+      return Response.json(await this.storeLines(lines));
     }
     if (request.method !== "GET") return new Response("method not allowed\n", { status: 405 });
     if (url.pathname === "/head") return Response.json(this.head());
@@ -250,7 +695,169 @@ export class AuditChain extends DurableObject {
       });
       return new Response(body, { headers: { "content-type": "application/x-ndjson; charset=utf-8" } });
     }
+    if (["/checkpoint", "/checkpoints", "/proof", "/consistency"].includes(url.pathname)) {
+      try {
+        if (url.pathname === "/checkpoints") return Response.json(this.checkpointSizes());
+        if (url.pathname === "/checkpoint") {
+          const size = int("size", undefined);
+          if (Number.isNaN(size)) return text("`size` must be a non-negative integer\n", 400);
+          const note = this.checkpoint(size);
+          return note === null ? text(size === undefined ? "no checkpoint yet\n" : "no checkpoint of that size\n", 404) : text(note);
+        }
+        if (url.pathname === "/proof") {
+          const index = int("index", NaN);
+          const size = int("size", undefined);
+          if (Number.isNaN(index) || Number.isNaN(size)) return text("`index` (and `size`) must be non-negative integers\n", 400);
+          return text(this.inclusionProof(index, size));
+        }
+        const old = int("old", NaN);
+        const size = int("new", undefined);
+        if (Number.isNaN(old) || Number.isNaN(size)) return text("`old` (and `new`) must be positive integers\n", 400);
+        return text(this.consistencyProof(old, size).map((h) => `${h}\n`).join(""));
+      } catch (err) {
+        if (err instanceof HttpError) return text(`${err.message}\n`, err.status);
+        throw err;
+      }
+    }
     return new Response("not found\n", { status: 404 });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// AuditWitness: a C2SP tlog-witness
+// ---------------------------------------------------------------------------
+
+/** The most bytes an add-checkpoint request may have (a note is at most 1 MB; 63 proof lines besides). */
+const MAX_WITNESS_REQUEST = 1 << 20;
+
+/** The origin line of an add-checkpoint body (the note's first line), or null. */
+function requestOrigin(bytes) {
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  const sep = text.indexOf("\n\n");
+  if (sep < 0) return null;
+  const end = text.indexOf("\n", sep + 2);
+  return end < 0 ? null : text.slice(sep + 2, end);
+}
+
+/**
+ * Durable Object class: a C2SP tlog-witness (https://c2sp.org/tlog-witness) for the logs whose
+ * verifier keys it is given, cosigning (C2SP tlog-cosignature v1, Ed25519) with its own key.
+ * Export it from the Worker and bind it (SQLite storage: `new_sqlite_classes`).
+ * env: `AUDIT_WITNESS_KEY` (its cosignature signer key, type 0x04; a Workers secret),
+ * `AUDIT_WITNESS_LOG_KEYS` (the logs' verifier keys, one per line; a log is known by the key
+ * named as its origin).
+ * HTTP: `POST /add-checkpoint` (the spec's request and answers: 200 with the cosignature line,
+ * 400, 403, 404, 409 with the witness's size as `text/x.tlog.size`, 422, ...), `GET
+ * /checkpoint?origin=O` (the latest checkpoint it cosigned for O, with the log's signature and
+ * its cosignature). RPC: `addCheckpoint(body)`, `latest(origin)`.
+ * The state per origin (size and root last cosigned) is read, checked and written in one
+ * synchronous transaction, so two requests can never both extend the same state.
+ * A checkpoint refused as `two_histories` or `inconsistent` (correctly signed by the log, but
+ * not an extension of what it cosigned) is kept as evidence (`GET /evidence?origin=O`).
+ */
+export class AuditWitness extends DurableObject {
+  #sql;
+
+  constructor(ctx, env) {
+    super(ctx, env);
+    if (!ctx?.storage?.sql) throw new TypeError("AuditWitness needs SQLite storage: declare the class in `new_sqlite_classes`");
+    this.#sql = ctx.storage.sql;
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS bh_witness_logs (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root TEXT NOT NULL, note TEXT NOT NULL)");
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS bh_witness_evidence (id INTEGER PRIMARY KEY, origin TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL, request TEXT NOT NULL)");
+  }
+
+  #config() {
+    const env = this.env ?? {};
+    const key = env.AUDIT_WITNESS_KEY;
+    const logs = env.AUDIT_WITNESS_LOG_KEYS;
+    const logKeys = (Array.isArray(logs) ? logs : typeof logs === "string" ? logs.split(/\r?\n/) : []).filter((k) => typeof k === "string").map((k) => k.trim()).filter(Boolean);
+    if (typeof key !== "string" || key.trim() === "" || logKeys.length === 0) return null;
+    return { key: key.trim(), logKeys };
+  }
+
+  /**
+   * Answer an add-checkpoint request `body` (bytes or text): `{ status, contentType, body }`.
+   */
+  addCheckpoint(body) {
+    const bytes = typeof body === "string" ? utf8.encode(body) : body instanceof ArrayBuffer ? new Uint8Array(body) : ArrayBuffer.isView(body) ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : null;
+    const plain = (status, text) => ({ status, contentType: "text/plain; charset=utf-8", body: `${text}\n` });
+    if (bytes === null) return plain(400, "malformed_request");
+    const config = this.#config();
+    if (config === null) return plain(501, "this witness is not configured (AUDIT_WITNESS_KEY and AUDIT_WITNESS_LOG_KEYS)");
+    if (bytes.length > MAX_WITNESS_REQUEST) return plain(400, "malformed_request");
+    const origin = requestOrigin(bytes);
+    let answer;
+    this.ctx.storage.transactionSync(() => {
+      const row = origin === null ? [] : this.#sql.exec("SELECT size, root FROM bh_witness_logs WHERE origin = ?", origin).toArray();
+      const state = row.length ? `${row[0].size} ${row[0].root}` : "";
+      TRAIL.heal();
+      let r;
+      try {
+        r = JSON.parse(witnessAddCheckpointJson(bytes, config.logKeys, config.key, state, Math.floor(Date.now() / 1000)));
+      } catch (err) {
+        if (!refusal(err)) trailWasmState.poisoned = true;
+        answer = plain(500, "the witness failed on this request");
+        return;
+      }
+      if (r.error) {
+        // Its own configuration (a malformed key) is at fault, not the request.
+        console.error(`bh-audit-logger: AuditWitness: ${r.message ?? r.error}`);
+        answer = plain(500, "this witness is misconfigured");
+        return;
+      }
+      if (r.status === 200 && r.origin !== origin) {
+        answer = plain(500, "the witness failed on this request");
+        return;
+      }
+      if (r.status === 200) {
+        const [size, root] = String(r.newState).split(" ");
+        this.#sql.exec(
+          "INSERT INTO bh_witness_logs (origin, size, root, note) VALUES (?, ?, ?, ?) ON CONFLICT(origin) DO UPDATE SET size = excluded.size, root = excluded.root, note = excluded.note",
+          origin, Number(size), root, r.cosigned,
+        );
+      } else if (r.status === 422 && typeof r.origin === "string") {
+        // A checkpoint the log signed that does not extend what was cosigned: evidence, kept (the latest 100 per origin).
+        this.#sql.exec("INSERT INTO bh_witness_evidence (origin, reason, at, request) VALUES (?, ?, ?, ?)", r.origin, r.reason, Date.now(), new TextDecoder().decode(bytes));
+        this.#sql.exec("DELETE FROM bh_witness_evidence WHERE origin = ? AND id NOT IN (SELECT id FROM bh_witness_evidence WHERE origin = ? ORDER BY id DESC LIMIT 100)", r.origin, r.origin);
+        console.error(`bh-audit-logger: AuditWitness: a checkpoint of a known log was refused as ${r.reason}: evidence kept`);
+      }
+      answer = { status: r.status, contentType: r.contentType, body: r.body };
+    });
+    return answer;
+  }
+
+  /** The latest checkpoint cosigned for `origin` (the log's signature and this witness's cosignature), or null. */
+  latest(origin) {
+    const rows = this.#sql.exec("SELECT note FROM bh_witness_logs WHERE origin = ?", String(origin)).toArray();
+    return rows.length ? rows[0].note : null;
+  }
+
+  async fetch(request) {
+    const url = new URL(request.url);
+    const text = (body, status = 200) => new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+    if (url.pathname === "/add-checkpoint") {
+      if (request.method !== "POST") return text("method not allowed\n", 405);
+      const declared = Number(request.headers.get("content-length") ?? 0);
+      if (declared > MAX_WITNESS_REQUEST) return text("malformed_request\n", 400);
+      const a = this.addCheckpoint(new Uint8Array(await request.arrayBuffer()));
+      return new Response(a.body, { status: a.status, headers: { "content-type": a.contentType } });
+    }
+    if (request.method !== "GET") return text("method not allowed\n", 405);
+    if (url.pathname === "/checkpoint" || url.pathname === "/evidence") {
+      let origin = url.searchParams.get("origin");
+      if (origin === null) {
+        const all = this.#sql.exec("SELECT origin FROM bh_witness_logs LIMIT 2").toArray();
+        if (all.length !== 1) return text("`origin` is required\n", 400);
+        origin = all[0].origin;
+      }
+      if (url.pathname === "/evidence") {
+        const rows = this.#sql.exec("SELECT reason, at, request FROM bh_witness_evidence WHERE origin = ? ORDER BY id", origin).toArray();
+        return Response.json(rows);
+      }
+      const note = this.latest(origin);
+      return note === null ? text("no checkpoint cosigned for that origin\n", 404) : text(note);
+    }
+    return text("not found\n", 404);
   }
 }
 

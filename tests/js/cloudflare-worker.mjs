@@ -2,12 +2,42 @@
 // test drivers; the durable parts are the package's own AuditChain, chainSink, d1Store,
 // queueSink and auditQueueConsumer. Faults are injected here, around the package's code.
 import { AuditLogger, httpSink } from "bh-audit-logger";
-import { AuditChain, chainSink, d1Store, queueSink, auditQueueConsumer, auditorAuth, fanout } from "bh-audit-logger/cloudflare";
+import { verifyChain } from "bh-audit-logger/trail";
+import { AuditChain, AuditWitness, chainSink, d1Store, queueSink, auditQueueConsumer, auditorAuth, fanout } from "bh-audit-logger/cloudflare";
+// Test-only: the instance state of the package's two wasm modules (the same module the package uses).
+import { wasmState, trailWasmState } from "../../pkg/src/memory.js";
 
-/** AuditChain plus a way for the test to reset the object mid-run. */
+export { AuditWitness };
+
+/** AuditChain plus a way for the test to reset the object mid-run, and to replace the wasm instances under it. */
 export class TestChain extends AuditChain {
   reset() {
     this.ctx.abort("test reset");
+  }
+
+  /**
+   * Replace a wasm instance, as a trap anywhere in the isolate does (issue 21 item 1): `emit`,
+   * `trail` or both are marked poisoned and a package call elsewhere replaces them (`poison`:
+   * only marked, so the object's own next call finds it poisoned). Returns the generations.
+   */
+  replaceWasm(which, how = "replace") {
+    const before = [wasmState.generation, trailWasmState.generation];
+    if (which === "emit" || which === "both") {
+      wasmState.poisoned = true;
+      if (how === "replace") new AuditLogger({ serviceName: "elsewhere", sink: () => {} }).audit("READ", {});
+    }
+    if (which === "trail" || which === "both") {
+      trailWasmState.poisoned = true;
+      if (how === "replace") verifyChain("");
+    }
+    return { before, after: [wasmState.generation, trailWasmState.generation], name: this.ctx.id.name ?? null };
+  }
+}
+
+/** The same class without a signer key: nothing about checkpoints may change it. */
+export class UnsignedChain extends TestChain {
+  constructor(ctx, env) {
+    super(ctx, { ...env, AUDIT_SIGNER_KEY: undefined, AUDIT_WITNESS: undefined });
   }
 }
 
@@ -146,12 +176,25 @@ export default {
     const url = new URL(request.url);
     const q = (k, d) => url.searchParams.get(k) ?? d;
     const chain = q("chain", "trail");
-    const stub = () => env.AUDIT_CHAIN.get(env.AUDIT_CHAIN.idFromName(chain));
+    const chains = q("ns") === "unsigned" ? env.UNSIGNED_CHAIN : env.AUDIT_CHAIN;
+    const stub = () => chains.get(chains.idFromName(chain));
+    if (url.pathname.startsWith("/tlog/")) {
+      // The verifiable-trail endpoints of the object, as an auditor reaches them.
+      return stub().fetch(`https://chain/${url.pathname.slice(6)}${url.search}`);
+    }
     switch (url.pathname) {
+      case "/chain/replace":
+        return Response.json(await stub().replaceWasm(q("which"), q("how", "replace")));
+      case "/witness/add-checkpoint":
+      case "/witness/checkpoint":
+      case "/witness/evidence": {
+        const w = env.AUDIT_WITNESS.get(env.AUDIT_WITNESS.idFromName(q("witness", "witness")));
+        return w.fetch(`https://witness/${url.pathname.slice(9)}${url.search}`, request.method === "POST" ? { method: "POST", body: await request.arrayBuffer() } : undefined);
+      }
       case "/chain/emit": {
         const n = Number(q("n", "100"));
         const counts = { before: 0, after: 0 };
-        const ns = faulty(env.AUDIT_CHAIN, Number(q("fail", "0")), counts);
+        const ns = faulty(chains, Number(q("fail", "0")), counts);
         const dest = chainSink(ns, { stream: chain, batchSize: Number(q("batch", "50")), backoffMs: 1, maxBackoffMs: 20, maxRetries: 100 });
         const { logger, diagnostics } = loggerFor(dest);
         const ids = [];

@@ -19,3 +19,16 @@ void [poison, auditQueueConsumer({ chain: ns, stream: "main" })];
 httpSink({});
 // @ts-expect-error a store or a chain
 auditQueueConsumer({});
+
+// Verifiable trails on Cloudflare: the checkpoint, proof and witness surface.
+import { AuditWitness } from "bh-audit-logger/cloudflare";
+declare const chain: AuditChain;
+declare const witness: AuditWitness;
+const note: string | null = chain.checkpoint();
+const sizes: number[] = chain.checkpointSizes();
+const proof: string = chain.inclusionProof(0, sizes[0]);
+const hashes: string[] = chain.consistencyProof(1);
+const stored: Promise<{ stored: number; seq: number }> = chain.storeLines(["{}"]);
+const answer: { status: number; contentType: string; body: string } = witness.addCheckpoint("old 0\n\n");
+const seen: string | null = witness.latest("audit.example.org/notes-api");
+void [note, proof, hashes, stored, answer, seen];
