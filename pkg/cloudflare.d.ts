@@ -44,7 +44,8 @@ export class AuditChain {
   /** JSONL from sequence number `from` (default 1). */
   exportJsonl(from?: number, limit?: number): string;
   /** verifyChain's result over the whole trail. */
-  verify(): ChainReport;
+  /** The chain (and, with a signer key, the latest checkpoint) over the whole trail. */
+  verify(): Promise<ChainReport>;
   /** The stored checkpoint note of tree size `size` (default: the latest) with its cosignatures, or null. */
   checkpoint(size?: number): string | null;
   /** The sizes of the stored checkpoints, ascending. */

@@ -19,7 +19,7 @@ import { stat, readFile, open } from "node:fs/promises";
 import {
   ChainVerifier, TrailReport, SCHEMA_VERSIONS, generateSignerKey, signCheckpoint, verifyInclusionProof, CheckpointError,
 } from "../src/trail-node.mjs";
-import { ProverCore, readCheckpointJson, formatTlogProof } from "../dist/trail/glue.js";
+import { ProverCore, readCheckpointJson, formatTlogProof, generateWitnessKeyJson } from "../dist/trail/glue.js";
 
 const FORMATS = ["human", "json"];
 const CHUNK = 1 << 16;
@@ -174,6 +174,15 @@ function usageError(message) {
   return Object.assign(new Error(message), { usage: true });
 }
 
+/** A C2SP tlog-cosignature (type 0x04) key pair for an AuditWitness, named `name`. */
+function witnessKey(name) {
+  const seed = globalThis.crypto.getRandomValues(new Uint8Array(32));
+  const r = JSON.parse(generateWitnessKeyJson(name, seed));
+  seed.fill(0);
+  if (r.error) throw new CheckpointError(r.error, r.message);
+  return r;
+}
+
 /** Write `text` exactly (no added newline): notes and proofs end in their own. */
 const exact = (ctx, text) => ctx.write(cleanJsonText(text));
 
@@ -212,10 +221,10 @@ export const COMMANDS = {
     run: async (ctx) => (await import("./fhir.mjs")).fhirCommand(ctx.argv),
   },
   keygen: {
-    summary: "NAME --out FILE: a new Ed25519 signer key (file mode 0600, never overwritten); prints the verifier key",
+    summary: "NAME --out FILE [--witness]: a new Ed25519 signer key (a witness's cosigning key with --witness; file mode 0600, never overwritten); prints the verifier key",
     async run(ctx) {
       if (!ctx.out_file) throw usageError("keygen needs --out SIGNER_KEY_FILE");
-      const { signerKey, verifierKey } = await generateSignerKey(ctx.file);
+      const { signerKey, verifierKey } = ctx.witness ? witnessKey(ctx.file) : await generateSignerKey(ctx.file);
       let handle;
       try {
         handle = await open(ctx.out_file, "wx", 0o600);
@@ -329,6 +338,7 @@ function parseArgs(argv) {
     else if (flag === "--out") opts.out = value();
     else if (flag === "--entry") opts.entry = value();
     else if (flag === "--allow-unchained") opts.allowUnchained = true;
+    else if (flag === "--witness") opts.witness = true;
     else if (flag === "--index") {
       const v = value();
       if (!/^(0|[1-9][0-9]{0,15})$/.test(v ?? "") || !Number.isSafeInteger(Number(v))) return { error: "--index must be a non-negative integer" };
@@ -381,6 +391,7 @@ export async function main(argv, io = { out: (t) => process.stdout.write(`${t}\n
     checkpoints: opts.checkpoints,
     keys: opts.keys,
     allowUnchained: opts.allowUnchained,
+    witness: opts.witness === true,
     index: opts.index,
     entry: opts.entry,
     out_file: opts.out,

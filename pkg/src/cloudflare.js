@@ -490,13 +490,17 @@ export class AuditChain extends DurableObject {
   }
 
   /** `verifyChain`'s result over the whole trail (streamed when ChainVerifier is available). */
-  verify() {
-    if (typeof trail.ChainVerifier === "function") {
-      const v = new trail.ChainVerifier();
-      for (const page of this.#pages()) v.push(`${page.join("\n")}\n`);
-      return v.finish();
-    }
-    return trail.verifyChain(this.exportJsonl());
+  /**
+   * `verifyChain`'s result over the whole trail; with a signer key, the trail is also compared
+   * with the latest stored checkpoint (its result in `checkpoints`), so `/verify` shows a trail
+   * changed in storage after it was signed. Returns a Promise.
+   */
+  async verify() {
+    const note = this.#signer !== null ? this.checkpoint() : null;
+    const options = note ? { checkpoints: [note], verifierKeys: [verifierKeyOf(this.#signer)] } : undefined;
+    const v = new trail.ChainVerifier(options);
+    for (const page of this.#pages()) v.push(`${page.join("\n")}\n`);
+    return v.finish();
   }
 
   // -- Checkpoints and proofs ------------------------------------------------------------
@@ -679,7 +683,7 @@ export class AuditChain extends DurableObject {
     }
     if (request.method !== "GET") return new Response("method not allowed\n", { status: 405 });
     if (url.pathname === "/head") return Response.json(this.head());
-    if (url.pathname === "/verify") return Response.json(this.verify());
+    if (url.pathname === "/verify") return Response.json(await this.verify());
     if (url.pathname === "/export") {
       const from = int("from", 1);
       const limit = int("limit", Infinity);

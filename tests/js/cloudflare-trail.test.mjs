@@ -121,6 +121,11 @@ test("10,000 events from 8 concurrent streams into a signed, witnessed AuditChai
   const seen = await call(mf, `/witness/checkpoint?origin=${encodeURIComponent(origin)}`);
   assert.equal((await openCheckpoint(seen, [key.verifierKey, witness.verifierKey])).size, 10000);
 
+  // GET /verify compares the stored trail with the latest checkpoint too.
+  const verified = await call(mf, "/chain/verify?chain=signed");
+  assert.equal(verified.ok, true);
+  assert.deepEqual(verified.checkpoints.map((c) => [c.size, c.ok]), [[10000, true]], "/verify checks the latest checkpoint");
+
   // Consecutive checkpoints are consistent (GET /consistency + verifyConsistency).
   for (let i = 1; i < sizes.length; i++) {
     const hashes = (await call(mf, `/tlog/consistency?chain=signed&old=${sizes[i - 1]}&new=${sizes[i]}`)).split("\n").filter(Boolean);

@@ -248,4 +248,9 @@ test("CLI: keygen, checkpoint, prove, verify --checkpoint --key, verify-proof", 
   assert.equal(cli(["prove", p("cut.jsonl"), "--index", "1", "--checkpoint", p("cp.txt")]).code, 1, "prove refuses a trail that is not the checkpoint's");
   assert.equal(cli(["prove", p("trail.jsonl"), "--index", "500", "--checkpoint", p("cp.txt")]).code, 2, "index past the size");
   for (const r of [k, c, pr]) assert.ok(!/PRIVATE/.test(r.out + r.err), "the signer key never printed");
+  // A witness's cosigning key (tlog-cosignature, type 0x04): another key id for the same name.
+  const wk = cli(["keygen", "witness.example.org", "--out", p("witness.key"), "--witness"]);
+  assert.equal(wk.code, 0, wk.err);
+  assert.match(wk.out, /^witness\.example\.org\+[0-9a-f]{8}\+B[A-P]/, "type byte 0x04 (base64 B, then A-P)");
+  assert.equal(statSync(p("witness.key")).mode & 0o777, 0o600);
 });
