@@ -112,18 +112,26 @@ impl Checkpoints {
                 ),
             })
             .collect();
-        // Same origin and size, different roots: evidence of two histories, whatever the trail.
-        for i in 0..opened.len() {
-            for j in 0..i {
-                let (a, b) = (&opened[i], &opened[j]);
-                if a.1.is_some()
-                    && b.1.is_some()
-                    && a.0.size == b.0.size
-                    && a.0.origin == b.0.origin
-                    && a.1 != b.1
-                {
-                    opened[i].0.reason = Some(Reason::TwoHistories);
-                    opened[j].0.reason = Some(Reason::TwoHistories);
+        // Same origin and size, different roots: evidence of two histories, whatever the trail
+        // (every checkpoint of such a group is reported).
+        let mut groups: std::collections::HashMap<(Option<String>, u64), Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, (result, root)) in opened.iter().enumerate() {
+            if root.is_some() {
+                groups
+                    .entry((result.origin.clone(), result.size))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        for members in groups.values() {
+            let root_of = |i: usize| opened.get(i).and_then(|o| o.1);
+            let first = members.first().and_then(|&i| root_of(i));
+            if members.iter().any(|&i| root_of(i) != first) {
+                for &i in members {
+                    if let Some(o) = opened.get_mut(i) {
+                        o.0.reason = Some(Reason::TwoHistories);
+                    }
                 }
             }
         }
