@@ -4,7 +4,12 @@
 // (/proc/PID/status VmRSS) while it runs; then throughput beside the Python reference
 // bh-audit-logger 1.1.1 on a smaller trail (its CLI loads the whole file into a list).
 //
-//   node scripts/bench-trail.mjs [--bytes 2G] [--python-bytes 100M] [--keep DIR]
+//   node scripts/bench-trail.mjs [--bytes 2G] [--python-bytes 100M] [--keep DIR] [--baseline REPO]
+//
+// With --baseline REPO (another checkout with its pkg/ built, e.g. the commit before the
+// Merkle tree was added), `bh-audit verify` there is timed against `bh-audit verify
+// --checkpoint --key` here on the same file, interleaved, twice each: the cost of the tree
+// and of the checkpoint comparison.
 //
 // Needs pkg/ built (./scripts/build-pkg.sh) and, for the Python part, BH_REF111_PYTHON or
 // .venv-ref111 (made by ./scripts/test.sh). Linux only (/proc).
@@ -82,6 +87,32 @@ function describe(label, file, r, events) {
 }
 
 const big = await trail(`trail-${bytes}.jsonl`, bytes);
+const baseline = arg("--baseline", null);
+if (baseline) {
+  const keyFile = join(dir, "bench.key");
+  rmSync(keyFile, { force: true });
+  const pub = spawnSync(process.execPath, [BIN, "keygen", "bench.example/trail", "--out", keyFile], { encoding: "utf8" }).stdout;
+  const t0 = performance.now();
+  const note = spawnSync(process.execPath, [BIN, "checkpoint", big, "--key", keyFile], { encoding: "utf8", maxBuffer: 1 << 20 }).stdout;
+  console.log(`bh-audit checkpoint (${(statSync(big).size / 1e9).toFixed(2)} GB): ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const cp = join(dir, "bench.checkpoint");
+  const vk = join(dir, "bench.pub");
+  (await import("node:fs")).writeFileSync(cp, note);
+  (await import("node:fs")).writeFileSync(vk, pub);
+  const old = join(baseline, "pkg/bin/bh-audit.mjs");
+  const runs = { old: [], ours: [] };
+  for (let k = 0; k < 2; k++) {
+    const a = await measure(process.execPath, [old, "verify", big, "--format", "json"]);
+    runs.old.push(a);
+    const b = await measure(process.execPath, [BIN, "verify", big, "--checkpoint", cp, "--key", vk, "--format", "json"]);
+    if (b.code !== 0) throw new Error(`verify --checkpoint exited ${b.code}`);
+    runs.ours.push(b);
+  }
+  const events = JSON.parse(runs.ours[0].out).checked;
+  describe(`baseline bh-audit verify (${baseline}), best of 2`, big, runs.old.sort((x, y) => x.seconds - y.seconds)[0], events);
+  describe("bh-audit verify --checkpoint --key (tree + checkpoint), best of 2", big, runs.ours.sort((x, y) => x.seconds - y.seconds)[0], events);
+  console.log(`speed with the tree and a checkpoint: ${((runs.old[0].seconds / runs.ours[0].seconds) * 100).toFixed(0)}% of the baseline's verify`);
+}
 for (const cmd of ["verify", "report"]) {
   const r = await measure(process.execPath, [BIN, cmd, big, "--format", "json"]);
   const body = JSON.parse(r.out);

@@ -33,7 +33,9 @@
 //! is checked in order, with `prev` = the previous chained event's *recorded*
 //! `event_hash` (none at the start, reset to none after an event without `integrity`):
 //!
-//! * no `integrity` (or `null`): an *unchained* event, not a failure; `prev` is reset.
+//! * no `integrity` (or `null`): an *unchained* event; `prev` is reset. Python skips it; here
+//!   it is an [`ChainFailureKind::Unchained`] failure unless
+//!   [`VerifyOptions::allow_unchained`] (a line outside the chain proves nothing).
 //! * `hash_mismatch`: the hash recomputed with `prev` and `integrity.hash_alg`
 //!   (default `sha256` when absent) differs from `integrity.event_hash`.
 //! * `chain_gap`: `prev_event_hash` is absent while this is not the first chained
@@ -56,7 +58,8 @@
 //! (for parity), but [`ChainReport::algorithms`] lists every algorithm seen so a caller
 //! can insist on one.
 //!
-//! The verifier parses lines with its own JSON reader that keeps numbers as written, so
+//! The verifier reads lines with the crate's one JSON reader in its Python mode
+//! (`json::read::parse_python`), which keeps numbers as written, so
 //! integers of any size and floats are canonicalized exactly as Python's `json.loads`
 //! then `json.dumps` would (serde_json's default float parsing is not always correctly
 //! rounded, and it has no integers beyond 64 bits). It also accepts Python's `NaN`,
@@ -80,6 +83,9 @@
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
+
+use crate::audit::event::get;
+use crate::json::read::{Lite, Members};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use crate::Error;
@@ -544,12 +550,21 @@ pub(crate) fn trim_line(line: &str) -> &str {
 }
 
 /// The `event_id` of an event when it is a UUID, else `None`.
-pub(crate) fn uuid_event_id(
-    members: &[(std::borrow::Cow<'_, str>, json::Node<'_>)],
-) -> Option<String> {
-    match json::get(members, "event_id") {
-        Some(json::Node::Str(s)) if crate::validator::format::is_uuid(s) => Some(s.to_string()),
+pub(crate) fn uuid_event_id(members: &Members<'_>) -> Option<String> {
+    match get(members, "event_id") {
+        Some(Lite::Str(s)) if crate::validator::format::is_uuid(s) => Some(s.to_string()),
         _ => None,
+    }
+}
+
+/// Why [`crate::json::read::parse_python`] refused a line, as a fixed phrase.
+pub(crate) fn read_error_reason(e: crate::json::read::ReadError) -> &'static str {
+    use crate::json::read::ReadError;
+    match e {
+        ReadError::Syntax(_) => "line is not valid json",
+        ReadError::Surrogate => "line holds a lone surrogate or an invalid unicode escape",
+        ReadError::Range => "line holds a number out of range",
+        ReadError::Depth => "line is nested too deeply",
     }
 }
 
@@ -597,11 +612,12 @@ impl ChainCheck {
                 if line.is_empty() || self.stopped {
                     return;
                 }
-                match json::parse(line) {
+                match crate::json::read::parse_python(line) {
                     Ok(node) => self.event(line_no, Ok(&node)),
-                    Err((_, reason)) => {
-                        self.event(line_no, Err((ChainFailureKind::InvalidJson, reason)))
-                    }
+                    Err(e) => self.event(
+                        line_no,
+                        Err((ChainFailureKind::InvalidJson, read_error_reason(e))),
+                    ),
                 }
             }
             RawLine::NotUtf8(_) => self.event(
@@ -648,7 +664,7 @@ impl ChainCheck {
     pub(crate) fn event(
         &mut self,
         line_no: usize,
-        parsed: Result<&json::Node<'_>, (ChainFailureKind, &'static str)>,
+        parsed: Result<&Lite<'_>, (ChainFailureKind, &'static str)>,
     ) {
         self.last.clear();
         if self.stopped {
@@ -664,7 +680,7 @@ impl ChainCheck {
                 return;
             }
         };
-        let json::Node::Obj(members) = node else {
+        let Lite::Obj(members) = node else {
             self.fail(
                 line_no,
                 idx,
@@ -676,8 +692,8 @@ impl ChainCheck {
             return;
         };
         let event_id = uuid_event_id(members);
-        let integrity = match json::get(members, "integrity") {
-            None | Some(json::Node::Null) => {
+        let integrity = match get(members, "integrity") {
+            None | Some(Lite::Null) => {
                 self.report.unchained_events += 1;
                 self.prev = None;
                 if !self.allow_unchained {
@@ -691,7 +707,7 @@ impl ChainCheck {
                 }
                 return;
             }
-            Some(json::Node::Obj(m)) => m,
+            Some(Lite::Obj(m)) => m,
             Some(_) => {
                 self.fail(
                     line_no,
@@ -707,10 +723,10 @@ impl ChainCheck {
         self.report.chain_length += 1;
 
         // Python: integrity.get("event_hash", ""); None when explicitly null.
-        let recorded: Option<String> = match json::get(integrity, "event_hash") {
+        let recorded: Option<String> = match get(integrity, "event_hash") {
             None => Some(String::new()),
-            Some(json::Node::Null) => None,
-            Some(json::Node::Str(s)) => Some(s.to_string()),
+            Some(Lite::Null) => None,
+            Some(Lite::Str(s)) => Some(s.to_string()),
             Some(_) => {
                 self.fail(
                     line_no,
@@ -723,9 +739,9 @@ impl ChainCheck {
                 return;
             }
         };
-        let recorded_prev: Option<&str> = match json::get(integrity, "prev_event_hash") {
-            None | Some(json::Node::Null) => None,
-            Some(json::Node::Str(s)) => Some(s.as_ref()),
+        let recorded_prev: Option<&str> = match get(integrity, "prev_event_hash") {
+            None | Some(Lite::Null) => None,
+            Some(Lite::Str(s)) => Some(s.as_ref()),
             Some(_) => {
                 self.fail(
                     line_no,
@@ -738,9 +754,9 @@ impl ChainCheck {
                 return;
             }
         };
-        let alg = match json::get(integrity, "hash_alg") {
+        let alg = match get(integrity, "hash_alg") {
             None => Some(HashAlgorithm::Sha256),
-            Some(json::Node::Str(s)) => HashAlgorithm::parse(s),
+            Some(Lite::Str(s)) => HashAlgorithm::parse(s),
             Some(_) => None,
         };
 
@@ -750,7 +766,7 @@ impl ChainCheck {
                     self.report.algorithms.push(alg);
                 }
                 self.buf.clear();
-                json::write_canonical(&mut self.buf, node, true);
+                crate::json::write::canonical(node, &mut self.buf, true);
                 let recomputed = hash_hex(self.prev.as_deref(), self.buf.as_bytes(), alg);
                 if recorded.as_deref() != Some(recomputed.as_str()) {
                     self.fail(
@@ -938,408 +954,49 @@ pub fn parse_json(text: &str) -> Result<Value, Error> {
             message: message.to_string(),
         }
     };
-    let node = json::parse(text).map_err(|(pos, msg)| at(pos, msg))?;
-    json::to_value(node).map_err(|msg| at(0, msg))
+    let node = crate::json::read::parse_python(text).map_err(|e| {
+        let pos = match e {
+            crate::json::read::ReadError::Syntax(at) => at,
+            _ => 0,
+        };
+        at(pos, read_error_reason(e))
+    })?;
+    exact_value(&node).map_err(|msg| at(0, msg))
 }
 
-/// A small JSON reader with Python `json.loads` semantics, keeping numbers as written so
-/// they can be re-serialized exactly as Python would.
-pub(crate) mod json {
-    use std::borrow::Cow;
-
-    use super::{write_float, write_str};
-
-    /// A parsed JSON value; numbers keep their source text.
-    pub(crate) enum Node<'a> {
-        Null,
-        Bool(bool),
-        Int(&'a str),
-        Float(f64),
-        Str(Cow<'a, str>),
-        Arr(Vec<Node<'a>>),
-        Obj(Vec<(Cow<'a, str>, Node<'a>)>),
-    }
-
-    /// The value of `key` in an object's members; the last one wins, as in Python.
-    pub(crate) fn get<'n, 'a>(
-        members: &'n [(Cow<'a, str>, Node<'a>)],
-        key: &str,
-    ) -> Option<&'n Node<'a>> {
-        members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-
-    const MAX_DEPTH: usize = 512;
-
-    struct Parser<'a> {
-        s: &'a str,
-        b: &'a [u8],
-        pos: usize,
-        depth: usize,
-    }
-
-    /// Parse one JSON document (the whole input). Errors are a byte offset and a fixed
-    /// phrase.
-    pub(crate) fn parse(s: &str) -> Result<Node<'_>, (usize, &'static str)> {
-        let mut p = Parser {
-            s,
-            b: s.as_bytes(),
-            pos: 0,
-            depth: 0,
-        };
-        match p.document() {
-            Ok(v) => Ok(v),
-            Err(msg) => Err((p.pos, msg)),
+/// A read line as a `serde_json::Value`; numbers it cannot hold exactly are an error.
+fn exact_value(node: &Lite<'_>) -> Result<Value, &'static str> {
+    Ok(match node {
+        Lite::Num(t) if matches!(t.as_ref(), "NaN" | "Infinity" | "-Infinity") => {
+            return Err("NaN or Infinity is not supported")
         }
-    }
-
-    /// Convert to a `serde_json::Value`; numbers it cannot hold are an error.
-    pub(crate) fn to_value(node: Node<'_>) -> Result<serde_json::Value, &'static str> {
-        use serde_json::{Number, Value};
-        Ok(match node {
-            Node::Null => Value::Null,
-            Node::Bool(b) => Value::Bool(b),
-            Node::Int(text) => {
-                if let Ok(i) = text.parse::<i64>() {
-                    Value::Number(Number::from(i))
-                } else if let Ok(u) = text.parse::<u64>() {
-                    Value::Number(Number::from(u))
-                } else {
-                    return Err("integer outside the 64-bit range");
-                }
-            }
-            Node::Float(f) => {
-                Value::Number(Number::from_f64(f).ok_or("NaN or Infinity is not supported")?)
-            }
-            Node::Str(s) => Value::String(s.into_owned()),
-            Node::Arr(items) => Value::Array(
-                items
-                    .into_iter()
-                    .map(to_value)
-                    .collect::<Result<Vec<_>, _>>()?,
-            ),
-            Node::Obj(members) => {
-                let mut map = serde_json::Map::with_capacity(members.len());
-                for (k, v) in members {
-                    map.insert(k.into_owned(), to_value(v)?);
-                }
-                Value::Object(map)
-            }
-        })
-    }
-
-    impl<'a> Parser<'a> {
-        fn document(&mut self) -> Result<Node<'a>, &'static str> {
-            self.ws();
-            let v = self.value()?;
-            self.ws();
-            if self.pos != self.b.len() {
-                return Err("extra data after the json value");
-            }
-            Ok(v)
-        }
-
-        fn ws(&mut self) {
-            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.pos) {
-                self.pos += 1;
-            }
-        }
-
-        fn lit(&mut self, word: &str) -> bool {
-            if self.s[self.pos..].starts_with(word) {
-                self.pos += word.len();
-                true
+        Lite::Num(t) if !t.contains(['.', 'e', 'E']) => {
+            if let Ok(i) = t.parse::<i64>() {
+                Value::from(i)
+            } else if let Ok(u) = t.parse::<u64>() {
+                Value::from(u)
             } else {
-                false
+                return Err("integer outside the 64-bit range");
             }
         }
-
-        fn value(&mut self) -> Result<Node<'a>, &'static str> {
-            match self.b.get(self.pos) {
-                None => Err("unexpected end of input"),
-                Some(b'{') => self.object(),
-                Some(b'[') => self.array(),
-                Some(b'"') => Ok(Node::Str(self.string()?)),
-                Some(b'n') if self.lit("null") => Ok(Node::Null),
-                Some(b't') if self.lit("true") => Ok(Node::Bool(true)),
-                Some(b'f') if self.lit("false") => Ok(Node::Bool(false)),
-                Some(b'N') if self.lit("NaN") => Ok(Node::Float(f64::NAN)),
-                Some(b'I') if self.lit("Infinity") => Ok(Node::Float(f64::INFINITY)),
-                Some(b'-') if self.lit("-Infinity") => Ok(Node::Float(f64::NEG_INFINITY)),
-                Some(b'-' | b'0'..=b'9') => self.number(),
-                Some(_) => Err("expected value"),
+        Lite::Num(t) => {
+            match crate::json::num::parse_json_f64(t).and_then(serde_json::Number::from_f64) {
+                Some(n) => Value::Number(n),
+                None => return Err("NaN or Infinity is not supported"),
             }
         }
-
-        fn digits(&mut self) -> usize {
-            let start = self.pos;
-            while let Some(b'0'..=b'9') = self.b.get(self.pos) {
-                self.pos += 1;
+        Lite::Null => Value::Null,
+        Lite::Bool(b) => Value::Bool(*b),
+        Lite::Str(s) => Value::String(s.to_string()),
+        Lite::Arr(items) => Value::Array(items.iter().map(exact_value).collect::<Result<_, _>>()?),
+        Lite::Obj(members) => {
+            let mut map = Map::with_capacity(members.len());
+            for (k, v) in members {
+                map.insert(k.to_string(), exact_value(v)?);
             }
-            self.pos - start
+            Value::Object(map)
         }
-
-        fn number(&mut self) -> Result<Node<'a>, &'static str> {
-            // Python: (-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?
-            let start = self.pos;
-            if self.b.get(self.pos) == Some(&b'-') {
-                self.pos += 1;
-            }
-            match self.b.get(self.pos) {
-                Some(b'0') => self.pos += 1,
-                Some(b'1'..=b'9') => {
-                    self.digits();
-                }
-                _ => return Err("expected value"),
-            }
-            let int_end = self.pos;
-            let mut is_float = false;
-            if self.b.get(self.pos) == Some(&b'.') {
-                let save = self.pos;
-                self.pos += 1;
-                if self.digits() == 0 {
-                    self.pos = save;
-                } else {
-                    is_float = true;
-                }
-            }
-            if let Some(b'e' | b'E') = self.b.get(self.pos) {
-                let save = self.pos;
-                self.pos += 1;
-                if let Some(b'+' | b'-') = self.b.get(self.pos) {
-                    self.pos += 1;
-                }
-                if self.digits() == 0 {
-                    self.pos = save;
-                } else {
-                    is_float = true;
-                }
-            }
-            let text = &self.s[start..self.pos];
-            if is_float {
-                crate::json::num::parse_json_f64(text)
-                    .map(Node::Float)
-                    .ok_or("invalid number")
-            } else {
-                Ok(Node::Int(&self.s[start..int_end]))
-            }
-        }
-
-        fn hex4(&mut self) -> Result<u32, &'static str> {
-            let h = self
-                .s
-                .get(self.pos..self.pos + 4)
-                .ok_or("invalid \\u escape")?;
-            if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
-                return Err("invalid \\u escape");
-            }
-            self.pos += 4;
-            u32::from_str_radix(h, 16).map_err(|_| "invalid \\u escape")
-        }
-
-        fn string(&mut self) -> Result<Cow<'a, str>, &'static str> {
-            self.pos += 1; // opening quote
-            let first = self.pos;
-            while let Some(&c) = self.b.get(self.pos) {
-                if c == b'"' {
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(&self.s[first..self.pos - 1]));
-                }
-                if c == b'\\' || c < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
-            self.pos = first;
-            let mut out = String::new();
-            loop {
-                let start = self.pos;
-                while let Some(&c) = self.b.get(self.pos) {
-                    if c == b'"' || c == b'\\' || c < 0x20 {
-                        break;
-                    }
-                    self.pos += 1;
-                }
-                out.push_str(&self.s[start..self.pos]);
-                match self.b.get(self.pos) {
-                    None => return Err("unterminated string"),
-                    Some(b'"') => {
-                        self.pos += 1;
-                        return Ok(Cow::Owned(out));
-                    }
-                    Some(b'\\') => {
-                        self.pos += 1;
-                        let e = self.b.get(self.pos).copied().ok_or("unterminated string")?;
-                        self.pos += 1;
-                        match e {
-                            b'"' => out.push('"'),
-                            b'\\' => out.push('\\'),
-                            b'/' => out.push('/'),
-                            b'b' => out.push('\u{08}'),
-                            b'f' => out.push('\u{0c}'),
-                            b'n' => out.push('\n'),
-                            b'r' => out.push('\r'),
-                            b't' => out.push('\t'),
-                            b'u' => {
-                                let mut cp = self.hex4()?;
-                                if (0xd800..0xdc00).contains(&cp)
-                                    && self.s[self.pos..].starts_with("\\u")
-                                {
-                                    let save = self.pos;
-                                    self.pos += 2;
-                                    let lo = self.hex4()?;
-                                    if (0xdc00..0xe000).contains(&lo) {
-                                        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                                    } else {
-                                        self.pos = save;
-                                    }
-                                }
-                                // Python keeps lone surrogates, then cannot encode them
-                                // to UTF-8 for hashing; they cannot be verified.
-                                let c = char::from_u32(cp).ok_or("unpaired surrogate escape")?;
-                                out.push(c);
-                            }
-                            _ => return Err("invalid escape"),
-                        }
-                    }
-                    Some(_) => return Err("invalid control character in string"),
-                }
-            }
-        }
-
-        fn enter(&mut self) -> Result<(), &'static str> {
-            self.depth += 1;
-            if self.depth > MAX_DEPTH {
-                Err("nesting too deep")
-            } else {
-                Ok(())
-            }
-        }
-
-        fn array(&mut self) -> Result<Node<'a>, &'static str> {
-            self.enter()?;
-            self.pos += 1;
-            let mut items = Vec::new();
-            self.ws();
-            if self.b.get(self.pos) == Some(&b']') {
-                self.pos += 1;
-                self.depth -= 1;
-                return Ok(Node::Arr(items));
-            }
-            loop {
-                self.ws();
-                items.push(self.value()?);
-                self.ws();
-                match self.b.get(self.pos) {
-                    Some(b',') => self.pos += 1,
-                    Some(b']') => {
-                        self.pos += 1;
-                        self.depth -= 1;
-                        return Ok(Node::Arr(items));
-                    }
-                    None => return Err("unexpected end of input"),
-                    Some(_) => return Err("expected ',' or ']'"),
-                }
-            }
-        }
-
-        fn object(&mut self) -> Result<Node<'a>, &'static str> {
-            self.enter()?;
-            self.pos += 1;
-            let mut members: Vec<(Cow<'a, str>, Node<'a>)> = Vec::new();
-            self.ws();
-            if self.b.get(self.pos) == Some(&b'}') {
-                self.pos += 1;
-                self.depth -= 1;
-                return Ok(Node::Obj(members));
-            }
-            loop {
-                self.ws();
-                match self.b.get(self.pos) {
-                    Some(b'"') => {}
-                    None => return Err("unexpected end of input"),
-                    Some(_) => return Err("expected property name"),
-                }
-                let key = self.string()?;
-                self.ws();
-                if self.b.get(self.pos) != Some(&b':') {
-                    return Err("expected ':'");
-                }
-                self.pos += 1;
-                self.ws();
-                let v = self.value()?;
-                members.push((key, v));
-                self.ws();
-                match self.b.get(self.pos) {
-                    Some(b',') => self.pos += 1,
-                    Some(b'}') => {
-                        self.pos += 1;
-                        self.depth -= 1;
-                        return Ok(Node::Obj(members));
-                    }
-                    None => return Err("unexpected end of input"),
-                    Some(_) => return Err("expected ',' or '}'"),
-                }
-            }
-        }
-    }
-
-    /// Write `node` canonically (Python `sort_keys=True`, compact, `ensure_ascii=False`);
-    /// with `skip_integrity`, drop the top-level `integrity` key.
-    pub(crate) fn write_canonical(out: &mut String, node: &Node<'_>, skip_integrity: bool) {
-        match node {
-            Node::Null => out.push_str("null"),
-            Node::Bool(true) => out.push_str("true"),
-            Node::Bool(false) => out.push_str("false"),
-            Node::Int(text) => {
-                // Python int(): "-0" is 0; JSON forbids other leading zeros.
-                if *text == "-0" {
-                    out.push('0');
-                } else {
-                    out.push_str(text);
-                }
-            }
-            Node::Float(f) => write_float(out, *f),
-            Node::Str(s) => write_str(out, s),
-            Node::Arr(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_canonical(out, item, false);
-                }
-                out.push(']');
-            }
-            Node::Obj(members) => {
-                // Python dict semantics: a repeated key keeps its last value. A stable
-                // sort keeps repeats in input order; keep the last of each run.
-                let mut entries: Vec<(&str, &Node<'_>)> = members
-                    .iter()
-                    .filter(|(k, _)| !(skip_integrity && k == "integrity"))
-                    .map(|(k, v)| (k.as_ref(), v))
-                    .collect();
-                crate::json::sort::sort_by(&mut entries, |a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-                entries.dedup_by(|later, earlier| {
-                    if later.0 == earlier.0 {
-                        *earlier = *later;
-                        true
-                    } else {
-                        false
-                    }
-                });
-                out.push('{');
-                for (i, (k, v)) in entries.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_str(out, k);
-                    out.push(':');
-                    write_canonical(out, v, false);
-                }
-                out.push('}');
-            }
-        }
-    }
+    })
 }
 
 #[cfg(test)]
@@ -1399,9 +1056,9 @@ mod tests {
     #[test]
     fn json_reader_matches_serde_canonical() {
         let text = r#"{"b":[1,-0,2.50,1E2,"\u00e9\ud83d\ude00"],"a":null,"a":true}"#;
-        let node = json::parse(text).unwrap();
+        let node = crate::json::read::parse_python(text).unwrap();
         let mut s = String::new();
-        json::write_canonical(&mut s, &node, false);
+        crate::json::write::canonical(&node, &mut s, false);
         assert_eq!(s, "{\"a\":true,\"b\":[1,0,2.5,100.0,\"é😀\"]}");
     }
 

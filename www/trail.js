@@ -1,9 +1,12 @@
 // The Trail tab: drop, pick or paste a JSONL audit trail; a module worker (trail-worker.js)
 // streams it through the package's TrailReport (every line validated, the chain verified);
 // this page shows progress, the summary, a chart of events per hour by outcome (plain SVG),
-// and the failures by line, each opening that line in an editor view. Nothing leaves the page.
+// and the failures by line, each opening that line in an editor view. Signed checkpoints and
+// verifier keys given beside the trail go to the worker with it, and one event's tlog-proof is
+// checked there too (trail-tlog.js). Nothing leaves the page.
 import { locatePointer } from "./locate.mjs";
 import { $, el } from "./dom.mjs";
+import { initTlog, tlogOptions, renderTree, checkpointsCard } from "./trail-tlog.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const VERSIONS = ["1.0", "1.1", "2.0", "2.1"];
@@ -25,7 +28,9 @@ for (const v of VERSIONS) $("t-version").append(el("option", { value: v, textCon
 let worker = null;
 let jobId = 0;
 let source = null; // the Blob being checked (File or pasted text), kept for the line view
-const pending = new Map(); // line requests: id -> resolve
+let sourceLabel = "";
+let runLabels = []; // the checkpoints' names as sent with the run being drawn
+const pending = new Map(); // line and proof requests: id -> resolve
 
 function startWorker() {
   worker = new Worker(new URL("./trail-worker.js", import.meta.url), { type: "module" });
@@ -33,8 +38,15 @@ function startWorker() {
   worker.addEventListener("error", (e) => {
     e.preventDefault();
     setStatus("error", "The worker could not run the package (pkg/src, pkg/dist). Build it with ./scripts/build-pkg.sh.");
+    dropPending("the worker could not run the package");
     finishRun();
   });
+}
+
+/** Answer every request still waiting (the worker is gone). */
+function dropPending(message) {
+  for (const resolve of pending.values()) resolve({ type: "error", message });
+  pending.clear();
 }
 
 function setStatus(state, text) {
@@ -51,8 +63,9 @@ function finishRun() {
 let started = 0;
 function onMessage(e) {
   const msg = e.data;
-  if (msg.type === "line") {
-    pending.get(msg.id)?.(msg);
+  if (pending.has(msg.id)) {
+    // A line or a proof (or the error it ended in).
+    pending.get(msg.id)(msg);
     pending.delete(msg.id);
     return;
   }
@@ -71,13 +84,20 @@ function onMessage(e) {
     render(msg.summary, msg.ms);
   } else if (msg.type === "error") {
     finishRun();
-    setStatus("error", `Could not read the trail: ${msg.message}`);
+    setStatus("error", msg.badKey !== undefined ? `Could not check the trail: ${msg.message}.` : `Could not read the trail: ${msg.message}`);
   }
 }
 
 function check(blob, label) {
+  const tlog = tlogOptions();
+  if (tlog.problem) {
+    setStatus("error", tlog.problem);
+    return;
+  }
   if (!worker) startWorker();
   source = blob;
+  sourceLabel = label;
+  runLabels = tlog.labels;
   jobId += 1;
   started = performance.now();
   const p = $("t-progress");
@@ -90,27 +110,32 @@ function check(blob, label) {
   $("t-line").hidden = true;
   $("t-status").dataset.label = label;
   setStatus("running", `Checking ${label}…`);
-  worker.postMessage({ type: "run", id: jobId, source: blob, schemaVersion: $("t-version").value });
+  $("t-recheck").hidden = false;
+  worker.postMessage({ type: "run", id: jobId, source: blob, schemaVersion: $("t-version").value, checkpoints: tlog.checkpoints, verifierKeys: tlog.verifierKeys, allowUnchained: tlog.allowUnchained });
 }
 
 $("t-cancel").addEventListener("click", () => {
   worker?.terminate();
   worker = null;
   jobId += 1;
-  pending.clear();
+  dropPending("cancelled");
   finishRun();
   setStatus("idle", "Cancelled.");
 });
 
-let lineId = 0;
-function requestLine(line) {
+let askId = 0;
+/** Send `message` to the worker; a Promise of its answer (or of the error it ended in). */
+function ask(message) {
   if (!worker) startWorker();
-  const id = `line-${++lineId}`;
+  const id = `ask-${++askId}`;
   return new Promise((resolve) => {
     pending.set(id, resolve);
-    worker.postMessage({ type: "line", id, source, line });
+    worker.postMessage({ ...message, id });
   });
 }
+const requestLine = (line) => ask({ type: "line", source, line });
+
+initTlog({ ask, recheck: () => source && check(source, sourceLabel) });
 
 /* ---------------------------------------------------------------- input */
 
@@ -155,12 +180,16 @@ function table(caption, counts, id) {
 }
 
 function render(s, ms) {
-  const chainOk = s.chain?.ok;
   const chainFailures = s.chain ? s.chain.failures.length + s.chain.failures_omitted : 0;
+  // The chain's own verdict: its `ok` also counts the checkpoints, which have their own card.
+  const chainOk = s.chain && chainFailures === 0;
   // An unreadable line ends chain verification (lines after it are validated only).
   const stop = s.chain?.failures.find((f) => ["invalid_json", "malformed", "line_too_long"].includes(f.kind));
   const label = $("t-status").dataset.label || "the trail";
-  setStatus(s.ok ? "valid" : "invalid", `${s.ok ? "✓ Passed" : "✗ Failed"}: ${label}, ${fmt(s.events)} events in ${(ms / 1000).toFixed(1)} s`);
+  const cps = s.checkpoints ?? [];
+  const cpBad = cps.filter((c) => !c.ok).length;
+  const cpNote = cps.length ? (cpBad ? `; ${cpBad === 1 ? "1 checkpoint does" : `${fmt(cpBad)} checkpoints do`} not match` : `; ${cps.length === 1 ? "the checkpoint matches" : `all ${fmt(cps.length)} checkpoints match`}`) : "";
+  setStatus(s.ok ? "valid" : "invalid", `${s.ok ? "✓ Passed" : "✗ Failed"}: ${label}, ${fmt(s.events)} events in ${(ms / 1000).toFixed(1)} s${cpNote}`);
   const cards = $("t-cards");
   cards.replaceChildren(
     card("Events", fmt(s.events), "t-events"),
@@ -170,6 +199,7 @@ function render(s, ms) {
     card("Denials", fmt(s.denials), "t-denials"),
     card("PHI touched", fmt(s.phi_touched), "t-phi"),
     card("Agent-delegated", fmt(s.agent_delegated), "t-agent"),
+    checkpointsCard(s, card),
     card("Time range (UTC)", s.first_timestamp ? `${s.first_timestamp} – ${s.last_timestamp}` : "none", "t-range", undefined, "t-card wide"),
   );
   if (s.first_timestamp) {
@@ -184,6 +214,7 @@ function render(s, ms) {
     table("Actor types", s.by_actor_type, "t-by-actor"),
     table("Schema versions", s.schema_versions, "t-by-version"),
   );
+  renderTree(s, runLabels);
   renderChart(s.hourly);
   renderFailures(s);
   $("t-result").hidden = false;

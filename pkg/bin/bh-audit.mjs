@@ -187,6 +187,30 @@ export const COMMANDS = {
       return report.exit_code;
     },
   },
+  validate: {
+    summary: "validate every line against its schema (or --schema-version): exit 0 all valid, 1 otherwise",
+    trail: true,
+    async run(ctx) {
+      const s = await pump(ctx, new TrailReport({ schemaVersion: ctx.schemaVersion, verifyChain: false }));
+      emit(ctx, s, renderValidate);
+      return s.invalid === 0 ? 0 : 1;
+    },
+  },
+  report: {
+    summary: "validate, verify the chain (and --checkpoint/--key) and summarize (counts, time range, hourly outcomes, first failures)",
+    trail: true,
+    async run(ctx) {
+      const s = await pump(ctx, new TrailReport({ schemaVersion: ctx.schemaVersion, ...(await trailOptions(ctx)) }));
+      emit(ctx, s, renderReport);
+      return s.ok ? 0 : 1;
+    },
+  },
+  fhir: {
+    summary: "write each event as a FHIR R5 AuditEvent resource (NDJSON)",
+    trail: true,
+    // fhir.mjs streams its own input and parses its own arguments (those after `fhir`).
+    run: async (ctx) => (await import("./fhir.mjs")).fhirCommand(ctx.argv),
+  },
   keygen: {
     summary: "NAME --out FILE: a new Ed25519 signer key (file mode 0600, never overwritten); prints the verifier key",
     async run(ctx) {
@@ -264,30 +288,6 @@ export const COMMANDS = {
       emit(ctx, r, (v) => [clean(v.ok ? `PASS: entry ${v.index} is in ${v.origin}'s trail of ${n(v.size)} entries` : `FAIL: ${v.reason}`)]);
       return r.ok ? 0 : 1;
     },
-  },
-  validate: {
-    summary: "validate every line against its schema (or --schema-version): exit 0 all valid, 1 otherwise",
-    trail: true,
-    async run(ctx) {
-      const s = await pump(ctx, new TrailReport({ schemaVersion: ctx.schemaVersion, verifyChain: false }));
-      emit(ctx, s, renderValidate);
-      return s.invalid === 0 ? 0 : 1;
-    },
-  },
-  report: {
-    summary: "validate, verify the chain (and --checkpoint/--key) and summarize (counts, time range, hourly outcomes, first failures)",
-    trail: true,
-    async run(ctx) {
-      const s = await pump(ctx, new TrailReport({ schemaVersion: ctx.schemaVersion, ...(await trailOptions(ctx)) }));
-      emit(ctx, s, renderReport);
-      return s.ok ? 0 : 1;
-    },
-  },
-  fhir: {
-    summary: "write each event as a FHIR R5 AuditEvent resource (NDJSON)",
-    trail: true,
-    // fhir.mjs streams its own input and parses its own arguments (those after `fhir`).
-    run: async (ctx) => (await import("./fhir.mjs")).fhirCommand(ctx.argv),
   },
 };
 

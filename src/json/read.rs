@@ -7,6 +7,12 @@
 //! takes the last value, as `serde_json` with `preserve_order` and Python's `json.loads` do),
 //! and refuses with a [`ReadError`] what the pipeline must report: syntax errors, lone
 //! surrogates, numbers beyond the f64 range, nesting deeper than [`MAX_DEPTH`].
+//!
+//! [`parse_python`] is the same reader in the mode trails written by Python need (the chain
+//! verifier and the trail report read every line with it): Python's `json.loads` also takes
+//! `NaN`, `Infinity` and `-Infinity` (kept as their text, written back as Python writes
+//! them), numbers of any size (an integer keeps its digits; a float beyond the f64 range is
+//! infinite, as in Python), and nesting up to [`MAX_DEPTH_PYTHON`].
 
 use std::borrow::Cow;
 
@@ -32,6 +38,9 @@ pub(crate) type Members<'a> = Vec<(Cow<'a, str>, Lite<'a>)>;
 
 /// Nesting deeper than this is refused (serde_json's limit).
 pub(crate) const MAX_DEPTH: usize = 128;
+/// Nesting deeper than this is refused by [`parse_python`] (Python's own limit is its
+/// recursion limit, about 1,000).
+pub(crate) const MAX_DEPTH_PYTHON: usize = 512;
 /// Up to this many members, duplicate names are found as the object is read; larger objects
 /// are checked once at their end, with a hash set.
 const SMALL_OBJECT: usize = 64;
@@ -65,7 +74,12 @@ impl ReadError {
 
 /// Parse `text`.
 pub(crate) fn parse(text: &str) -> Result<Lite<'_>, ReadError> {
-    parse_at(text).map_err(|(e, _)| e)
+    parse_at(text, false).map_err(|(e, _)| e)
+}
+
+/// Parse `text` as Python's `json.loads` reads it (see the [module documentation](self)).
+pub(crate) fn parse_python(text: &str) -> Result<Lite<'_>, ReadError> {
+    parse_at(text, true).map_err(|(e, _)| e)
 }
 
 /// Parse `text` into a `serde_json::Value` (the one JSON reader for `Value`s too: options,
@@ -77,7 +91,7 @@ pub(crate) fn parse_value(text: &str) -> Result<Value, Error> {
 /// [`parse`], refusals as [`Error::Json`] with the line and the column (from 1, in UTF-8
 /// bytes) where reading stopped and a fixed phrase, never the text.
 pub(crate) fn parse_doc(text: &str) -> Result<Lite<'_>, Error> {
-    match parse_at(text) {
+    match parse_at(text, false) {
         Ok(doc) => Ok(doc),
         Err((e, at)) => {
             let before = text.get(..at).unwrap_or(text);
@@ -104,14 +118,15 @@ pub(crate) fn parse_doc(text: &str) -> Result<Lite<'_>, Error> {
     }
 }
 
-/// [`parse`], with the byte offset where reading stopped on an error.
-fn parse_at(text: &str) -> Result<Lite<'_>, (ReadError, usize)> {
+/// [`parse`] (or [`parse_python`]), with the byte offset where reading stopped on an error.
+fn parse_at(text: &str, python: bool) -> Result<Lite<'_>, (ReadError, usize)> {
     let mut p = Reader {
         src: text,
         s: text.as_bytes(),
         i: 0,
         stack: Vec::with_capacity(32),
         err: None,
+        python,
     };
     p.ws();
     let v = p.value(0);
@@ -137,6 +152,8 @@ struct Reader<'a> {
     stack: Vec<(Cow<'a, str>, Lite<'a>)>,
     /// Why reading stopped, when it was not a syntax error.
     err: Option<ReadError>,
+    /// Python's `json.loads` (see [`parse_python`]).
+    python: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -168,7 +185,13 @@ impl<'a> Reader<'a> {
     }
 
     fn value(&mut self, depth: usize) -> Option<Lite<'a>> {
-        if depth >= MAX_DEPTH {
+        if depth
+            >= if self.python {
+                MAX_DEPTH_PYTHON
+            } else {
+                MAX_DEPTH
+            }
+        {
             return self.fail(ReadError::Depth);
         }
         match self.peek() {
@@ -254,8 +277,26 @@ impl<'a> Reader<'a> {
                 }
             }
             b'-' | b'0'..=b'9' => self.number(),
+            b'N' | b'I' if self.python => self.non_finite(),
             _ => None,
         }
+    }
+
+    /// Python's `NaN`, `Infinity` and `-Infinity`, kept as their text.
+    fn non_finite(&mut self) -> Option<Lite<'a>> {
+        let start = self.i;
+        let word: &[u8] = match self.peek() {
+            b'N' => b"NaN",
+            b'I' => b"Infinity",
+            _ => b"-Infinity",
+        };
+        if self.s.get(start..start + word.len())? != word {
+            return None;
+        }
+        self.i += word.len();
+        self.src
+            .get(start..self.i)
+            .map(|t| Lite::Num(Cow::Borrowed(t)))
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, finite as an f64.
@@ -269,6 +310,9 @@ impl<'a> Reader<'a> {
             r.i - from
         };
         if self.peek() == b'-' {
+            if self.python && self.s.get(self.i + 1) == Some(&b'I') {
+                return self.non_finite();
+            }
             self.i += 1;
         }
         match self.peek() {
@@ -294,7 +338,7 @@ impl<'a> Reader<'a> {
             }
         }
         let text = self.src.get(start..self.i)?;
-        if !crate::json::num::json_number_is_finite(text) {
+        if !self.python && !crate::json::num::json_number_is_finite(text) {
             return self.fail(ReadError::Range);
         }
         Some(Lite::Num(Cow::Borrowed(text)))

@@ -33,7 +33,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::integrity::{json as pj, ChainCheck, ChainFailureKind, ChainReport};
+use crate::audit::event::get;
+use crate::integrity::{ChainCheck, ChainFailureKind, ChainReport};
+use crate::json::read::Lite;
 use crate::{SchemaVersion, Timestamp};
 
 mod tree;
@@ -413,9 +415,9 @@ impl TrailReport {
     }
 }
 
-fn index_of(names: &[&str], value: Option<&pj::Node<'_>>) -> usize {
+fn index_of(names: &[&str], value: Option<&Lite<'_>>) -> usize {
     match value {
-        Some(pj::Node::Str(s)) => names.iter().position(|n| n == s).unwrap_or(names.len()),
+        Some(Lite::Str(s)) => names.iter().position(|n| n == s).unwrap_or(names.len()),
         _ => names.len(),
     }
 }
@@ -426,9 +428,9 @@ fn bump(counts: &mut [u64], i: usize) {
     }
 }
 
-fn member<'n, 'a>(node: Option<&'n pj::Node<'a>>, key: &str) -> Option<&'n pj::Node<'a>> {
+fn member<'n, 'a>(node: Option<&'n Lite<'a>>, key: &str) -> Option<&'n Lite<'a>> {
     match node {
-        Some(pj::Node::Obj(m)) => pj::get(m, key),
+        Some(Lite::Obj(m)) => get(m, key),
         _ => None,
     }
 }
@@ -563,20 +565,20 @@ impl State {
         if text.is_empty() {
             return;
         }
-        let node = match pj::parse(text) {
+        let node = match crate::json::read::parse_python(text) {
             Ok(node) => node,
-            Err((_, reason)) => {
+            Err(e) => {
                 return self.unreadable(
                     n,
                     TrailFailureKind::InvalidJson,
                     ChainFailureKind::InvalidJson,
-                    reason,
+                    crate::integrity::read_error_reason(e),
                 )
             }
         };
         self.s.events += 1;
         let event_id = match &node {
-            pj::Node::Obj(m) => crate::integrity::uuid_event_id(m),
+            Lite::Obj(m) => crate::integrity::uuid_event_id(m),
             _ => None,
         };
         let found = match &mut self.chain {
@@ -593,14 +595,14 @@ impl State {
         self.validate(n, text, &event_id);
     }
 
-    fn count(&mut self, node: &pj::Node<'_>) {
-        let pj::Node::Obj(_) = node else {
+    fn count(&mut self, node: &Lite<'_>) {
+        let Lite::Obj(_) = node else {
             return;
         };
         let root = Some(node);
         let s = &mut self.s;
         let version = match member(root, "schema_version") {
-            Some(pj::Node::Str(v)) => SchemaVersion::parse(v)
+            Some(Lite::Str(v)) => SchemaVersion::parse(v)
                 .and_then(|v| SchemaVersion::ALL.iter().position(|a| *a == v)),
             _ => None,
         };
@@ -621,13 +623,13 @@ impl State {
             &mut s.by_actor_type,
             index_of(&ACTOR_TYPES, member(member(root, "actor"), "subject_type")),
         );
-        if let Some(pj::Node::Bool(true)) = member(member(root, "action"), "phi_touched") {
+        if let Some(Lite::Bool(true)) = member(member(root, "action"), "phi_touched") {
             s.phi_touched += 1;
         }
-        if let Some(pj::Node::Obj(_)) = member(root, "delegation") {
+        if let Some(Lite::Obj(_)) = member(root, "delegation") {
             s.agent_delegated += 1;
         }
-        let Some(pj::Node::Str(ts)) = member(root, "timestamp") else {
+        let Some(Lite::Str(ts)) = member(root, "timestamp") else {
             return;
         };
         let Some(micros) = parse_timestamp(ts) else {

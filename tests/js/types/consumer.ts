@@ -1,6 +1,6 @@
 // Compiled (not run) by types.test.mjs: the .d.ts must accept correct use and reject misuse.
 import { AuditLogger, memorySink, validateEvent, sanitizeErrorMessage, ValidationError, SCHEMA_VERSIONS, ATTRIBUTION_LEVELS, compareAttributionLevels, type AuditEvent, type AttributionLevel } from "bh-audit-logger";
-import { ChainVerifier, TrailReport, type ChainReport, type TrailSummary, verifyChain, toFhirAuditEvent, type FhirAuditEvent } from "bh-audit-logger/trail";
+import { ChainVerifier, TrailReport, type ChainReport, type TrailSummary, verifyChain, toFhirAuditEvent, type FhirAuditEvent, generateSignerKey, signCheckpoint, openCheckpoint, verifyInclusionProof, verifyConsistency, CheckpointError } from "bh-audit-logger/trail";
 
 const sink = memorySink({ maxlen: 10 });
 const logger = new AuditLogger({ serviceName: "svc", sink, metadataAllowlist: new Set(["a"]), timeSource: () => new Date(), emitFailureMode: "log" });
@@ -48,3 +48,22 @@ agents.auditAgentAction("READ", { ...call, agent: { vendor: "v" } });
 agents.auditHumanOverride("s1", { actor: { subject_id: "a", subject_type: "agent" } });
 // @ts-expect-error not an attribution level
 compareAttributionLevels("high", "bound");
+
+// Verifiable trails: checkpoints make finish() async; keys and proofs are strings.
+const keys = await generateSignerKey("audit.example.org/notes-api");
+const head = new ChainVerifier().finish().tree;
+if (head) {
+  const note: string = await signCheckpoint({ origin: "audit.example.org/notes-api", size: head.size, root: head.root }, keys.signerKey);
+  const opened = await openCheckpoint(note, [keys.verifierKey]);
+  const n: number = opened.size;
+  const withCps: Promise<ChainReport> = new ChainVerifier({ checkpoints: [note], verifierKeys: [keys.verifierKey] }).finish();
+  const summary2: Promise<TrailSummary> = new TrailReport({ checkpoints: [note], verifierKeys: [keys.verifierKey], allowUnchained: true }).finish();
+  const proof = await verifyInclusionProof("c2sp.org/tlog-proof@v1\n", "{}", keys.verifierKey);
+  const ok: boolean = proof.ok && (await verifyConsistency(note, note, [], [keys.verifierKey])).ok;
+  void [n, withCps, summary2, ok];
+}
+try {
+  await openCheckpoint("", "k");
+} catch (e) {
+  if (e instanceof CheckpointError) void e.reason;
+}
