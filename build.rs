@@ -1,8 +1,8 @@
-//! Embeds compact copies of the vendored schemas (schema/*/audit_event.schema.json) for the
-//! validator: the same JSON without whitespace and without the annotations that the
-//! compiler ignores (`description` and `title` strings and `examples` arrays; `$comment`s
-//! stay, as the rules validation errors name),
-//! which are two thirds of the text. The vendored files stay as they are and
+//! Writes compact copies of the vendored schemas (schema/*/audit_event.schema.json), from
+//! which the test `precompiled_schemas_are_current` compiles `src/validator/precompiled.rs`:
+//! the same JSON without whitespace and without the annotations that the compiler ignores
+//! (`description` and `title` strings and `examples` arrays; `$comment`s stay, as the rules
+//! validation errors name), which are two thirds of the text. The vendored files stay as they are and
 //! `SchemaVersion::schema_text` still returns them byte for byte; the test
 //! `compact_schemas_compile_identically` in src/validator/mod.rs checks that both texts
 //! compile to the same validator.

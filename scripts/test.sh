@@ -15,6 +15,8 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy --all-targets --features regex -- -D warnings
 cargo clippy --workspace --target wasm32-unknown-unknown --lib -- -D warnings
+# the two wasm modules as build-pkg.sh builds them: the core without its runtime schema compiler
+cargo clippy -p bh_audit_logger_emit -p bh_audit_logger_trail --target wasm32-unknown-unknown --lib -- -D warnings
 cargo test --workspace
 # `pattern` / `patternProperties` (the regex engine, off by default): its own tests and the suite's
 cargo test --features regex --lib validator::

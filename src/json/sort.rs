@@ -59,6 +59,7 @@ pub(crate) fn sort_by<T: Copy>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Order
 }
 
 /// [`sort_by`] for elements that are not `Copy`: sorts positions, then moves the elements.
+#[cfg_attr(not(feature = "compile"), allow(dead_code))]
 pub(crate) fn sort_vec_by<T>(v: &mut Vec<T>, mut cmp: impl FnMut(&T, &T) -> Ordering) {
     if v.len() < 2 {
         return;

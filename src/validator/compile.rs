@@ -5,14 +5,100 @@
 //! here to node indices; a schema location is compiled at most once, so recursive
 //! schemas stay finite. Anything outside the supported keyword set is a compile error.
 
+use std::borrow::Cow;
+#[cfg(feature = "compile")]
 use std::collections::HashMap;
 
-use serde_json::{Map, Number, Value};
+use serde_json::Number;
+#[cfg(feature = "compile")]
+use serde_json::{Map, Value};
 
 use super::format::Format;
+#[cfg(feature = "compile")]
 use crate::Error;
 
+/// A string of a compiled schema: borrowed from the precompiled static data
+/// (`precompiled.rs`), owned when compiled at run time.
+pub(crate) type S = Cow<'static, str>;
+/// A list of a compiled schema (borrowed or owned, as [`S`]).
+pub(crate) type L<T> = Cow<'static, [T]>;
+
+/// A number in a schema (`minimum`, `multipleOf`, ...), as serde_json holds it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Num {
+    /// A non-negative integer.
+    U(u64),
+    /// A negative integer.
+    I(i64),
+    /// Any other number.
+    F(f64),
+}
+
+impl Num {
+    /// The number serde_json read.
+    pub fn of(n: &Number) -> Num {
+        match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => Num::U(u),
+            (None, Some(i), _) => Num::I(i),
+            (None, None, f) => Num::F(f.unwrap_or(f64::NAN)),
+        }
+    }
+    /// As an integer, if it is one of serde_json's integers.
+    pub fn as_i128(self) -> Option<i128> {
+        match self {
+            Num::U(u) => Some(i128::from(u)),
+            Num::I(i) => Some(i128::from(i)),
+            Num::F(_) => None,
+        }
+    }
+    /// As `f64` (serde_json's `as_f64`).
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Num::U(u) => u as f64,
+            Num::I(i) => i as f64,
+            Num::F(f) => f,
+        }
+    }
+}
+
+/// A `const` / `enum` value: a string (every one in the vendored schemas), or any JSON
+/// value (schemas compiled at run time only).
+#[derive(Clone, Debug)]
+pub(crate) enum Lit {
+    /// A string.
+    Str(S),
+    /// Any other value.
+    #[cfg(feature = "compile")]
+    Json(Value),
+}
+
+impl Lit {
+    /// The string, if it is one.
+    #[cfg(feature = "compile")]
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Lit::Str(s) => Some(s),
+            #[cfg(feature = "compile")]
+            Lit::Json(_) => None,
+        }
+    }
+    #[cfg(feature = "compile")]
+    fn of(v: &Value) -> Lit {
+        match v {
+            Value::String(s) => Lit::Str(Cow::Owned(s.clone())),
+            v => Lit::Json(v.clone()),
+        }
+    }
+}
+
+/// An owned [`S`].
+#[cfg(feature = "compile")]
+fn s(text: &str) -> S {
+    Cow::Owned(text.to_owned())
+}
+
 /// Keywords that carry no assertion and are skipped (annotations and metadata).
+#[cfg(feature = "compile")]
 pub(crate) const ANNOTATION_KEYWORDS: &[&str] = &[
     "$schema",
     "$id",
@@ -31,9 +117,11 @@ pub(crate) const ANNOTATION_KEYWORDS: &[&str] = &[
 ];
 
 /// Keywords read together with a sibling keyword (their node is built there).
+#[cfg(feature = "compile")]
 const COMPANION_KEYWORDS: &[&str] = &["minContains", "maxContains"];
 
 /// Deepest schema nesting the compiler follows.
+#[cfg(feature = "compile")]
 const MAX_SCHEMA_DEPTH: usize = 256;
 
 /// Bit set of JSON types for the `type` keyword.
@@ -48,21 +136,21 @@ pub(crate) mod types {
 }
 
 /// One compiled subschema.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Node {
     /// `true` or `false`.
     Bool {
         /// The boolean.
         value: bool,
         /// Schema path of this subschema.
-        path: Box<str>,
+        path: S,
     },
     /// An object schema: its assertion keywords in schema order.
     Keywords {
         /// The keywords.
-        keywords: Vec<Keyword>,
+        keywords: L<Keyword>,
         /// Schema path of this subschema.
-        path: Box<str>,
+        path: S,
     },
 }
 
@@ -75,53 +163,55 @@ impl Node {
 }
 
 /// One assertion keyword with everything needed to report it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Keyword {
     /// The keyword's name (`required`, `type`, ...).
     pub name: &'static str,
     /// JSON Pointer to the keyword in the schema.
-    pub path: Box<str>,
+    pub path: S,
     /// The fixed message for a failure (derived from the schema only).
-    pub message: Box<str>,
+    pub message: S,
     /// What to check.
     pub kind: Kind,
 }
 
 /// Property names, each with the message reported when it is missing.
-pub(crate) type NamesWithMessages = Vec<(Box<str>, Box<str>)>;
+pub(crate) type NamesWithMessages = L<(S, S)>;
 
-/// The check a keyword performs; subschemas are node indices.
-#[derive(Debug)]
+/// The check a keyword performs; subschemas are node indices. (Without the runtime
+/// compiler, only the vendored schemas' keywords are ever constructed.)
+#[derive(Clone, Debug)]
+#[cfg_attr(not(feature = "compile"), allow(dead_code))]
 pub(crate) enum Kind {
     Type(u8),
-    Const(Value),
-    Enum(Vec<Value>),
+    Const(Lit),
+    Enum(L<Lit>),
     /// Sorted by name.
-    Properties(Vec<(Box<str>, usize)>),
+    Properties(L<(S, usize)>),
     AdditionalProperties {
         sub: usize,
         /// Names in sibling `properties`, sorted.
-        known: Vec<Box<str>>,
+        known: L<S>,
         /// `additionalProperties: false`.
         forbid: bool,
         /// Sibling `patternProperties` patterns: a matching name is not additional.
-        patterns: Vec<super::regex::Regex>,
+        patterns: L<super::regex::Regex>,
     },
     /// `pattern`: the string must match (ECMA-262, unanchored).
     Pattern(super::regex::Regex),
     /// `patternProperties`: each property whose name matches is validated by the subschema.
-    PatternProperties(Vec<(super::regex::Regex, usize)>),
+    PatternProperties(L<(super::regex::Regex, usize)>),
     Required(NamesWithMessages),
     MinLength(u64),
     MaxLength(u64),
-    Minimum(Number),
-    Maximum(Number),
-    ExclusiveMinimum(Number),
-    ExclusiveMaximum(Number),
-    MultipleOf(Number),
+    Minimum(Num),
+    Maximum(Num),
+    ExclusiveMinimum(Num),
+    ExclusiveMaximum(Num),
+    MultipleOf(Num),
     MinProperties(u64),
     MaxProperties(u64),
-    PrefixItems(Vec<usize>),
+    PrefixItems(L<usize>),
     Items {
         /// Index of the first item checked (the sibling `prefixItems` length).
         start: usize,
@@ -135,9 +225,9 @@ pub(crate) enum Kind {
         min: u64,
         max: Option<u64>,
     },
-    AllOf(Vec<usize>),
-    AnyOf(Vec<usize>),
-    OneOf(Vec<usize>),
+    AllOf(L<usize>),
+    AnyOf(L<usize>),
+    OneOf(L<usize>),
     Not(usize),
     If {
         cond: usize,
@@ -145,8 +235,8 @@ pub(crate) enum Kind {
         otherwise: Option<usize>,
     },
     /// Each entry: trigger property and the properties (with messages) it requires.
-    DependentRequired(Vec<(Box<str>, NamesWithMessages)>),
-    DependentSchemas(Vec<(Box<str>, usize)>),
+    DependentRequired(L<(S, NamesWithMessages)>),
+    DependentSchemas(L<(S, usize)>),
     PropertyNames(usize),
     Ref(usize),
     Format(Format),
@@ -157,10 +247,12 @@ pub(crate) fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+#[cfg(feature = "compile")]
 fn err(message: String) -> Error {
     Error::Schema { message }
 }
 
+#[cfg(feature = "compile")]
 fn path_or_root(path: &str) -> &str {
     if path.is_empty() {
         "(root)"
@@ -169,6 +261,7 @@ fn path_or_root(path: &str) -> &str {
     }
 }
 
+#[cfg(feature = "compile")]
 /// Decode `%XX` escapes in a URI fragment.
 fn percent_decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
@@ -188,6 +281,7 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+#[cfg(feature = "compile")]
 /// Short display of a schema value for messages (schema data only).
 fn show(v: &Value) -> String {
     let s = v.to_string();
@@ -200,15 +294,17 @@ fn show(v: &Value) -> String {
     }
 }
 
+#[cfg(feature = "compile")]
 pub(crate) struct Compiler<'s> {
     root: &'s Value,
     root_id: Option<&'s str>,
     pub nodes: Vec<Node>,
     by_path: HashMap<String, usize>,
     /// `(schema path, $comment)` of every subschema stating one (the rules errors name).
-    pub comments: Vec<(Box<str>, Box<str>)>,
+    pub comments: Vec<(S, S)>,
 }
 
+#[cfg(feature = "compile")]
 impl<'s> Compiler<'s> {
     pub fn new(root: &'s Value) -> Self {
         let root_id = root
@@ -239,21 +335,21 @@ impl<'s> Compiler<'s> {
         let id = self.nodes.len();
         self.nodes.push(Node::Bool {
             value: true,
-            path: path.into(),
+            path: s(path),
         });
         self.by_path.insert(path.to_string(), id);
         let node = match schema {
             Value::Bool(b) => Node::Bool {
                 value: *b,
-                path: path.into(),
+                path: s(path),
             },
             Value::Object(map) => {
                 if let Some(Value::String(c)) = map.get("$comment") {
-                    self.comments.push((path.into(), c.as_str().into()));
+                    self.comments.push((s(path), s(c)));
                 }
                 Node::Keywords {
-                    keywords: self.keywords(map, path, depth)?,
-                    path: path.into(),
+                    keywords: self.keywords(map, path, depth)?.into(),
+                    path: s(path),
                 }
             }
             _ => {
@@ -302,14 +398,14 @@ impl<'s> Compiler<'s> {
         v: &'s Value,
         kpath: &str,
         depth: usize,
-    ) -> Result<Vec<(Box<str>, usize)>, Error> {
+    ) -> Result<Vec<(S, usize)>, Error> {
         let m = v
             .as_object()
             .ok_or_else(|| err(format!("{kpath} must be an object of schemas")))?;
         m.iter()
-            .map(|(k, s)| {
-                let id = self.compile(s, &format!("{kpath}/{}", escape_token(k)), depth + 1)?;
-                Ok((k.as_str().into(), id))
+            .map(|(k, sub)| {
+                let id = self.compile(sub, &format!("{kpath}/{}", escape_token(k)), depth + 1)?;
+                Ok((s(k), id))
             })
             .collect()
     }
@@ -433,7 +529,7 @@ impl<'s> Compiler<'s> {
                 "const" => (
                     "const",
                     format!("must be equal to constant {}", show(value)),
-                    Kind::Const(value.clone()),
+                    Kind::Const(Lit::of(value)),
                 ),
                 "enum" => {
                     let vals = value.as_array().ok_or_else(|| bad("an array"))?;
@@ -441,7 +537,7 @@ impl<'s> Compiler<'s> {
                     (
                         "enum",
                         format!("must be one of: {list}"),
-                        Kind::Enum(vals.clone()),
+                        Kind::Enum(vals.iter().map(Lit::of).collect::<Vec<_>>().into()),
                     )
                 }
                 "properties" => (
@@ -450,7 +546,7 @@ impl<'s> Compiler<'s> {
                     Kind::Properties({
                         let mut props = self.sub_map(value, &kpath, depth)?;
                         crate::json::sort::sort_vec_by(&mut props, |a, b| a.0.cmp(&b.0));
-                        props
+                        props.into()
                     }),
                 ),
                 "pattern" => {
@@ -477,16 +573,15 @@ impl<'s> Compiler<'s> {
                     (
                         "patternProperties",
                         String::new(),
-                        Kind::PatternProperties(pats),
+                        Kind::PatternProperties(pats.into()),
                     )
                 }
                 "additionalProperties" => {
                     let sub = self.compile(value, &kpath, depth + 1)?;
-                    let mut known: Vec<Box<str>> =
-                        match map.get("properties").and_then(Value::as_object) {
-                            Some(p) => p.keys().map(|k| k.as_str().into()).collect(),
-                            None => Vec::new(),
-                        };
+                    let mut known: Vec<S> = match map.get("properties").and_then(Value::as_object) {
+                        Some(p) => p.keys().map(|k| s(k)).collect(),
+                        None => Vec::new(),
+                    };
                     crate::json::sort::sort_vec_by(&mut known, |a, b| a.cmp(b));
                     let forbid = value == &Value::Bool(false);
                     let mut patterns = Vec::new();
@@ -502,9 +597,9 @@ impl<'s> Compiler<'s> {
                         "is not allowed here".to_string(),
                         Kind::AdditionalProperties {
                             sub,
-                            known,
+                            known: known.into(),
                             forbid,
-                            patterns,
+                            patterns: patterns.into(),
                         },
                     )
                 }
@@ -515,12 +610,12 @@ impl<'s> Compiler<'s> {
                         .map(|n| {
                             let n = n.as_str().ok_or_else(|| bad("an array of strings"))?;
                             Ok((
-                                n.into(),
-                                format!("must have required property '{n}'").into(),
+                                s(n),
+                                Cow::Owned(format!("must have required property '{n}'")),
                             ))
                         })
                         .collect::<Result<Vec<_>, Error>>()?;
-                    ("required", String::new(), Kind::Required(names))
+                    ("required", String::new(), Kind::Required(names.into()))
                 }
                 "minLength" => {
                     let n = non_neg()?;
@@ -540,18 +635,26 @@ impl<'s> Compiler<'s> {
                 }
                 "minimum" => {
                     let n = number()?;
-                    ("minimum", format!("must be >= {n}"), Kind::Minimum(n))
+                    (
+                        "minimum",
+                        format!("must be >= {n}"),
+                        Kind::Minimum(Num::of(&n)),
+                    )
                 }
                 "maximum" => {
                     let n = number()?;
-                    ("maximum", format!("must be <= {n}"), Kind::Maximum(n))
+                    (
+                        "maximum",
+                        format!("must be <= {n}"),
+                        Kind::Maximum(Num::of(&n)),
+                    )
                 }
                 "exclusiveMinimum" => {
                     let n = number()?;
                     (
                         "exclusiveMinimum",
                         format!("must be > {n}"),
-                        Kind::ExclusiveMinimum(n),
+                        Kind::ExclusiveMinimum(Num::of(&n)),
                     )
                 }
                 "exclusiveMaximum" => {
@@ -559,7 +662,7 @@ impl<'s> Compiler<'s> {
                     (
                         "exclusiveMaximum",
                         format!("must be < {n}"),
-                        Kind::ExclusiveMaximum(n),
+                        Kind::ExclusiveMaximum(Num::of(&n)),
                     )
                 }
                 "multipleOf" => {
@@ -570,7 +673,7 @@ impl<'s> Compiler<'s> {
                     (
                         "multipleOf",
                         format!("must be a multiple of {n}"),
-                        Kind::MultipleOf(n),
+                        Kind::MultipleOf(Num::of(&n)),
                     )
                 }
                 "minProperties" => {
@@ -592,7 +695,7 @@ impl<'s> Compiler<'s> {
                 "prefixItems" => (
                     "prefixItems",
                     String::new(),
-                    Kind::PrefixItems(self.sub_array(value, &kpath, depth)?),
+                    Kind::PrefixItems(self.sub_array(value, &kpath, depth)?.into()),
                 ),
                 "items" => {
                     let start = map
@@ -659,17 +762,17 @@ impl<'s> Compiler<'s> {
                 "allOf" => (
                     "allOf",
                     String::new(),
-                    Kind::AllOf(self.sub_array(value, &kpath, depth)?),
+                    Kind::AllOf(self.sub_array(value, &kpath, depth)?.into()),
                 ),
                 "anyOf" => (
                     "anyOf",
                     "must match at least one schema in anyOf".to_string(),
-                    Kind::AnyOf(self.sub_array(value, &kpath, depth)?),
+                    Kind::AnyOf(self.sub_array(value, &kpath, depth)?.into()),
                 ),
                 "oneOf" => (
                     "oneOf",
                     "must match exactly one schema in oneOf".to_string(),
-                    Kind::OneOf(self.sub_array(value, &kpath, depth)?),
+                    Kind::OneOf(self.sub_array(value, &kpath, depth)?.into()),
                 ),
                 "not" => (
                     "not",
@@ -703,21 +806,21 @@ impl<'s> Compiler<'s> {
                             .iter()
                             .map(|n| {
                                 let n = n.as_str().ok_or_else(|| bad("an object of string arrays"))?;
-                                Ok((n.into(), format!("must have property '{n}' when property '{trigger}' is present").into()))
+                                Ok((s(n), Cow::Owned(format!("must have property '{n}' when property '{trigger}' is present"))))
                             })
                             .collect::<Result<Vec<_>, Error>>()?;
-                        deps.push((trigger.as_str().into(), names));
+                        deps.push((s(trigger), names.into()));
                     }
                     (
                         "dependentRequired",
                         String::new(),
-                        Kind::DependentRequired(deps),
+                        Kind::DependentRequired(deps.into()),
                     )
                 }
                 "dependentSchemas" => (
                     "dependentSchemas",
                     String::new(),
-                    Kind::DependentSchemas(self.sub_map(value, &kpath, depth)?),
+                    Kind::DependentSchemas(self.sub_map(value, &kpath, depth)?.into()),
                 ),
                 "propertyNames" => (
                     "propertyNames",
@@ -748,8 +851,8 @@ impl<'s> Compiler<'s> {
             };
             out.push(Keyword {
                 name,
-                path: kpath.into(),
-                message: message.into(),
+                path: Cow::Owned(kpath),
+                message: Cow::Owned(message),
                 kind,
             });
         }

@@ -10,11 +10,15 @@
 //! * String `const`/`enum` compare lengths, then bytes in 8-byte words.
 //! * `minLength`/`maxLength` merge into one op; the rest delegate to the keyword.
 
+use std::borrow::Cow;
+
+use super::compile::L;
+#[cfg(feature = "compile")]
 use super::compile::{Keyword, Kind, Node};
 use super::format::Format;
 
 /// The fast form of one node.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Fast {
     /// A boolean schema.
     Bool(bool),
@@ -23,12 +27,12 @@ pub(crate) enum Fast {
     /// All ops must hold. With each op, the keywords (bit `i` = keyword `i` of the node,
     /// for `i < 64`) that hold whenever it does: the issue-collecting path skips those of
     /// the ops that passed before the first failing one.
-    Ops(Box<[(Op, u64)]>),
+    Ops(L<(Op, u64)>),
 }
 
 /// `type`, `minLength`/`maxLength`, one string `const`/`enum` and `format`: the
 /// keywords most audit-event properties consist of.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Leaf {
     /// `type` bit set, or `None`.
     pub types: Option<u8>,
@@ -37,11 +41,12 @@ pub(crate) struct Leaf {
     /// `maxLength` (`u64::MAX` when absent).
     pub max_len: u64,
     /// String `const`/`enum` values, or `None`.
-    pub strs: Option<Box<[Box<[u8]>]>>,
+    pub strs: Option<L<L<u8>>>,
     /// `format`, or `None`.
     pub format: Option<Format>,
 }
 
+#[cfg(feature = "compile")]
 /// A node is a leaf when all its keywords are among these (at most one of each).
 fn leaf(keywords: &[Keyword]) -> Option<Leaf> {
     let mut l = Leaf {
@@ -57,9 +62,9 @@ fn leaf(keywords: &[Keyword]) -> Option<Leaf> {
             Kind::MinLength(n) => l.min_len = l.min_len.max(*n),
             Kind::MaxLength(n) => l.max_len = l.max_len.min(*n),
             Kind::Const(v) if l.strs.is_none() => {
-                l.strs = Some(Box::new([v.as_str()?.as_bytes().into()]));
+                l.strs = Some(Cow::Owned(vec![bytes(v.as_str()?)]));
             }
-            Kind::Enum(vs) if l.strs.is_none() => l.strs = Some(str_values(vs)?),
+            Kind::Enum(vs) if l.strs.is_none() => l.strs = Some(str_values(vs.iter())?),
             Kind::Format(f) if l.format.is_none() => l.format = Some(*f),
             _ => return None,
         }
@@ -67,8 +72,10 @@ fn leaf(keywords: &[Keyword]) -> Option<Leaf> {
     Some(l)
 }
 
-/// One boolean check.
-#[derive(Debug)]
+/// One boolean check. (Without the runtime compiler, only the ops of the vendored schemas
+/// are ever constructed.)
+#[derive(Clone, Debug)]
+#[cfg_attr(not(feature = "compile"), allow(dead_code))]
 pub(crate) enum Op {
     /// `type`: bit set from [`super::compile::types`].
     Type(u8),
@@ -80,17 +87,17 @@ pub(crate) enum Op {
         max: u64,
     },
     /// `const`/`enum` whose values are all strings: the instance must be one of them.
-    StrEnum(Box<[Box<[u8]>]>),
+    StrEnum(L<L<u8>>),
     /// `format` on strings.
     Format(Format),
     /// The object keywords of the node.
-    Object(Box<ObjPlan>),
+    Object(Cow<'static, ObjPlan>),
     /// `$ref`.
     Ref(usize),
     /// `allOf`.
-    AllOf(Box<[usize]>),
+    AllOf(L<usize>),
     /// `anyOf`.
-    AnyOf(Box<[usize]>),
+    AnyOf(L<usize>),
     /// `if` with its `then` / `else`.
     If {
         /// The `if` subschema.
@@ -114,7 +121,7 @@ pub(crate) enum Op {
 }
 
 /// What `additionalProperties` says about names outside `properties`.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Additional {
     /// No `additionalProperties`: anything goes.
     Any,
@@ -125,18 +132,18 @@ pub(crate) enum Additional {
 }
 
 /// `properties` + `additionalProperties` + `required` + `dependentRequired` of one node.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct ObjPlan {
     /// Every name the keywords mention, indexed `0..64`.
     pub table: KeyTable,
     /// Per name index: its `properties` subschema, if it is one.
-    pub props: Box<[Option<usize>]>,
+    pub props: L<Option<usize>>,
     /// Members not in `properties`.
     pub additional: Additional,
     /// Bits of the `required` names.
     pub required: u64,
     /// `dependentRequired`: (trigger bit, bits it requires).
-    pub dependent: Box<[(u64, u64)]>,
+    pub dependent: L<(u64, u64)>,
     /// Few names and no `additionalProperties`: look each name up in the instance
     /// (comparing lengths first) instead of looking each member up in the table.
     pub by_name: bool,
@@ -144,7 +151,7 @@ pub(crate) struct ObjPlan {
 
 impl ObjPlan {
     /// The names, index for index.
-    pub fn names(&self) -> &[Box<[u8]>] {
+    pub fn names(&self) -> &[L<u8>] {
         &self.table.names
     }
 }
@@ -152,13 +159,13 @@ impl ObjPlan {
 /// A name → index map for at most 64 names: a perfect hash on (length, first, middle
 /// and last byte), verified with one byte comparison; a length-filtered scan when no
 /// perfect hash was found.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct KeyTable {
-    names: Box<[Box<[u8]>]>,
+    pub(crate) names: L<L<u8>>,
     /// `0` = empty, else name index + 1. Empty when the table is a scan.
-    slots: Box<[u8]>,
-    seed: u32,
-    shift: u32,
+    pub(crate) slots: L<u8>,
+    pub(crate) seed: u32,
+    pub(crate) shift: u32,
 }
 
 fn key_bits(key: &[u8]) -> u32 {
@@ -168,7 +175,8 @@ fn key_bits(key: &[u8]) -> u32 {
 }
 
 impl KeyTable {
-    fn new(names: Vec<Box<[u8]>>) -> KeyTable {
+    #[cfg(feature = "compile")]
+    fn new(names: Vec<L<u8>>) -> KeyTable {
         let n = names.len();
         let mut bits = 1;
         while (1usize << bits) < n * 2 {
@@ -203,7 +211,7 @@ impl KeyTable {
         }
         KeyTable {
             names: names.into(),
-            slots: Box::new([]),
+            slots: Cow::Borrowed(&[]),
             seed: 0,
             shift: 0,
         }
@@ -258,7 +266,14 @@ fn load4(s: &[u8], i: usize) -> u32 {
         .map_or(0, u32::from_le_bytes)
 }
 
+/// A byte string of the fast form, owned.
+#[cfg(feature = "compile")]
+fn bytes(s: &str) -> L<u8> {
+    Cow::Owned(s.as_bytes().to_vec())
+}
+
 /// Build the fast form of every node.
+#[cfg(feature = "compile")]
 pub(crate) fn build(nodes: &[Node]) -> Vec<Fast> {
     nodes
         .iter()
@@ -272,12 +287,12 @@ pub(crate) fn build(nodes: &[Node]) -> Vec<Fast> {
         .collect()
 }
 
-fn str_values<'a>(
-    vals: impl IntoIterator<Item = &'a serde_json::Value>,
-) -> Option<Box<[Box<[u8]>]>> {
+#[cfg(feature = "compile")]
+fn str_values<'a>(vals: impl IntoIterator<Item = &'a super::compile::Lit>) -> Option<L<L<u8>>> {
     vals.into_iter()
-        .map(|v| v.as_str().map(|s| s.as_bytes().into()))
-        .collect()
+        .map(|v| v.as_str().map(bytes))
+        .collect::<Option<Vec<_>>>()
+        .map(Cow::Owned)
 }
 
 /// Bit `i` (keyword `i` of a node), or nothing for `i >= 64`.
@@ -289,6 +304,7 @@ pub(crate) fn kw_bit(i: usize) -> u64 {
     }
 }
 
+#[cfg(feature = "compile")]
 fn ops(keywords: &[Keyword]) -> Vec<(Op, u64)> {
     let mut types = Vec::new();
     let mut cheap = Vec::new();
@@ -311,17 +327,17 @@ fn ops(keywords: &[Keyword]) -> Vec<(Op, u64)> {
                 len_bits |= bit;
             }
             Kind::Const(v) => match v.as_str() {
-                Some(s) => cheap.push((Op::StrEnum(Box::new([s.as_bytes().into()])), bit)),
+                Some(s) => cheap.push((Op::StrEnum(Cow::Owned(vec![bytes(s)])), bit)),
                 None => rest.push((Op::Kw(i), bit)),
             },
-            Kind::Enum(vs) => match str_values(vs) {
+            Kind::Enum(vs) => match str_values(vs.iter()) {
                 Some(set) => cheap.push((Op::StrEnum(set), bit)),
                 None => rest.push((Op::Kw(i), bit)),
             },
             Kind::Format(f) => cheap.push((Op::Format(*f), bit)),
             Kind::Ref(t) => rest.push((Op::Ref(*t), bit)),
-            Kind::AllOf(subs) => rest.push((Op::AllOf(subs.as_slice().into()), bit)),
-            Kind::AnyOf(subs) => rest.push((Op::AnyOf(subs.as_slice().into()), bit)),
+            Kind::AllOf(subs) => rest.push((Op::AllOf(Cow::Owned(subs.to_vec())), bit)),
+            Kind::AnyOf(subs) => rest.push((Op::AnyOf(Cow::Owned(subs.to_vec())), bit)),
             Kind::If {
                 cond,
                 then,
@@ -358,19 +374,20 @@ fn ops(keywords: &[Keyword]) -> Vec<(Op, u64)> {
     }
     types.extend(cheap);
     if let Some(p) = plan {
-        types.push((Op::Object(Box::new(p)), obj_bits));
+        types.push((Op::Object(Cow::Owned(p)), obj_bits));
     }
     types.extend(rest);
     types
 }
 
+#[cfg(feature = "compile")]
 fn obj_plan(keywords: &[Keyword]) -> Option<ObjPlan> {
-    let mut names: Vec<Box<[u8]>> = Vec::new();
-    let index = |name: &str, names: &mut Vec<Box<[u8]>>| -> usize {
+    let mut names: Vec<L<u8>> = Vec::new();
+    let index = |name: &str, names: &mut Vec<L<u8>>| -> usize {
         match names.iter().position(|n| **n == *name.as_bytes()) {
             Some(i) => i,
             None => {
-                names.push(name.as_bytes().into());
+                names.push(bytes(name));
                 names.len() - 1
             }
         }
@@ -386,7 +403,7 @@ fn obj_plan(keywords: &[Keyword]) -> Option<ObjPlan> {
             Kind::PatternProperties(_) => return None,
             Kind::Properties(p) => {
                 any = true;
-                for (name, sub) in p {
+                for (name, sub) in p.iter() {
                     props.push((index(name, &mut names), *sub));
                 }
             }
@@ -400,13 +417,13 @@ fn obj_plan(keywords: &[Keyword]) -> Option<ObjPlan> {
             }
             Kind::Required(r) => {
                 any = true;
-                for (name, _) in r {
+                for (name, _) in r.iter() {
                     required_idx.push(index(name, &mut names));
                 }
             }
             Kind::DependentRequired(deps) => {
                 any = true;
-                for (trigger, req) in deps {
+                for (trigger, req) in deps.iter() {
                     let t = index(trigger, &mut names);
                     let r = req.iter().map(|(n, _)| index(n, &mut names)).collect();
                     dependent_idx.push((t, r));
@@ -435,6 +452,7 @@ fn obj_plan(keywords: &[Keyword]) -> Option<ObjPlan> {
         dependent: dependent_idx
             .into_iter()
             .map(|(t, r)| (bit(t), r.into_iter().fold(0, |m, i| m | bit(i))))
-            .collect(),
+            .collect::<Vec<_>>()
+            .into(),
     })
 }
