@@ -91,7 +91,9 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 use crate::Error;
 
 /// A hash algorithm allowed in `integrity.hash_alg`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum HashAlgorithm {
     /// SHA-256 (the reference's default); 64 hex digits.
     #[default]
@@ -365,7 +367,7 @@ pub struct Link {
 // ---------------------------------------------------------------------------
 
 /// What kind of problem a [`ChainFailure`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ChainFailureKind {
     /// The recomputed hash differs from `integrity.event_hash` (Python `hash_mismatch`).
     HashMismatch,
@@ -415,7 +417,7 @@ impl ChainFailureKind {
 }
 
 /// One problem found by [`verify_chain`] or a [`ChainVerifier`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ChainFailure {
     /// Line number in the input, from 1 (blank lines count).
     pub line: usize,
@@ -431,7 +433,7 @@ pub struct ChainFailure {
 }
 
 /// The outcome of [`verify_chain`] or [`ChainVerifier::finish`].
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ChainReport {
     /// No failures of any kind.
     pub ok: bool,
@@ -570,15 +572,19 @@ pub(crate) fn read_error_reason(e: crate::json::read::ReadError) -> &'static str
 
 /// The chain check of one trail, event by event (shared by [`ChainVerifier`] and
 /// [`crate::trail::TrailReport`]).
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct ChainCheck {
     report: ChainReport,
     prev: Option<String>,
+    /// Scratch space for the canonical text (not state).
+    #[serde(skip)]
     buf: String,
     stopped: bool,
     any_failure: bool,
     max_failures: usize,
     allow_unchained: bool,
-    /// The failures of the last event checked (kind, reason), kept or not.
+    /// The failures of the last event checked (kind, reason), kept or not (not state).
+    #[serde(skip)]
     pub(crate) last: Vec<(ChainFailureKind, &'static str)>,
 }
 
@@ -825,10 +831,20 @@ impl ChainCheck {
 /// }
 /// assert_eq!(v.finish(), verify_chain(text));
 /// ```
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct ChainVerifier {
     lines: crate::trail::LineSplitter,
     check: ChainCheck,
     tree: crate::trail::TreeCheck,
+}
+
+/// The refusal of a state text that is not one a verifier wrote.
+pub(crate) fn malformed_state() -> Error {
+    Error::Json {
+        line: 1,
+        column: 1,
+        message: "not a verifier state".to_string(),
+    }
 }
 
 /// Options of a [`ChainVerifier`].
@@ -897,6 +913,22 @@ impl ChainVerifier {
     /// Bytes pushed so far.
     pub fn bytes(&self) -> u64 {
         self.lines.bytes()
+    }
+
+    /// The verifier's whole state as bytes (position, partial line, chain head, tree,
+    /// checkpoints, failures so far): [`ChainVerifier::from_state`] rebuilds it, anywhere
+    /// (the JS wrapper does so after a wasm instance is replaced).
+    pub fn state(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    /// A verifier from [`ChainVerifier::state`]'s bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Json`] when the bytes are not such a state.
+    pub fn from_state(bytes: &[u8]) -> Result<ChainVerifier, Error> {
+        postcard::from_bytes(bytes).map_err(|_| malformed_state())
     }
 
     /// Events (non-blank lines) examined so far.

@@ -411,3 +411,32 @@ fn random_byte_soup_never_panics_and_does_not_depend_on_the_split() {
         }
     }
 }
+
+#[test]
+fn state_round_trips_at_any_split_and_continues_to_the_same_result() {
+    // A verifier or a report rebuilt from its state text (what the JS wrapper does after a
+    // wasm instance is replaced) ends exactly as one that never stopped.
+    for (name, text) in small_trails() {
+        let whole = verify_chain(&text);
+        let report = pieces_report(text.as_bytes(), &[]);
+        let b = text.as_bytes();
+        for i in (0..=b.len()).step_by(7) {
+            let mut v = ChainVerifier::with_max_failures(usize::MAX);
+            v.push(&b[..i]);
+            let mut v = ChainVerifier::from_state(&v.state()).expect("state reads back");
+            v.push(&b[i..]);
+            assert_eq!(v.finish(), whole, "{name}: verifier rebuilt at {i}");
+            let mut r = TrailReport::new(TrailOptions::default());
+            r.push(&b[..i]);
+            let mut r = TrailReport::from_state(&r.state()).expect("state reads back");
+            r.push(&b[i..]);
+            assert_eq!(
+                r.finish().to_json(),
+                report,
+                "{name}: report rebuilt at {i}"
+            );
+        }
+    }
+    assert!(ChainVerifier::from_state(b"{}").is_err());
+    assert!(TrailReport::from_state(b"not a state").is_err());
+}

@@ -5,7 +5,7 @@
 // src/fhir.rs). The loaders (trail-node.mjs, trail-workerd.mjs, trail-bytes.mjs) instantiate
 // the module, then re-export this file. Nothing here runs wasm at import time.
 import {
-  ChainVerifierCore, TrailReportCore, verifyChainJson, reinstantiate, generateSignerKeyJson, signCheckpointJson,
+  ChainVerifierCore, TrailReportCore, verifyChainJson, reinstantiate, unregisterFinalizer, generateSignerKeyJson, signCheckpointJson,
   openCheckpointJson, verifyInclusionProofJson, verifyConsistencyJson,
 } from "../dist/trail/glue.js";
 import { trailWasmState as wasmState, recover } from "./memory.js";
@@ -77,24 +77,66 @@ function maxFailuresOption(options, fallback) {
   return v;
 }
 
-/** Shared by both classes: chunk types, surrogate pairs split between strings, the finished state. */
+/** Bytes pushed between two snapshots of a trail object's state (replayed after a replacement). */
+const SNAPSHOT_EVERY = 4 << 20;
+
+// Cores are freed here, per instance generation: a core of a replaced instance is never freed
+// into the new one (its pointer means nothing there).
+const cores = typeof FinalizationRegistry === "undefined"
+  ? { register() {}, unregister() {} }
+  : new FinalizationRegistry(({ core, generation }) => {
+    if (generation === wasmState.generation && !wasmState.poisoned) {
+      try {
+        core.free();
+      } catch {
+        // nothing to do
+      }
+    }
+  });
+
+/**
+ * Shared by both classes: chunk types, surrogate pairs split between strings, the finished
+ * state, and survival of a replaced instance: the core's state is snapshotted every
+ * SNAPSHOT_EVERY bytes (`state()`), and the bytes since are kept; when the auditor's instance
+ * was replaced (a trap in another call), the core is rebuilt from the snapshot in the new
+ * instance and the kept bytes pushed again, so the result is the one it would have been.
+ */
 class Feed {
-  #core;
-  #generation;
+  #core = null;
+  #generation = -1;
+  #make;
+  #Core;
+  #snapshot = null;
+  #since = [];
+  #sinceBytes = 0;
+  #finished = false;
+  #token = {};
   #pendingHigh = "";
   bytes = 0;
-  /** `make()` builds the core in a healthy instance (one replaced first if a trap poisoned it). */
-  constructor(make) {
-    healthy();
-    this.#core = make();
+  /** `make()` builds a new core; `Core.fromState(text)` rebuilds one. */
+  constructor(make, Core) {
+    this.#make = make;
+    this.#Core = Core;
+    this.#build();
+  }
+  #adopt(core) {
+    unregisterFinalizer(core);
+    cores.unregister(this.#token);
+    this.#core = core;
     this.#generation = wasmState.generation;
+    cores.register(this, { core, generation: this.#generation }, this.#token);
+  }
+  #build() {
+    healthy();
+    this.#adopt(this.#snapshot === null ? this.#make() : this.#Core.fromState(this.#snapshot));
+    const core = this.#core;
+    this.#guarded(() => {
+      for (const bytes of this.#since) core.push(bytes);
+    });
   }
   get core() {
-    if (!this.#core) throw new Error("already finished");
-    if (this.#generation !== wasmState.generation || wasmState.poisoned) {
-      this.#core = null;
-      throw new Error("the wasm core was replaced after a trap; this trail's state is lost: start a new one");
-    }
+    if (this.#finished || !this.#core) throw new Error(this.#finished ? "already finished" : "this trail check failed on its input (a trap); start a new one");
+    if (this.#generation !== wasmState.generation || wasmState.poisoned) this.#build();
     return this.#core;
   }
   /** Run `f` on the core; an unexpected failure inside it poisons the instance (replaced before the next call). */
@@ -110,6 +152,7 @@ class Feed {
   push(chunk, name) {
     const core = this.core;
     let bytes;
+    let copy = false;
     if (typeof chunk === "string") {
       let text = this.#pendingHigh + chunk;
       this.#pendingHigh = "";
@@ -121,10 +164,13 @@ class Feed {
       bytes = encoder.encode(text);
     } else if (chunk instanceof Uint8Array) {
       bytes = chunk;
+      copy = true;
     } else if (chunk instanceof ArrayBuffer) {
       bytes = new Uint8Array(chunk);
+      copy = true;
     } else if (ArrayBuffer.isView(chunk)) {
       bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      copy = true;
     } else {
       throw new TypeError(`${name}.push: chunk must be a string, Uint8Array or ArrayBuffer`);
     }
@@ -132,6 +178,14 @@ class Feed {
       for (let at = 0; at < bytes.length; at += SLICE) core.push(bytes.subarray(at, at + SLICE));
     });
     this.bytes += bytes.length;
+    // Kept until the next snapshot (a copy: the caller may reuse its buffer).
+    this.#since.push(copy ? bytes.slice() : bytes);
+    this.#sinceBytes += bytes.length;
+    if (this.#sinceBytes >= SNAPSHOT_EVERY) {
+      this.#snapshot = this.#guarded(() => core.state());
+      this.#since = [];
+      this.#sinceBytes = 0;
+    }
   }
   finish() {
     const core = this.core;
@@ -141,8 +195,12 @@ class Feed {
       if (pending) core.push(encoder.encode(pending)); // a lone surrogate: U+FFFD, as encodeInto writes it
       return core.finish();
     });
+    cores.unregister(this.#token);
     core.free();
     this.#core = null;
+    this.#finished = true;
+    this.#since = [];
+    this.#snapshot = null;
     return JSON.parse(json);
   }
 }
@@ -159,7 +217,7 @@ export class ChainVerifier {
     const max = maxFailuresOption(options, 1000);
     const t = treeOptions(options);
     this.#withCheckpoints = t.checkpoints.length > 0;
-    this.#feed = new Feed(() => new ChainVerifierCore(max, t.allowUnchained, t.checkpoints, t.keys));
+    this.#feed = new Feed(() => new ChainVerifierCore(max, t.allowUnchained, t.checkpoints, t.keys), ChainVerifierCore);
   }
   push(chunk) {
     this.#feed.push(chunk, "ChainVerifier");
@@ -194,7 +252,7 @@ export class TrailReport {
     const max = maxFailuresOption(options, 100);
     const t = treeOptions(options);
     this.#withCheckpoints = t.checkpoints.length > 0;
-    this.#feed = new Feed(() => new TrailReportCore(version ?? undefined, chain ?? true, max, t.allowUnchained, t.checkpoints, t.keys));
+    this.#feed = new Feed(() => new TrailReportCore(version ?? undefined, chain ?? true, max, t.allowUnchained, t.checkpoints, t.keys), TrailReportCore);
   }
   push(chunk) {
     this.#feed.push(chunk, "TrailReport");

@@ -11,7 +11,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// assert_eq!(t.format().as_deref(), Some("2026-03-11T18:41:55.123Z"));
 /// assert_eq!(Timestamp::from_micros(-1).format().as_deref(), Some("1969-12-31T23:59:59.999Z"));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Timestamp(i64);
 
 impl Timestamp {

@@ -52,7 +52,7 @@ fn split(n: u64) -> u64 {
 
 /// The tree over a stream of leaves: the roots of the perfect subtrees that make up the
 /// current size, largest (leftmost) first, one for each bit set in the size.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tree {
     size: u64,
     stack: Vec<Hash>,

@@ -59,7 +59,7 @@ pub use proof::{verify_consistency, verify_inclusion_proof, ConsistencyCheck, In
 
 /// Why a tlog operation failed: a stable snake_case code ([`Reason::as_str`]) for programs,
 /// with a fixed lowercase message ([`Reason::message`]) for people.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Reason {
     /// A signed note that is not in the C2SP signed-note format (or is too large).

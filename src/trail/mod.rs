@@ -56,6 +56,7 @@ pub(crate) enum RawLine<'a> {
 
 /// Splits a byte stream into lines on `\n`, `\r\n` or `\r`, whatever the chunk
 /// boundaries, buffering at most `max` bytes of one line.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct LineSplitter {
     buf: Vec<u8>,
     line_no: usize,
@@ -182,7 +183,7 @@ pub const ACTOR_TYPES: [&str; 3] = ["human", "service", "agent"];
 
 /// Events per time bucket by outcome: `SUCCESS`, `FAILURE`, `DENIED`, then any other
 /// (or missing) status.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Hourly {
     /// Width of a bucket in hours (1, or a power of two when the trail spans more than
     /// [`MAX_BUCKETS`] hours).
@@ -193,7 +194,7 @@ pub struct Hourly {
 }
 
 /// What kind of problem a [`TrailFailure`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum TrailFailureKind {
     /// The event does not validate against its schema (see `keyword`).
     Validation,
@@ -222,7 +223,7 @@ impl TrailFailureKind {
 }
 
 /// One problem found in a trail.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TrailFailure {
     /// Line number, from 1 (blank lines count).
     pub line: usize,
@@ -240,7 +241,7 @@ pub struct TrailFailure {
 }
 
 /// The result of [`TrailReport::finish`].
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TrailSummary {
     /// Every line valid and (when checked) the chain intact.
     pub ok: bool,
@@ -287,7 +288,7 @@ pub struct TrailSummary {
 }
 
 /// Options of a [`TrailReport`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TrailOptions {
     /// Validate every line against this version (`None`: each line's own
     /// `schema_version`).
@@ -322,12 +323,14 @@ impl Default for TrailOptions {
 /// let s = r.finish();
 /// assert_eq!((s.events, s.invalid, s.ok), (1, 1, false));
 /// ```
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct TrailReport {
     lines: LineSplitter,
     state: State,
     tree: TreeCheck,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct State {
     options: TrailOptions,
     chain: Option<ChainCheck>,
@@ -374,6 +377,20 @@ impl TrailReport {
     /// Bytes pushed so far.
     pub fn bytes(&self) -> u64 {
         self.lines.bytes()
+    }
+
+    /// The report's whole state as bytes ([`TrailReport::from_state`] rebuilds it).
+    pub fn state(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    /// A report from [`TrailReport::state`]'s bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Json`] when the bytes are not such a state.
+    pub fn from_state(bytes: &[u8]) -> Result<TrailReport, crate::Error> {
+        postcard::from_bytes(bytes).map_err(|_| crate::integrity::malformed_state())
     }
 
     /// Non-blank lines seen so far.

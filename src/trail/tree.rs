@@ -13,7 +13,7 @@ use super::RawLine;
 use crate::tlog::{self, Hash, Reason, Tree, VerifierKey};
 
 /// One checkpoint's result against the trail.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CheckpointResult {
     /// The checkpoint's tree size (0 when the note could not be opened).
     pub size: u64,
@@ -28,7 +28,7 @@ pub struct CheckpointResult {
 }
 
 /// The tree head of the trail read: its size and root.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TreeHead {
     /// Entries in the tree.
     pub size: u64,
@@ -145,7 +145,7 @@ impl Checkpoints {
 }
 
 /// The tree of a trail being read, and its comparison with checkpoints.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct TreeCheck {
     tree: Tree,
     checkpoints: Vec<(CheckpointResult, Option<Hash>)>,

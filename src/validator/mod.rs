@@ -81,7 +81,7 @@ mod codegen;
 #[rustfmt::skip]
 mod precompiled;
 /// A vendored bh-audit-schema version.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SchemaVersion {
     /// bh-audit-schema 1.0
     V1_0,

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import * as emitApi from "../../pkg/src/node.mjs";
 import * as trailApi from "../../pkg/src/trail-node.mjs";
 const api = { ...emitApi, ...trailApi };
-import { wasmState } from "../../pkg/src/memory.js";
+import { wasmState, trailWasmState } from "../../pkg/src/memory.js";
+import { generateTrail } from "../../scripts/gen-trail.mjs";
 
 const { AuditLogger, validateEvent, verifyChain, sanitizeErrorMessage, ValidationError } = api;
 
@@ -193,4 +194,37 @@ test("a trap in the emitting module leaves a trail check in progress intact (two
   assert.equal(r.finish().events, 1, "a new trail report works");
   const ev = { schema_version: "2.0", event_id: "2f4c1d11-3f42-44d3-83a0-1d3f7e1d2b1c", timestamp: "2026-03-11T18:41:55Z", service: { name: "s" }, actor: { subject_id: "u", subject_type: "human" }, action: { type: "READ" }, resource: { type: "Note" }, outcome: { status: "SUCCESS" } };
   assert.equal(toFhirAuditEvent(ev).resourceType, "AuditEvent", "toFhirAuditEvent works");
+});
+
+test("a trail check in progress survives a replacement of the auditor's instance: rebuilt from its snapshot, the bytes since pushed again", async () => {
+  const { ChainVerifier, TrailReport, verifyChain, generateSignerKey, signCheckpoint } = api;
+  let text = "";
+  await generateTrail({ bytes: 9 << 20, write: (t) => void (text += t) }); // past two snapshots (every 4 MiB)
+  const bytes = new TextEncoder().encode(text);
+  const whole = verifyChain(text);
+  assert.equal(whole.ok, true);
+  const { signerKey, verifierKey } = await generateSignerKey("audit.example.org/replay");
+  const note = await signCheckpoint({ origin: "audit.example.org/replay", size: whole.tree.size, root: whole.tree.root }, signerKey);
+  const options = { checkpoints: [note], verifierKeys: [verifierKey] };
+  const reference = await (() => { const v = new ChainVerifier(options); v.push(bytes); return v.finish(); })();
+  const referenceReport = await (() => { const r = new TrailReport(options); r.push(bytes); return r.finish(); })();
+  for (const cuts of [[1000], [5 << 20, 5 << 20], [(5 << 20) + 17, (8 << 20) + 3]]) {
+    const v = new ChainVerifier(options);
+    const r = new TrailReport(options);
+    let at = 0;
+    for (const cut of [...cuts, bytes.length]) {
+      const piece = bytes.subarray(at, cut);
+      v.push(piece);
+      r.push(piece);
+      at = cut;
+      if (cut === bytes.length) break;
+      // Another call traps the auditor's instance (forced here): it is replaced before the next call.
+      const generation = trailWasmState.generation;
+      trailWasmState.poisoned = true;
+      assert.equal(verifyChain("").ok, true, "the next call runs in a fresh instance");
+      assert.equal(trailWasmState.generation, generation + 1);
+    }
+    assert.deepEqual(await v.finish(), reference, `verifier replaced after ${cuts.join(", ")}`);
+    assert.deepEqual(await r.finish(), referenceReport, `report replaced after ${cuts.join(", ")}`);
+  }
 });

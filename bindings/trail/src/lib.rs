@@ -78,6 +78,19 @@ impl ChainVerifierCore {
         self.inner.as_ref().map_or(0, |v| v.checked())
     }
 
+    /// The verifier's state as bytes (see [`ChainVerifier::state`]).
+    pub fn state(&self) -> Result<Vec<u8>, JsValue> {
+        Ok(self.inner.as_ref().ok_or_else(finished)?.state())
+    }
+
+    /// A verifier rebuilt from [`ChainVerifierCore::state`]'s bytes (in any instance).
+    #[wasm_bindgen(js_name = fromState)]
+    pub fn from_state(state: &[u8]) -> Result<ChainVerifierCore, JsValue> {
+        ChainVerifier::from_state(state)
+            .map(|v| ChainVerifierCore { inner: Some(v) })
+            .map_err(|e| js_error(&e))
+    }
+
     /// End of input: the report as JSON.
     pub fn finish(&mut self) -> Result<String, JsValue> {
         let v = self.inner.take().ok_or_else(finished)?;
@@ -133,6 +146,19 @@ impl TrailReportCore {
     /// Non-blank lines seen so far.
     pub fn events(&self) -> usize {
         self.inner.as_ref().map_or(0, |r| r.events())
+    }
+
+    /// The report's state as bytes (see [`TrailReport::state`]).
+    pub fn state(&self) -> Result<Vec<u8>, JsValue> {
+        Ok(self.inner.as_ref().ok_or_else(finished)?.state())
+    }
+
+    /// A report rebuilt from [`TrailReportCore::state`]'s bytes (in any instance).
+    #[wasm_bindgen(js_name = fromState)]
+    pub fn from_state(state: &[u8]) -> Result<TrailReportCore, JsValue> {
+        TrailReport::from_state(state)
+            .map(|r| TrailReportCore { inner: Some(r) })
+            .map_err(|e| js_error(&e))
     }
 
     /// End of input: the summary as JSON.
