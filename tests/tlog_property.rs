@@ -295,3 +295,55 @@ fn large_sizes_do_not_overflow() {
     let e = verify_inclusion(0, 1, &leaf[..31], &Vec::<Hash>::new(), &leaf).unwrap_err();
     assert_eq!(e.reason(), Reason::MalformedProof);
 }
+
+#[test]
+fn proofs_from_stored_subtrees_equal_the_slice_proofs_in_log_reads() {
+    use bh_audit_logger::tlog::merkle::{proof_from_nodes, proof_nodes};
+    use std::collections::HashMap;
+    // A log that keeps every perfect subtree the tree completes (as AuditChain does) answers
+    // every proof from about 2 log2(n) stored hashes.
+    let all = leaves(160, 11);
+    let mut stored: HashMap<(u32, u64), Hash> = HashMap::new();
+    let mut tree = Tree::new();
+    for (i, &leaf) in all.iter().enumerate() {
+        stored.insert((0, i as u64), leaf);
+        tree.push_leaf_hash_nodes(leaf, |n| {
+            stored.insert((n.level, n.index), n.hash);
+        });
+        let size = i as u64 + 1;
+        let slice = &all[..=i];
+        for a in 0..size {
+            let ids = proof_nodes(a, size, false).unwrap();
+            assert!(ids.len() <= 2 * 64, "bounded reads");
+            let hashes: Vec<Hash> = ids.iter().map(|id| stored[id]).collect();
+            assert_eq!(
+                proof_from_nodes(a, size, false, &hashes).unwrap(),
+                inclusion_proof(slice, a).unwrap(),
+                "inclusion {a} of {size}"
+            );
+            if a > 0 {
+                let ids = proof_nodes(a, size, true).unwrap();
+                let hashes: Vec<Hash> = ids.iter().map(|id| stored[id]).collect();
+                assert_eq!(
+                    proof_from_nodes(a, size, true, &hashes).unwrap(),
+                    consistency_proof(slice, a).unwrap(),
+                    "consistency {a} to {size}"
+                );
+                if !hashes.is_empty() {
+                    assert_eq!(
+                        proof_from_nodes(a, size, true, &hashes[1..]).map_err(|e| e.reason()),
+                        Err(Reason::TooFewLeaves)
+                    );
+                }
+            }
+        }
+    }
+    // Reads stay logarithmic at a size far past what a test stores.
+    assert!(
+        proof_nodes(123_456_789, 1_000_000_007, false)
+            .unwrap()
+            .len()
+            <= 64
+    );
+    assert!(proof_nodes(999_999, 1_000_000_007, true).unwrap().len() <= 2 * 64);
+}

@@ -5,7 +5,7 @@ import * as api from "./workerd.mjs";
 import * as trail from "./trail-workerd.mjs";
 import { ChainWriter, unregisterFinalizer as emitUnregister } from "../dist/glue.js";
 import {
-  TreeCore, ProofCore, formatTlogProof, signCheckpointJson, witnessAddCheckpointJson, verifierKeyOf,
+  TreeCore, proofNodes, proofFromNodes, formatTlogProof, signCheckpointJson, witnessAddCheckpointJson, verifierKeyOf,
   reinstantiate as trailReinstantiate, unregisterFinalizer as trailUnregister,
 } from "../dist/trail/glue.js";
 import { healthy as emitHealthy } from "./guard.js";
@@ -213,8 +213,14 @@ export class AuditChain extends DurableObject {
       if (!cols.some((c) => c.name === "leaf_hash")) this.#sql.exec("ALTER TABLE bh_audit_chain ADD COLUMN leaf_hash TEXT");
       this.#sql.exec("CREATE TABLE IF NOT EXISTS bh_audit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
       this.#sql.exec("CREATE TABLE IF NOT EXISTS bh_audit_checkpoints (size INTEGER PRIMARY KEY, origin TEXT NOT NULL, note TEXT NOT NULL)");
+      // Every perfect subtree of level 1 and up (leaves are bh_audit_chain.leaf_hash): a proof
+      // reads about 2 log2(n) of them, never the whole trail.
+      this.#sql.exec("CREATE TABLE IF NOT EXISTS bh_audit_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID");
       this.#tree = new WasmCell(TRAIL, () => new TreeCore(this.#meta("tree_state") ?? undefined));
-      ctx.storage.transactionSync(() => this.#catchUp());
+      ctx.storage.transactionSync(() => {
+        this.#fillNodes();
+        this.#catchUp();
+      });
     }
   }
 
@@ -282,13 +288,60 @@ export class AuditChain extends DurableObject {
     this.#sql.exec("INSERT INTO bh_audit_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, String(value));
   }
 
-  /** Add an entry (a stored line) to the tree; its leaf hash. A trap poisons the trail module and fails the batch. */
+  /**
+   * Add an entry (a stored line) to the tree and store the subtrees it completes; its leaf
+   * hash. In the batch's transaction. A trap poisons the trail module and fails the batch.
+   */
   #pushEntry(tree, line) {
+    let leaf;
+    let nodes;
     try {
-      return tree.pushEntry(utf8.encode(line));
+      leaf = tree.pushEntry(utf8.encode(line));
+      nodes = tree.takeNodes();
     } catch {
       trailWasmState.poisoned = true;
       throw new CoreFailure("adding a line to the tree");
+    }
+    this.#storeNodes(nodes);
+    return leaf;
+  }
+
+  /** Store `[level, index, hash, ...]` as TreeCore.takeNodes gives them. */
+  #storeNodes(nodes) {
+    for (let i = 0; i < nodes.length; i += 3) {
+      this.#sql.exec("INSERT OR REPLACE INTO bh_audit_nodes (level, idx, hash) VALUES (?, ?, ?)", nodes[i], nodes[i + 1], nodes[i + 2]);
+    }
+  }
+
+  /**
+   * A tree kept before its subtrees were stored (an earlier version of this class): fill
+   * bh_audit_nodes once from the stored leaf hashes. A tree of n leaves has n - popcount(n)
+   * of them. In a transaction.
+   */
+  #fillNodes() {
+    const size = this.#tree.get().size();
+    let ones = 0;
+    for (let n = size; n > 0; n = Math.floor(n / 2)) ones += n % 2;
+    const [{ count }] = this.#sql.exec("SELECT COUNT(*) AS count FROM bh_audit_nodes").toArray();
+    if (count === size - ones) return;
+    this.#sql.exec("DELETE FROM bh_audit_nodes");
+    TRAIL.heal();
+    const tree = new TreeCore(undefined);
+    TRAIL.unregister(tree);
+    try {
+      let seq = 0;
+      while (seq < size) {
+        const rows = this.#sql.exec("SELECT seq, leaf_hash FROM bh_audit_chain WHERE seq > ? ORDER BY seq LIMIT ?", seq, Math.min(LEAF_PAGE, size - seq)).toArray();
+        if (rows.length === 0) throw new Error("AuditChain: the trail is shorter than the tree");
+        for (const r of rows) {
+          if (r.seq !== seq + 1 || typeof r.leaf_hash !== "string") throw new Error("AuditChain: a stored leaf hash is missing");
+          tree.pushLeafHash(r.leaf_hash);
+          seq++;
+        }
+        this.#storeNodes(tree.takeNodes());
+      }
+    } finally {
+      if (!trailWasmState.poisoned) tree.free();
     }
   }
 
@@ -526,44 +579,37 @@ export class AuditChain extends DurableObject {
     return this.#sql.exec("SELECT size FROM bh_audit_checkpoints ORDER BY size").toArray().map((r) => r.size);
   }
 
-  /** Proof hashes from the stored leaf hashes (inclusion of entry `a`, or consistency from size `a`) in the tree of size `n`. */
+  /**
+   * Proof hashes (inclusion of entry `a`, or consistency from size `a`) in the tree of size `n`,
+   * from the stored subtrees it needs: about 2 log2(n) reads.
+   */
   #proof(a, n, consistency) {
     TRAIL.heal();
-    let core;
+    let ids;
     try {
-      core = new ProofCore(a, n, consistency);
+      ids = proofNodes(a, n, consistency);
     } catch (err) {
       if (refusal(err)) throw new HttpError(400, consistency ? "`old` must be from 1 to the new size" : "`index` must be less than the checkpoint's size");
       trailWasmState.poisoned = true;
       throw err;
     }
-    TRAIL.unregister(core);
+    const hashes = [];
+    for (let i = 0; i < ids.length; i += 2) {
+      const [level, idx] = [ids[i], ids[i + 1]];
+      const rows = level === 0
+        ? this.#sql.exec("SELECT leaf_hash AS hash FROM bh_audit_chain WHERE seq = ?", idx + 1).toArray()
+        : this.#sql.exec("SELECT hash FROM bh_audit_nodes WHERE level = ? AND idx = ?", level, idx).toArray();
+      if (rows.length === 0 || typeof rows[0].hash !== "string") throw new Error("AuditChain: a stored subtree hash is missing");
+      hashes.push(rows[0].hash);
+    }
     try {
-      const need = core.leavesNeeded();
-      let seq = 0;
-      while (seq < need) {
-        const rows = this.#sql.exec("SELECT seq, leaf_hash FROM bh_audit_chain WHERE seq > ? ORDER BY seq LIMIT ?", seq, Math.min(LEAF_PAGE, need - seq)).toArray();
-        if (rows.length === 0) throw new Error("AuditChain: the trail is shorter than the tree");
-        for (const r of rows) {
-          if (r.seq !== seq + 1 || typeof r.leaf_hash !== "string") throw new Error("AuditChain: a stored leaf hash is missing");
-          core.pushLeafHash(r.leaf_hash);
-          seq++;
-        }
-      }
-      return core.finish();
+      return proofFromNodes(a, n, consistency, hashes);
     } catch (err) {
-      if (!(err instanceof HttpError) && !refusal(err) && !/^AuditChain:/.test(err?.message)) trailWasmState.poisoned = true;
+      if (!refusal(err)) trailWasmState.poisoned = true;
       throw err;
-    } finally {
-      if (!trailWasmState.poisoned) {
-        try {
-          core.free();
-        } catch {
-          // nothing to do
-        }
-      }
     }
   }
+
 
   /** A C2SP tlog-proof of entry `index` (0-based) against the stored checkpoint of size `size` (default: the latest). */
   inclusionProof(index, size) {

@@ -71,13 +71,26 @@ impl Tree {
 
     /// Appends a leaf by its leaf hash.
     pub fn push_leaf_hash(&mut self, leaf: Hash) {
+        self.push_leaf_hash_nodes(leaf, |_| {});
+    }
+
+    /// Appends a leaf by its leaf hash and hands each perfect subtree it completes to
+    /// `completed` (level 1 and up: the stored nodes [`proof_nodes`] asks for).
+    pub fn push_leaf_hash_nodes(&mut self, leaf: Hash, mut completed: impl FnMut(Node)) {
         let mut h = leaf;
         let mut s = self.size;
+        let mut level = 0;
         while s & 1 == 1 {
             // The stack holds one hash per set bit of the size, so it is not empty here.
             let Some(left) = self.stack.pop() else { break };
             h = node_hash(&left, &h);
             s >>= 1;
+            level += 1;
+            completed(Node {
+                level,
+                index: s,
+                hash: h,
+            });
         }
         self.stack.push(h);
         self.size += 1;
@@ -211,6 +224,88 @@ fn subproof(m: u64, lo: u64, hi: u64, whole: bool, out: &mut Vec<(u64, u64)>) {
         subproof(m - k, lo + k, hi, false, out);
         out.push((lo, lo + k));
     }
+}
+
+/// A perfect subtree's root: leaves `[index * 2^level, (index + 1) * 2^level)`; level 0 is a leaf.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// Height above the leaves.
+    pub level: u32,
+    /// Position among the subtrees of that level, from 0.
+    pub index: u64,
+    /// Its hash.
+    pub hash: Hash,
+}
+
+/// The perfect subtrees `(level, index)` whose hashes make up the range `[a, b)` of a proof,
+/// left to right: `[a, b)` itself when it is one, else its largest perfect left part and the
+/// decomposition of the rest (as `MTH` splits it).
+fn range_nodes(a: u64, b: u64, out: &mut Vec<(u32, u64)>) {
+    let n = b - a;
+    if n == 0 {
+        return;
+    }
+    if n.is_power_of_two() && a % n == 0 {
+        out.push((n.trailing_zeros(), a >> n.trailing_zeros()));
+        return;
+    }
+    let k = split(n);
+    range_nodes(a, a + k, out);
+    range_nodes(a + k, b, out);
+}
+
+/// The hash of `[a, b)` from its perfect subtrees' hashes (in [`range_nodes`] order).
+fn range_hash(a: u64, b: u64, hashes: &mut std::slice::Iter<'_, Hash>) -> Option<Hash> {
+    let n = b - a;
+    if n.is_power_of_two() && a % n == 0 {
+        return hashes.next().copied();
+    }
+    let k = split(n);
+    let left = range_hash(a, a + k, hashes)?;
+    let right = range_hash(a + k, b, hashes)?;
+    Some(node_hash(&left, &right))
+}
+
+/// The stored subtrees `(level, index)` a proof needs, in order: for the inclusion proof of
+/// leaf `a` in the tree of `size` leaves, or (`consistency`) the consistency proof from `a`
+/// leaves to `size`. At most about 2 log2(size) of them: a log that stores every perfect
+/// subtree [`Tree::push_leaf_hash_nodes`] completes answers any proof in O(log n) reads.
+pub fn proof_nodes(a: u64, size: u64, consistency: bool) -> Result<Vec<(u32, u64)>> {
+    let ranges = if consistency {
+        consistency_ranges(a, size)?
+    } else {
+        inclusion_ranges(a, size)?
+    };
+    let mut out = Vec::new();
+    for (lo, hi) in ranges {
+        range_nodes(lo, hi, &mut out);
+    }
+    Ok(out)
+}
+
+/// The proof [`proof_nodes`] describes, from those subtrees' hashes in its order
+/// (`too_few_leaves` when fewer are given).
+pub fn proof_from_nodes(
+    a: u64,
+    size: u64,
+    consistency: bool,
+    hashes: &[Hash],
+) -> Result<Vec<Hash>> {
+    let ranges = if consistency {
+        consistency_ranges(a, size)?
+    } else {
+        inclusion_ranges(a, size)?
+    };
+    let mut it = hashes.iter();
+    let proof = ranges
+        .iter()
+        .map(|&(lo, hi)| range_hash(lo, hi, &mut it))
+        .collect::<Option<Vec<_>>>()
+        .ok_or(Error::new(Reason::TooFewLeaves))?;
+    if it.next().is_some() {
+        return Err(Error::new(Reason::ProofLength));
+    }
+    Ok(proof)
 }
 
 /// Builds one proof from a stream of leaves in O(log n) memory: the proof's ranges are

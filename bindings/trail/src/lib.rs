@@ -273,7 +273,7 @@ pub fn verify_consistency_json(
 /// A log's tree, streaming (O(log n) memory), for the `AuditChain` Durable Object: its state
 /// is text, so it is kept in storage and rebuilt in any instance.
 #[wasm_bindgen]
-pub struct TreeCore(merkle::Tree);
+pub struct TreeCore(merkle::Tree, Vec<merkle::Node>);
 
 #[wasm_bindgen]
 impl TreeCore {
@@ -281,9 +281,9 @@ impl TreeCore {
     #[wasm_bindgen(constructor)]
     pub fn new(state: Option<String>) -> Result<TreeCore, JsValue> {
         match state {
-            None => Ok(TreeCore(merkle::Tree::new())),
+            None => Ok(TreeCore(merkle::Tree::new(), Vec::new())),
             Some(s) => merkle::Tree::from_state(&s)
-                .map(TreeCore)
+                .map(|t| TreeCore(t, Vec::new()))
                 .map_err(|e| js_sys::RangeError::new(e.reason().message()).into()),
         }
     }
@@ -292,8 +292,32 @@ impl TreeCore {
     #[wasm_bindgen(js_name = pushEntry)]
     pub fn push_entry(&mut self, entry: &[u8]) -> String {
         let leaf = merkle::leaf_hash(entry);
-        self.0.push_leaf_hash(leaf);
+        let completed = &mut self.1;
+        self.0.push_leaf_hash_nodes(leaf, |n| completed.push(n));
         tlog::hash_to_base64(&leaf)
+    }
+
+    /// Add an entry by its leaf hash (base64), as [`TreeCore::push_entry`] does.
+    #[wasm_bindgen(js_name = pushLeafHash)]
+    pub fn push_leaf_hash(&mut self, leaf: &str) -> Result<(), JsValue> {
+        let leaf = tlog::hash_from_base64(leaf)
+            .ok_or_else(|| JsValue::from(js_sys::RangeError::new("not a leaf hash")))?;
+        let completed = &mut self.1;
+        self.0.push_leaf_hash_nodes(leaf, |n| completed.push(n));
+        Ok(())
+    }
+
+    /// The perfect subtrees completed since the last call (level 1 and up), as
+    /// `[level, index, base64 hash, ...]`, for the log to store beside its leaves.
+    #[wasm_bindgen(js_name = takeNodes)]
+    pub fn take_nodes(&mut self) -> Vec<JsValue> {
+        let mut out = Vec::with_capacity(self.1.len() * 3);
+        for n in self.1.drain(..) {
+            out.push(JsValue::from(n.level));
+            out.push(JsValue::from(n.index as f64));
+            out.push(JsValue::from(tlog::hash_to_base64(&n.hash)));
+        }
+        out
     }
 
     /// Entries so far.
@@ -541,4 +565,41 @@ pub fn verify_consistency_raw(
         Ok(()) => String::new(),
         Err(e) => e.reason().as_str().to_owned(),
     }
+}
+
+/// The stored subtrees a proof needs, `[level, index, ...]` (see [`merkle::proof_nodes`]):
+/// inclusion of entry `a` in the tree of `size`, or (`consistency`) from `a` to `size`.
+#[wasm_bindgen(js_name = proofNodes)]
+pub fn proof_nodes(a: f64, size: f64, consistency: bool) -> Result<Vec<f64>, JsValue> {
+    let (Some(a), Some(size)) = (js_size(a), js_size(size)) else {
+        return Err(js_sys::RangeError::new("sizes must be integers").into());
+    };
+    merkle::proof_nodes(a, size, consistency)
+        .map(|ids| {
+            ids.iter()
+                .flat_map(|&(level, index)| [f64::from(level), index as f64])
+                .collect()
+        })
+        .map_err(|e| js_sys::RangeError::new(e.reason().message()).into())
+}
+
+/// The proof hashes (base64) from the stored subtrees' hashes [`proof_nodes`] named, in order.
+#[wasm_bindgen(js_name = proofFromNodes)]
+pub fn proof_from_nodes(
+    a: f64,
+    size: f64,
+    consistency: bool,
+    hashes: Vec<String>,
+) -> Result<Vec<String>, JsValue> {
+    let (Some(a), Some(size)) = (js_size(a), js_size(size)) else {
+        return Err(js_sys::RangeError::new("sizes must be integers").into());
+    };
+    let hashes = hashes
+        .iter()
+        .map(|h| tlog::hash_from_base64(h))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| JsValue::from(js_sys::RangeError::new("not a subtree hash")))?;
+    merkle::proof_from_nodes(a, size, consistency, &hashes)
+        .map(|p| p.iter().map(tlog::hash_to_base64).collect())
+        .map_err(|e| js_sys::RangeError::new(e.reason().message()).into())
 }
