@@ -336,52 +336,6 @@ impl TreeCore {
     }
 }
 
-/// An inclusion or consistency proof built from the log's leaf hashes, streamed in order.
-#[wasm_bindgen]
-pub struct ProofCore(Option<merkle::ProofBuilder>);
-
-#[wasm_bindgen]
-impl ProofCore {
-    /// For entry `index` in the tree of `size` (`old` < 0), or from `old` to `size`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(index_or_old: f64, size: f64, consistency: bool) -> Result<ProofCore, JsValue> {
-        let (Some(a), Some(n)) = (js_size(index_or_old), js_size(size)) else {
-            return Err(js_sys::RangeError::new("sizes must be integers").into());
-        };
-        let b = if consistency {
-            merkle::ProofBuilder::consistency(a, n)
-        } else {
-            merkle::ProofBuilder::inclusion(a, n)
-        };
-        b.map(|b| ProofCore(Some(b)))
-            .map_err(|e| js_sys::RangeError::new(e.reason().message()).into())
-    }
-
-    /// Leaf hashes still needed (the first `leavesNeeded` of the log, in order).
-    #[wasm_bindgen(js_name = leavesNeeded)]
-    pub fn leaves_needed(&self) -> f64 {
-        self.0.as_ref().map_or(0.0, |b| b.leaves_needed() as f64)
-    }
-
-    /// The next leaf hash (base64).
-    #[wasm_bindgen(js_name = pushLeafHash)]
-    pub fn push_leaf_hash(&mut self, leaf: &str) -> Result<(), JsValue> {
-        let (Some(b), Some(h)) = (self.0.as_mut(), tlog::hash_from_base64(leaf)) else {
-            return Err(js_sys::RangeError::new("not a leaf hash").into());
-        };
-        b.push_leaf_hash(h);
-        Ok(())
-    }
-
-    /// The proof hashes (base64), in order.
-    pub fn finish(&mut self) -> Result<Vec<String>, JsValue> {
-        let b = self.0.take().ok_or_else(finished)?;
-        b.finish()
-            .map(|hs| hs.iter().map(tlog::hash_to_base64).collect())
-            .map_err(|e| js_sys::RangeError::new(e.reason().message()).into())
-    }
-}
-
 /// The tlog-proof text for entry `index` with its inclusion `hashes` under checkpoint `note`.
 #[wasm_bindgen(js_name = formatTlogProof)]
 pub fn format_tlog_proof(index: f64, hashes: Vec<String>, note: &str) -> Result<String, JsValue> {
