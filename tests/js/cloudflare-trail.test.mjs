@@ -10,7 +10,7 @@ import { ROOT } from "./harness.mjs";
 import { bundleWorker, startMiniflare, call } from "./miniflare-harness.mjs";
 import { ChainVerifier, generateSignerKey, signCheckpoint, openCheckpoint, verifyInclusionProof, verifyConsistency, verifyChain } from "../../pkg/src/trail-node.mjs";
 // Internal (the witness's key type has no public generator yet) and the tree used to make test checkpoints.
-import { generateWitnessKeyJson, TreeCore, ProofCore } from "../../pkg/dist/trail/glue.js";
+import { generateWitnessKeyJson, TreeCore, proofNodes, proofFromNodes } from "../../pkg/dist/trail/glue.js";
 
 const ORIGIN = "audit.example.org/notes-api";
 let mf;
@@ -213,14 +213,19 @@ test("without a signer key the checkpoint endpoints answer 501 and the chain wor
 /** A test log's tree over `entries`: its signed checkpoint at `size`, and proofs. */
 function treeOf(entries) {
   const t = new TreeCore();
-  const leaves = entries.map((e) => t.pushEntry(new TextEncoder().encode(e)));
+  // Every perfect subtree by "level:index" (leaves are level 0), as AuditChain stores them.
+  const nodes = new Map();
+  entries.forEach((e, i) => nodes.set(`0:${i}`, t.pushEntry(new TextEncoder().encode(e))));
+  const taken = t.takeNodes();
+  for (let i = 0; i < taken.length; i += 3) nodes.set(`${taken[i]}:${taken[i + 1]}`, taken[i + 2]);
   return {
     root: t.root(),
     size: entries.length,
     consistency(old) {
-      const p = new ProofCore(old, entries.length, true);
-      for (let i = 0; i < p.leavesNeeded(); i++) p.pushLeafHash(leaves[i]);
-      return p.finish();
+      const ids = proofNodes(old, entries.length, true);
+      const hashes = [];
+      for (let i = 0; i < ids.length; i += 2) hashes.push(nodes.get(`${ids[i]}:${ids[i + 1]}`));
+      return proofFromNodes(old, entries.length, true, hashes);
     },
   };
 }
