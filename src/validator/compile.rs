@@ -338,8 +338,9 @@ impl std::fmt::Display for Num {
         match self {
             Num::U(u) => write!(f, "{u}"),
             Num::I(i) => write!(f, "{i}"),
+            // Always finite: serde_json holds no other number.
             Num::F(x) if x.is_finite() => f.write_str(zmij::Buffer::new().format_finite(*x)),
-            Num::F(x) => write!(f, "{x}"),
+            Num::F(_) => f.write_str("null"),
         }
     }
 }
