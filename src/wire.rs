@@ -8,8 +8,6 @@
 
 use std::cell::RefCell;
 
-use serde_json::Value;
-
 use crate::audit::pipeline::{issue, Outcome, Verdict};
 use crate::config::ValidationFailureMode;
 use crate::{Config, Error, Level, SchemaVersion, ValidationIssue};
@@ -52,30 +50,89 @@ pub fn not_utf8_issue() -> ValidationIssue {
 /// The resolved configuration (every option with its default applied) as the JSON object of
 /// camelCase options the facade was given.
 pub fn config_to_json(c: &Config) -> String {
-    let v = serde_json::json!({
-        "serviceName": c.service_name,
-        "serviceEnvironment": c.service_environment,
-        "serviceVersion": c.service_version,
-        "defaultActorId": c.default_actor_id,
-        "defaultActorType": c.default_actor_type.as_str(),
-        "metadataAllowlist": c.metadata_allowlist.iter().collect::<Vec<_>>(),
-        "sanitizeErrors": c.sanitize_errors,
-        "errorMessageMaxLen": c.error_message_max_len,
-        "maxMetadataValueLength": c.max_metadata_value_length,
-        "emitFailureMode": match c.emit_failure_mode { crate::EmitFailureMode::Silent => "silent", crate::EmitFailureMode::Log => "log", crate::EmitFailureMode::Raise => "raise" },
-        "validationFailureMode": match c.validation_failure_mode { ValidationFailureMode::Drop => "drop", ValidationFailureMode::LogAndEmit => "log_and_emit", ValidationFailureMode::Raise => "raise" },
-        "schemaVersion": c.schema_version.as_str(),
-        "agentEventDowngradeMode": match c.downgrade_mode {
+    use crate::json::write::write_str;
+    let mut o = String::with_capacity(512);
+    // Written as serde_json writes the object (compact, members in this order).
+    let key = |o: &mut String, k: &str| {
+        o.push(if o.is_empty() { '{' } else { ',' });
+        write_str(k, o);
+        o.push(':');
+    };
+    let text = |o: &mut String, v: Option<&str>| match v {
+        Some(v) => write_str(v, o),
+        None => o.push_str("null"),
+    };
+    key(&mut o, "serviceName");
+    text(&mut o, Some(&c.service_name));
+    key(&mut o, "serviceEnvironment");
+    text(&mut o, Some(&c.service_environment));
+    key(&mut o, "serviceVersion");
+    text(&mut o, c.service_version.as_deref());
+    key(&mut o, "defaultActorId");
+    text(&mut o, Some(&c.default_actor_id));
+    key(&mut o, "defaultActorType");
+    text(&mut o, Some(c.default_actor_type.as_str()));
+    key(&mut o, "metadataAllowlist");
+    o.push('[');
+    for (i, k) in c.metadata_allowlist.iter().enumerate() {
+        if i > 0 {
+            o.push(',');
+        }
+        write_str(k, &mut o);
+    }
+    o.push(']');
+    key(&mut o, "sanitizeErrors");
+    o.push_str(if c.sanitize_errors { "true" } else { "false" });
+    key(&mut o, "errorMessageMaxLen");
+    o.push_str(&c.error_message_max_len.to_string());
+    key(&mut o, "maxMetadataValueLength");
+    o.push_str(&c.max_metadata_value_length.to_string());
+    key(&mut o, "emitFailureMode");
+    text(
+        &mut o,
+        Some(match c.emit_failure_mode {
+            crate::EmitFailureMode::Silent => "silent",
+            crate::EmitFailureMode::Log => "log",
+            crate::EmitFailureMode::Raise => "raise",
+        }),
+    );
+    key(&mut o, "validationFailureMode");
+    text(
+        &mut o,
+        Some(match c.validation_failure_mode {
+            ValidationFailureMode::Drop => "drop",
+            ValidationFailureMode::LogAndEmit => "log_and_emit",
+            ValidationFailureMode::Raise => "raise",
+        }),
+    );
+    key(&mut o, "schemaVersion");
+    text(&mut o, Some(c.schema_version.as_str()));
+    key(&mut o, "agentEventDowngradeMode");
+    text(
+        &mut o,
+        Some(match c.downgrade_mode {
             crate::config::DowngradeMode::Raise => "raise",
             crate::config::DowngradeMode::Strip => "strip",
-        },
-        "redaction": match c.redaction { crate::Redaction::Reference => "reference", crate::Redaction::Strict => "strict" },
-        "maxPending": c.max_pending,
-        "enableIntegrity": c.enable_integrity,
-        "hashAlgorithm": c.hash_algorithm.as_str(),
-        "chainHead": c.chain_head,
-    });
-    v.to_string()
+        }),
+    );
+    key(&mut o, "redaction");
+    text(
+        &mut o,
+        Some(match c.redaction {
+            crate::Redaction::Reference => "reference",
+            crate::Redaction::Strict => "strict",
+        }),
+    );
+    key(&mut o, "maxPending");
+    o.push_str(&c.max_pending.to_string());
+    key(&mut o, "enableIntegrity");
+    o.push_str(if c.enable_integrity { "true" } else { "false" });
+    key(&mut o, "hashAlgorithm");
+    text(&mut o, Some(c.hash_algorithm.as_str()));
+    key(&mut o, "chainHead");
+    text(&mut o, c.chain_head.as_deref());
+    o.push('}');
+    o
 }
 
 /// An issue's `(schemaPath, keyword, message)`: these come from the schema only, so the
@@ -200,7 +257,13 @@ pub fn issue_template(id: u32) -> Option<String> {
     TEMPLATES.with(|t| {
         let t = t.borrow();
         let triple = t.triples.get(id as usize)?;
-        serde_json::to_string(triple).ok()
+        let mut out = String::with_capacity(8 + triple.iter().map(String::len).sum::<usize>());
+        for (i, s) in triple.iter().enumerate() {
+            out.push(if i == 0 { '[' } else { ',' });
+            crate::json::write::write_str(s, &mut out);
+        }
+        out.push(']');
+        Some(out)
     })
 }
 
@@ -314,24 +377,44 @@ pub fn validate_text(text: &str, version: Option<SchemaVersion>) -> Result<Strin
             out.push('}');
             return Ok(out);
         }
-        Err(Error::Json {
+        Err(e @ (Error::Json { .. } | Error::UnsupportedSchemaVersion)) => text_issue(&e),
+        Err(e) => return Err(e),
+    };
+    Ok(format!(r#"{{"valid":false,"errors":[{result}]}}"#))
+}
+
+/// The one issue of a text that is not JSON (keyword `"syntax"`, with `line` / `column`),
+/// of an unsupported `schema_version` (keyword `"schema_version"`), or of any other error
+/// (keyword `"internal"`), as the JSON object `validateEvent` and the FHIR export report.
+fn text_issue(e: &Error) -> String {
+    let mut quoted = String::new();
+    match e {
+        Error::Json {
             line,
             column,
             message,
-        }) => serde_json::json!({
-            "valid": false,
-            "errors": [{ "instancePath": "", "schemaPath": "", "keyword": "syntax",
-                         "message": format!("invalid json at line {line} column {column}: {message}"),
-                         "line": line, "column": column }]
-        }),
-        Err(Error::UnsupportedSchemaVersion) => serde_json::json!({
-            "valid": false,
-            "errors": [{ "instancePath": "/schema_version", "schemaPath": "", "keyword": "schema_version",
-                         "message": Error::UnsupportedSchemaVersion.to_string() }]
-        }),
-        Err(e) => return Err(e),
-    };
-    Ok(result.to_string())
+        } => {
+            crate::json::write::write_str(
+                &format!("invalid json at line {line} column {column}: {message}"),
+                &mut quoted,
+            );
+            format!(
+                r#"{{"instancePath":"","schemaPath":"","keyword":"syntax","message":{quoted},"line":{line},"column":{column}}}"#
+            )
+        }
+        Error::UnsupportedSchemaVersion => {
+            crate::json::write::write_str(&e.to_string(), &mut quoted);
+            format!(
+                r#"{{"instancePath":"/schema_version","schemaPath":"","keyword":"schema_version","message":{quoted}}}"#
+            )
+        }
+        e => {
+            crate::json::write::write_str(&e.to_string(), &mut quoted);
+            format!(
+                r#"{{"instancePath":"","schemaPath":"","keyword":"internal","message":{quoted}}}"#
+            )
+        }
+    }
 }
 
 /// The single writer of one hash chain, for the `AuditChain` Durable Object: chains emitted
@@ -399,7 +482,6 @@ impl ChainWriter {
 /// them: keyword `"syntax"` with `line` / `column` for text that is not JSON, keyword
 /// `"schema_version"` for a version this crate does not vendor).
 pub fn fhir_text(text: &str) -> String {
-    let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
     match crate::fhir::to_fhir_audit_event_str(text) {
         Ok(resource) => resource,
         Err(Error::Validation { issues }) => {
@@ -407,32 +489,15 @@ pub fn fhir_text(text: &str) -> String {
             let _ = serde_json::to_writer(&mut out, &issues);
             String::from_utf8(out).unwrap_or_default()
         }
-        Err(Error::Json {
-            line,
-            column,
-            message,
-        }) => format!(
-            r#"![{{"instancePath":"","schemaPath":"","keyword":"syntax","message":{},"line":{line},"column":{column}}}]"#,
-            quoted(&format!(
-                "invalid json at line {line} column {column}: {message}"
-            ))
-        ),
-        Err(e @ Error::UnsupportedSchemaVersion) => format!(
-            r#"![{{"instancePath":"/schema_version","schemaPath":"","keyword":"schema_version","message":{}}}]"#,
-            quoted(&e.to_string())
-        ),
-        Err(e) => format!(
-            r#"![{{"instancePath":"","schemaPath":"","keyword":"internal","message":{}}}]"#,
-            quoted(&e.to_string())
-        ),
+        Err(e) => format!("![{}]", text_issue(&e)),
     }
 }
 
 /// A logger's configuration from the options' JSON text (an object of camelCase options,
-/// as the facade writes it): [`Config::from_options`] on the one reader's value.
+/// as the facade writes it): [`Config::from_options`] on the one reader's document.
 pub fn config_from_text(options_json: &str) -> Result<Config, Error> {
-    match crate::json::read::parse_value(options_json)? {
-        Value::Object(opts) => Config::from_options(&opts),
+    match crate::json::read::parse_doc(options_json)? {
+        crate::json::read::Lite::Obj(opts) => Config::from_members(&opts),
         _ => Err(Error::config(
             "options",
             crate::ConfigErrorKind::Type,

@@ -4,6 +4,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
+use crate::json::read::{Lite, Members};
+
 use crate::error::ConfigErrorKind::{Range, Type};
 use crate::integrity::HashAlgorithm;
 use crate::{Error, SchemaVersion};
@@ -357,26 +359,44 @@ impl Config {
     /// assert!(matches!(err, Error::Config { option: "errorMessageMaxLen", kind: ConfigErrorKind::Range, .. }));
     /// ```
     pub fn from_options(opts: &Map<String, Value>) -> Result<Config, Error> {
-        for key in opts.keys() {
-            if !OPTION_NAMES.contains(&key.as_str()) {
+        let opts: Vec<(&str, &Value)> = opts.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        Config::from_pairs(&opts)
+    }
+
+    /// [`Config::from_options`] on the one reader's document (an object's members): the
+    /// options as the facade sends them, without a `serde_json::Value`.
+    pub(crate) fn from_members(members: &Members<'_>) -> Result<Config, Error> {
+        let opts: Vec<(&str, &Lite<'_>)> = members.iter().map(|(k, v)| (&**k, v)).collect();
+        Config::from_pairs(&opts)
+    }
+
+    /// [`Config::from_options`] on the options' `(name, value)` pairs, names unique.
+    fn from_pairs<V: OptValue>(opts: &[(&str, &V)]) -> Result<Config, Error> {
+        for (key, _) in opts {
+            if !OPTION_NAMES.contains(key) {
                 return Err(Error::UnknownOption {
                     name: crate::sanitize::redact_name(key, 64).into_owned(),
                 });
             }
         }
-        let name = match opts.get("serviceName") {
-            Some(Value::String(s)) => s.clone(),
-            None | Some(Value::Null) => {
-                return Err(Error::config(
-                    "serviceName",
-                    Type,
-                    "is required (a non-empty string)",
-                ))
-            }
-            Some(_) => return Err(Error::config("serviceName", Type, "must be a string")),
+        let get = |k: &str| opts.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+        let name = match get("serviceName") {
+            None => None,
+            Some(v) if v.is_null() => None,
+            Some(v) => match v.str() {
+                Some(s) => Some(s.to_owned()),
+                None => return Err(Error::config("serviceName", Type, "must be a string")),
+            },
+        };
+        let Some(name) = name else {
+            return Err(Error::config(
+                "serviceName",
+                Type,
+                "is required (a non-empty string)",
+            ));
         };
         let mut c = Config::new(name);
-        let present = |k: &str| opts.get(k).filter(|v| !v.is_null());
+        let present = |k: &str| get(k).filter(|v| !v.is_null());
         if let Some(v) = present("serviceEnvironment") {
             c.service_environment = string_opt("serviceEnvironment", v)?;
         }
@@ -401,7 +421,7 @@ impl Config {
             };
         }
         if let Some(v) = present("metadataAllowlist") {
-            let Value::Array(items) = v else {
+            let Some(items) = v.strs() else {
                 return Err(Error::config(
                     "metadataAllowlist",
                     Type,
@@ -411,10 +431,10 @@ impl Config {
             let mut set = BTreeSet::new();
             for item in items {
                 match item {
-                    Value::String(s) => {
-                        set.insert(s.clone());
+                    Some(s) => {
+                        set.insert(s.to_owned());
                     }
-                    _ => {
+                    None => {
                         return Err(Error::config(
                             "metadataAllowlist",
                             Type,
@@ -427,7 +447,7 @@ impl Config {
         }
         if let Some(v) = present("sanitizeErrors") {
             c.sanitize_errors = v
-                .as_bool()
+                .bool()
                 .ok_or_else(|| Error::config("sanitizeErrors", Type, "must be a boolean"))?;
         }
         if let Some(v) = present("errorMessageMaxLen") {
@@ -510,7 +530,7 @@ impl Config {
         }
         if let Some(v) = present("enableIntegrity") {
             c.enable_integrity = v
-                .as_bool()
+                .bool()
                 .ok_or_else(|| Error::config("enableIntegrity", Type, "must be a boolean"))?;
         }
         if let Some(v) = present("hashAlgorithm") {
@@ -542,17 +562,87 @@ impl Config {
     }
 }
 
-fn string_opt(option: &'static str, v: &Value) -> Result<String, Error> {
-    v.as_str()
+/// An option's value: a `serde_json::Value` (native callers) or the one reader's document
+/// (the facade's options text), read alike.
+trait OptValue {
+    fn is_null(&self) -> bool;
+    fn str(&self) -> Option<&str>;
+    fn bool(&self) -> Option<bool>;
+    /// An array's items as strings (`None` for an item that is not one); `None` when not
+    /// an array.
+    fn strs(&self) -> Option<Vec<Option<&str>>>;
+    /// A number as serde_json reads it: `(as_u64, as_f64)`; `None` when not a number.
+    fn num(&self) -> Option<(Option<u64>, Option<f64>)>;
+}
+
+impl OptValue for Value {
+    fn is_null(&self) -> bool {
+        Value::is_null(self)
+    }
+    fn str(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn bool(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn strs(&self) -> Option<Vec<Option<&str>>> {
+        self.as_array()
+            .map(|a| a.iter().map(Value::as_str).collect())
+    }
+    fn num(&self) -> Option<(Option<u64>, Option<f64>)> {
+        self.as_number().map(|n| (n.as_u64(), n.as_f64()))
+    }
+}
+
+impl OptValue for Lite<'_> {
+    fn is_null(&self) -> bool {
+        matches!(self, Lite::Null)
+    }
+    fn str(&self) -> Option<&str> {
+        match self {
+            Lite::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    fn bool(&self) -> Option<bool> {
+        match self {
+            Lite::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    fn strs(&self) -> Option<Vec<Option<&str>>> {
+        match self {
+            Lite::Arr(a) => Some(a.iter().map(OptValue::str).collect()),
+            _ => None,
+        }
+    }
+    fn num(&self) -> Option<(Option<u64>, Option<f64>)> {
+        let Lite::Num(t) = self else { return None };
+        // As `read::num_value` makes it a serde_json number: an integer that fits i64 or
+        // u64 as that integer, anything else as the nearest f64.
+        if &**t != "-0" && !t.contains(['.', 'e', 'E']) {
+            if let Ok(i) = t.parse::<i64>() {
+                return Some((u64::try_from(i).ok(), Some(i as f64)));
+            }
+            if let Ok(u) = t.parse::<u64>() {
+                return Some((Some(u), Some(u as f64)));
+            }
+        }
+        Some((None, crate::json::num::parse_json_f64(t)))
+    }
+}
+
+fn string_opt<V: OptValue>(option: &'static str, v: &V) -> Result<String, Error> {
+    v.str()
         .map(str::to_owned)
         .ok_or_else(|| Error::config(option, Type, "must be a string"))
 }
 
-fn int_opt(option: &'static str, v: &Value, min: u64) -> Result<usize, Error> {
-    let Value::Number(n) = v else {
+fn int_opt<V: OptValue>(option: &'static str, v: &V, min: u64) -> Result<usize, Error> {
+    let Some(n) = v.num() else {
         return Err(Error::config(option, Type, "must be a number"));
     };
-    let int = match (n.as_u64(), n.as_f64()) {
+    let int = match n {
         (Some(u), _) => Some(u),
         (None, Some(f)) if f.fract() == 0.0 && (0.0..1.8e19).contains(&f) => Some(f as u64),
         _ => None,

@@ -531,17 +531,20 @@ pub(crate) fn plain_run(s: &[u8]) -> usize {
 /// A number text (checked against the grammar) as serde_json reads it: an integer that fits
 /// `i64` or `u64` as that integer, anything else (`-0` included) as the nearest f64.
 pub(crate) fn num_value(t: &str) -> Value {
+    num_number(t).map_or(Value::Null, Value::Number)
+}
+
+/// [`num_value`]'s number (`None` where it gives `null`: beyond the f64 range).
+pub(crate) fn num_number(t: &str) -> Option<serde_json::Number> {
     if t != "-0" && !t.contains(['.', 'e', 'E']) {
         if let Ok(i) = t.parse::<i64>() {
-            return Value::from(i);
+            return Some(i.into());
         }
         if let Ok(u) = t.parse::<u64>() {
-            return Value::from(u);
+            return Some(u.into());
         }
     }
-    crate::json::num::parse_json_f64(t)
-        .and_then(serde_json::Number::from_f64)
-        .map_or(Value::Null, Value::Number)
+    crate::json::num::parse_json_f64(t).and_then(serde_json::Number::from_f64)
 }
 
 impl Lite<'_> {

@@ -146,11 +146,7 @@ impl Rs for Node {
 
 impl Rs for Keyword {
     fn rs(&self, o: &mut String) {
-        let _ = write!(o, "Keyword {{ name: {:?}, path: ", self.name);
-        self.path.rs(o);
-        o.push_str(", message: ");
-        self.message.rs(o);
-        o.push_str(", kind: ");
+        o.push_str("Keyword { kind: ");
         self.kind.rs(o);
         o.push_str(" }");
     }
@@ -166,7 +162,11 @@ fn tuple(o: &mut String, name: &str, inner: &dyn Rs) {
 impl Rs for Kind {
     fn rs(&self, o: &mut String) {
         match self {
-            Kind::Type(t) => tuple(o, "Kind::Type", t),
+            Kind::Type(t, names) => {
+                let _ = write!(o, "Kind::Type({t}, ");
+                names.rs(o);
+                o.push(')');
+            }
             Kind::Const(v) => tuple(o, "Kind::Const", v),
             Kind::Enum(v) => tuple(o, "Kind::Enum", v),
             Kind::Properties(v) => tuple(o, "Kind::Properties", v),

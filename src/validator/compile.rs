@@ -73,6 +73,17 @@ pub(crate) enum Lit {
 }
 
 impl Lit {
+    /// Short display for messages (schema data only).
+    fn show(&self) -> String {
+        match self {
+            Lit::Str(s) => show_str(s),
+            #[cfg(feature = "compile")]
+            Lit::Json(v) => show(v),
+        }
+    }
+}
+
+impl Lit {
     /// The string, if it is one.
     #[cfg(feature = "compile")]
     pub fn as_str(&self) -> Option<&str> {
@@ -162,28 +173,186 @@ impl Node {
     }
 }
 
-/// One assertion keyword with everything needed to report it.
+/// One assertion keyword. Its name, schema path (the node's path and the name) and
+/// message are derived from its check when an issue is reported ([`Keyword::name`],
+/// [`Keyword::message`]), not stored: the precompiled static data stays small.
 #[derive(Clone, Debug)]
 pub(crate) struct Keyword {
-    /// The keyword's name (`required`, `type`, ...).
-    pub name: &'static str,
-    /// JSON Pointer to the keyword in the schema.
-    pub path: S,
-    /// The fixed message for a failure (derived from the schema only).
-    pub message: S,
     /// What to check.
     pub kind: Kind,
 }
 
-/// Property names, each with the message reported when it is missing.
-pub(crate) type NamesWithMessages = L<(S, S)>;
+/// Property names (`required`, a `dependentRequired` list).
+pub(crate) type Names = L<S>;
+
+impl Keyword {
+    /// The keyword's name (`required`, `type`, ...).
+    pub fn name(&self) -> &'static str {
+        match &self.kind {
+            Kind::Type(..) => "type",
+            Kind::Const(_) => "const",
+            Kind::Enum(_) => "enum",
+            Kind::Properties(_) => "properties",
+            Kind::AdditionalProperties { .. } => "additionalProperties",
+            Kind::Pattern(_) => "pattern",
+            Kind::PatternProperties(_) => "patternProperties",
+            Kind::Required(_) => "required",
+            Kind::MinLength(_) => "minLength",
+            Kind::MaxLength(_) => "maxLength",
+            Kind::Minimum(_) => "minimum",
+            Kind::Maximum(_) => "maximum",
+            Kind::ExclusiveMinimum(_) => "exclusiveMinimum",
+            Kind::ExclusiveMaximum(_) => "exclusiveMaximum",
+            Kind::MultipleOf(_) => "multipleOf",
+            Kind::MinProperties(_) => "minProperties",
+            Kind::MaxProperties(_) => "maxProperties",
+            Kind::PrefixItems(_) => "prefixItems",
+            Kind::Items { .. } => "items",
+            Kind::MinItems(_) => "minItems",
+            Kind::MaxItems(_) => "maxItems",
+            Kind::UniqueItems => "uniqueItems",
+            Kind::Contains { .. } => "contains",
+            Kind::AllOf(_) => "allOf",
+            Kind::AnyOf(_) => "anyOf",
+            Kind::OneOf(_) => "oneOf",
+            Kind::Not(_) => "not",
+            Kind::If { .. } => "if",
+            Kind::DependentRequired(_) => "dependentRequired",
+            Kind::DependentSchemas(_) => "dependentSchemas",
+            Kind::PropertyNames(_) => "propertyNames",
+            Kind::Ref(_) => "$ref",
+            Kind::Format(_) => "format",
+        }
+    }
+
+    /// The fixed message for a failure (derived from the schema only; empty for the
+    /// keywords that report their subschemas' issues, or one per name: `required`).
+    pub fn message(&self) -> String {
+        match &self.kind {
+            Kind::Type(set, names) => match (names.as_ref(), set.count_ones()) {
+                ([], 1) => {
+                    let one = type_name(*set);
+                    match one {
+                        "null" => "must be null".to_string(),
+                        "object" | "array" | "integer" => format!("must be an {one}"),
+                        _ => format!("must be a {one}"),
+                    }
+                }
+                (names, _) => {
+                    let mut m = String::from("must be of type ");
+                    for (i, t) in names.iter().enumerate() {
+                        if i > 0 {
+                            m.push_str(" or ");
+                        }
+                        m.push_str(type_name(*t));
+                    }
+                    m
+                }
+            },
+            Kind::Const(v) => format!("must be equal to constant {}", v.show()),
+            Kind::Enum(vs) => {
+                let mut m = String::from("must be one of: ");
+                for (i, v) in vs.iter().enumerate() {
+                    if i > 0 {
+                        m.push_str(", ");
+                    }
+                    m.push_str(&v.show());
+                }
+                m
+            }
+            Kind::AdditionalProperties { .. } => "is not allowed here".to_string(),
+            #[cfg(feature = "regex")]
+            Kind::Pattern(re) => format!("must match pattern {}", show_str(re.as_str())),
+            #[cfg(not(feature = "regex"))]
+            Kind::Pattern(_) => String::new(),
+            Kind::MinLength(n) => format!("must not have fewer than {n} characters"),
+            Kind::MaxLength(n) => format!("must not have more than {n} characters"),
+            Kind::Minimum(n) => format!("must be >= {n}"),
+            Kind::Maximum(n) => format!("must be <= {n}"),
+            Kind::ExclusiveMinimum(n) => format!("must be > {n}"),
+            Kind::ExclusiveMaximum(n) => format!("must be < {n}"),
+            Kind::MultipleOf(n) => format!("must be a multiple of {n}"),
+            Kind::MinProperties(n) => format!("must not have fewer than {n} properties"),
+            Kind::MaxProperties(n) => format!("must not have more than {n} properties"),
+            Kind::MinItems(n) => format!("must not have fewer than {n} items"),
+            Kind::MaxItems(n) => format!("must not have more than {n} items"),
+            Kind::UniqueItems => "must not have duplicate items".to_string(),
+            Kind::Contains { min, max, .. } => match max {
+                Some(max) => format!("must contain between {min} and {max} matching items"),
+                None => format!("must contain at least {min} matching item(s)"),
+            },
+            Kind::AnyOf(_) => "must match at least one schema in anyOf".to_string(),
+            Kind::OneOf(_) => "must match exactly one schema in oneOf".to_string(),
+            Kind::Not(_) => "must not be valid against the schema in not".to_string(),
+            Kind::PropertyNames(_) => "property name is not valid (propertyNames)".to_string(),
+            Kind::Format(f) => format!("must be a valid {}", f.name()),
+            Kind::Properties(_)
+            | Kind::PatternProperties(_)
+            | Kind::Required(_)
+            | Kind::PrefixItems(_)
+            | Kind::Items { .. }
+            | Kind::AllOf(_)
+            | Kind::If { .. }
+            | Kind::DependentRequired(_)
+            | Kind::DependentSchemas(_)
+            | Kind::Ref(_) => String::new(),
+        }
+    }
+}
+
+/// The name of the one type in `bit` (a [`types`] constant).
+fn type_name(bit: u8) -> &'static str {
+    match bit {
+        types::NULL => "null",
+        types::BOOLEAN => "boolean",
+        types::OBJECT => "object",
+        types::ARRAY => "array",
+        types::NUMBER => "number",
+        types::STRING => "string",
+        _ => "integer",
+    }
+}
+
+/// Short display of a schema string for messages: its JSON text (as serde_json writes
+/// it), cut to 80 characters.
+fn show_str(s: &str) -> String {
+    let mut text = String::with_capacity(s.len() + 2);
+    crate::json::write::write_str(s, &mut text);
+    cut(text)
+}
+
+/// `text`, or its first 77 characters and `...` when it is longer than 80.
+fn cut(text: String) -> String {
+    if text.chars().count() > 80 {
+        let mut t: String = text.chars().take(77).collect();
+        t.push_str("...");
+        t
+    } else {
+        text
+    }
+}
+
+impl std::fmt::Display for Num {
+    /// As serde_json displays the number it read.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Num::U(u) => write!(f, "{u}"),
+            Num::I(i) => write!(f, "{i}"),
+            // Always finite: serde_json holds no other number.
+            Num::F(x) if x.is_finite() => f.write_str(zmij::Buffer::new().format_finite(*x)),
+            Num::F(_) => f.write_str("null"),
+        }
+    }
+}
 
 /// The check a keyword performs; subschemas are node indices. (Without the runtime
 /// compiler, only the vendored schemas' keywords are ever constructed.)
 #[derive(Clone, Debug)]
 #[cfg_attr(not(feature = "compile"), allow(dead_code))]
 pub(crate) enum Kind {
-    Type(u8),
+    /// The set of types, and the type names as listed when the schema lists other than
+    /// one (for the message; empty for one name).
+    Type(u8, L<u8>),
     Const(Lit),
     Enum(L<Lit>),
     /// Sorted by name.
@@ -201,7 +370,7 @@ pub(crate) enum Kind {
     Pattern(super::regex::Regex),
     /// `patternProperties`: each property whose name matches is validated by the subschema.
     PatternProperties(L<(super::regex::Regex, usize)>),
-    Required(NamesWithMessages),
+    Required(Names),
     MinLength(u64),
     MaxLength(u64),
     Minimum(Num),
@@ -234,8 +403,8 @@ pub(crate) enum Kind {
         then: Option<usize>,
         otherwise: Option<usize>,
     },
-    /// Each entry: trigger property and the properties (with messages) it requires.
-    DependentRequired(L<(S, NamesWithMessages)>),
+    /// Each entry: trigger property and the properties it requires.
+    DependentRequired(L<(S, Names)>),
     DependentSchemas(L<(S, usize)>),
     PropertyNames(usize),
     Ref(usize),
@@ -284,14 +453,7 @@ fn percent_decode(s: &str) -> Option<String> {
 #[cfg(feature = "compile")]
 /// Short display of a schema value for messages (schema data only).
 fn show(v: &Value) -> String {
-    let s = v.to_string();
-    if s.chars().count() > 80 {
-        let mut t: String = s.chars().take(77).collect();
-        t.push_str("...");
-        t
-    } else {
-        s
-    }
+    cut(v.to_string())
 }
 
 #[cfg(feature = "compile")]
@@ -471,7 +633,7 @@ impl<'s> Compiler<'s> {
             let number = || -> Result<Number, Error> {
                 value.as_number().cloned().ok_or_else(|| bad("a number"))
             };
-            let (name, message, kind): (&'static str, String, Kind) = match key.as_str() {
+            let kind = match key.as_str() {
                 k if ANNOTATION_KEYWORDS.contains(&k) => continue,
                 "$defs" => {
                     // Compile every definition so unsupported keywords are caught.
@@ -497,8 +659,9 @@ impl<'s> Compiler<'s> {
                         _ => return Err(bad("a type name or an array of type names")),
                     };
                     let mut set = 0u8;
+                    let mut listed = Vec::with_capacity(names.len());
                     for n in &names {
-                        set |= match *n {
+                        let bit = match *n {
                             "null" => types::NULL,
                             "boolean" => types::BOOLEAN,
                             "object" => types::OBJECT,
@@ -508,57 +671,30 @@ impl<'s> Compiler<'s> {
                             "integer" => types::INTEGER,
                             _ => return Err(err(format!("{kpath}: unknown type name"))),
                         };
+                        set |= bit;
+                        listed.push(bit);
                     }
-                    let message = match names.as_slice() {
-                        [one] => {
-                            let article = if matches!(*one, "object" | "array" | "integer") {
-                                "an"
-                            } else {
-                                "a"
-                            };
-                            if *one == "null" {
-                                "must be null".to_string()
-                            } else {
-                                format!("must be {article} {one}")
-                            }
-                        }
-                        many => format!("must be of type {}", many.join(" or ")),
-                    };
-                    ("type", message, Kind::Type(set))
+                    if listed.len() == 1 {
+                        listed.clear();
+                    }
+                    Kind::Type(set, listed.into())
                 }
-                "const" => (
-                    "const",
-                    format!("must be equal to constant {}", show(value)),
-                    Kind::Const(Lit::of(value)),
-                ),
+                "const" => Kind::Const(Lit::of(value)),
                 "enum" => {
                     let vals = value.as_array().ok_or_else(|| bad("an array"))?;
-                    let list = vals.iter().map(show).collect::<Vec<_>>().join(", ");
-                    (
-                        "enum",
-                        format!("must be one of: {list}"),
-                        Kind::Enum(vals.iter().map(Lit::of).collect::<Vec<_>>().into()),
-                    )
+                    Kind::Enum(vals.iter().map(Lit::of).collect::<Vec<_>>().into())
                 }
-                "properties" => (
-                    "properties",
-                    String::new(),
-                    Kind::Properties({
-                        let mut props = self.sub_map(value, &kpath, depth)?;
-                        crate::json::sort::sort_vec_by(&mut props, |a, b| a.0.cmp(&b.0));
-                        props.into()
-                    }),
-                ),
+                "properties" => Kind::Properties({
+                    let mut props = self.sub_map(value, &kpath, depth)?;
+                    crate::json::sort::sort_vec_by(&mut props, |a, b| a.0.cmp(&b.0));
+                    props.into()
+                }),
                 "pattern" => {
                     let text = value.as_str().ok_or_else(|| bad("a string"))?;
                     let re = super::regex::Regex::new(text).map_err(|e| {
                         err(format!("{kpath}: unsupported regular expression: {e}"))
                     })?;
-                    (
-                        "pattern",
-                        format!("must match pattern {}", show(value)),
-                        Kind::Pattern(re),
-                    )
+                    Kind::Pattern(re)
                 }
                 "patternProperties" => {
                     let obj = value.as_object().ok_or_else(|| bad("an object"))?;
@@ -570,11 +706,7 @@ impl<'s> Compiler<'s> {
                         let sub_path = format!("{kpath}/{}", escape_token(pattern));
                         pats.push((re, self.compile(sub, &sub_path, depth + 1)?));
                     }
-                    (
-                        "patternProperties",
-                        String::new(),
-                        Kind::PatternProperties(pats.into()),
-                    )
+                    Kind::PatternProperties(pats.into())
                 }
                 "additionalProperties" => {
                     let sub = self.compile(value, &kpath, depth + 1)?;
@@ -592,16 +724,12 @@ impl<'s> Compiler<'s> {
                             })?);
                         }
                     }
-                    (
-                        "additionalProperties",
-                        "is not allowed here".to_string(),
-                        Kind::AdditionalProperties {
-                            sub,
-                            known: known.into(),
-                            forbid,
-                            patterns: patterns.into(),
-                        },
-                    )
+                    Kind::AdditionalProperties {
+                        sub,
+                        known: known.into(),
+                        forbid,
+                        patterns: patterns.into(),
+                    }
                 }
                 "required" => {
                     let names = value.as_array().ok_or_else(|| bad("an array of strings"))?;
@@ -609,124 +737,39 @@ impl<'s> Compiler<'s> {
                         .iter()
                         .map(|n| {
                             let n = n.as_str().ok_or_else(|| bad("an array of strings"))?;
-                            Ok((
-                                s(n),
-                                Cow::Owned(format!("must have required property '{n}'")),
-                            ))
+                            Ok(s(n))
                         })
                         .collect::<Result<Vec<_>, Error>>()?;
-                    ("required", String::new(), Kind::Required(names.into()))
+                    Kind::Required(names.into())
                 }
-                "minLength" => {
-                    let n = non_neg()?;
-                    (
-                        "minLength",
-                        format!("must not have fewer than {n} characters"),
-                        Kind::MinLength(n),
-                    )
-                }
-                "maxLength" => {
-                    let n = non_neg()?;
-                    (
-                        "maxLength",
-                        format!("must not have more than {n} characters"),
-                        Kind::MaxLength(n),
-                    )
-                }
-                "minimum" => {
-                    let n = number()?;
-                    (
-                        "minimum",
-                        format!("must be >= {n}"),
-                        Kind::Minimum(Num::of(&n)),
-                    )
-                }
-                "maximum" => {
-                    let n = number()?;
-                    (
-                        "maximum",
-                        format!("must be <= {n}"),
-                        Kind::Maximum(Num::of(&n)),
-                    )
-                }
-                "exclusiveMinimum" => {
-                    let n = number()?;
-                    (
-                        "exclusiveMinimum",
-                        format!("must be > {n}"),
-                        Kind::ExclusiveMinimum(Num::of(&n)),
-                    )
-                }
-                "exclusiveMaximum" => {
-                    let n = number()?;
-                    (
-                        "exclusiveMaximum",
-                        format!("must be < {n}"),
-                        Kind::ExclusiveMaximum(Num::of(&n)),
-                    )
-                }
+                "minLength" => Kind::MinLength(non_neg()?),
+                "maxLength" => Kind::MaxLength(non_neg()?),
+                "minimum" => Kind::Minimum(Num::of(&number()?)),
+                "maximum" => Kind::Maximum(Num::of(&number()?)),
+                "exclusiveMinimum" => Kind::ExclusiveMinimum(Num::of(&number()?)),
+                "exclusiveMaximum" => Kind::ExclusiveMaximum(Num::of(&number()?)),
                 "multipleOf" => {
                     let n = number()?;
                     if !matches!(n.as_f64(), Some(f) if f > 0.0) {
                         return Err(bad("a number greater than 0"));
                     }
-                    (
-                        "multipleOf",
-                        format!("must be a multiple of {n}"),
-                        Kind::MultipleOf(Num::of(&n)),
-                    )
+                    Kind::MultipleOf(Num::of(&n))
                 }
-                "minProperties" => {
-                    let n = non_neg()?;
-                    (
-                        "minProperties",
-                        format!("must not have fewer than {n} properties"),
-                        Kind::MinProperties(n),
-                    )
-                }
-                "maxProperties" => {
-                    let n = non_neg()?;
-                    (
-                        "maxProperties",
-                        format!("must not have more than {n} properties"),
-                        Kind::MaxProperties(n),
-                    )
-                }
-                "prefixItems" => (
-                    "prefixItems",
-                    String::new(),
-                    Kind::PrefixItems(self.sub_array(value, &kpath, depth)?.into()),
-                ),
+                "minProperties" => Kind::MinProperties(non_neg()?),
+                "maxProperties" => Kind::MaxProperties(non_neg()?),
+                "prefixItems" => Kind::PrefixItems(self.sub_array(value, &kpath, depth)?.into()),
                 "items" => {
                     let start = map
                         .get("prefixItems")
                         .and_then(Value::as_array)
                         .map_or(0, Vec::len);
                     let sub = self.compile(value, &kpath, depth + 1)?;
-                    ("items", String::new(), Kind::Items { start, sub })
+                    Kind::Items { start, sub }
                 }
-                "minItems" => {
-                    let n = non_neg()?;
-                    (
-                        "minItems",
-                        format!("must not have fewer than {n} items"),
-                        Kind::MinItems(n),
-                    )
-                }
-                "maxItems" => {
-                    let n = non_neg()?;
-                    (
-                        "maxItems",
-                        format!("must not have more than {n} items"),
-                        Kind::MaxItems(n),
-                    )
-                }
+                "minItems" => Kind::MinItems(non_neg()?),
+                "maxItems" => Kind::MaxItems(non_neg()?),
                 "uniqueItems" => match value {
-                    Value::Bool(true) => (
-                        "uniqueItems",
-                        "must not have duplicate items".to_string(),
-                        Kind::UniqueItems,
-                    ),
+                    Value::Bool(true) => Kind::UniqueItems,
                     Value::Bool(false) => continue,
                     _ => return Err(bad("a boolean")),
                 },
@@ -753,45 +796,21 @@ impl<'s> Compiler<'s> {
                     };
                     let min = count("minContains")?.unwrap_or(1);
                     let max = count("maxContains")?;
-                    let message = match max {
-                        Some(max) => format!("must contain between {min} and {max} matching items"),
-                        None => format!("must contain at least {min} matching item(s)"),
-                    };
-                    ("contains", message, Kind::Contains { sub, min, max })
+                    Kind::Contains { sub, min, max }
                 }
-                "allOf" => (
-                    "allOf",
-                    String::new(),
-                    Kind::AllOf(self.sub_array(value, &kpath, depth)?.into()),
-                ),
-                "anyOf" => (
-                    "anyOf",
-                    "must match at least one schema in anyOf".to_string(),
-                    Kind::AnyOf(self.sub_array(value, &kpath, depth)?.into()),
-                ),
-                "oneOf" => (
-                    "oneOf",
-                    "must match exactly one schema in oneOf".to_string(),
-                    Kind::OneOf(self.sub_array(value, &kpath, depth)?.into()),
-                ),
-                "not" => (
-                    "not",
-                    "must not be valid against the schema in not".to_string(),
-                    Kind::Not(self.compile(value, &kpath, depth + 1)?),
-                ),
+                "allOf" => Kind::AllOf(self.sub_array(value, &kpath, depth)?.into()),
+                "anyOf" => Kind::AnyOf(self.sub_array(value, &kpath, depth)?.into()),
+                "oneOf" => Kind::OneOf(self.sub_array(value, &kpath, depth)?.into()),
+                "not" => Kind::Not(self.compile(value, &kpath, depth + 1)?),
                 "if" => {
                     let cond = self.compile(value, &kpath, depth + 1)?;
                     let then = self.sub(map, "then", path, depth)?;
                     let otherwise = self.sub(map, "else", path, depth)?;
-                    (
-                        "if",
-                        String::new(),
-                        Kind::If {
-                            cond,
-                            then,
-                            otherwise,
-                        },
-                    )
+                    Kind::If {
+                        cond,
+                        then,
+                        otherwise,
+                    }
                 }
                 "dependentRequired" => {
                     let m = value
@@ -805,56 +824,35 @@ impl<'s> Compiler<'s> {
                         let names = names
                             .iter()
                             .map(|n| {
-                                let n = n.as_str().ok_or_else(|| bad("an object of string arrays"))?;
-                                Ok((s(n), Cow::Owned(format!("must have property '{n}' when property '{trigger}' is present"))))
+                                let n = n
+                                    .as_str()
+                                    .ok_or_else(|| bad("an object of string arrays"))?;
+                                Ok(s(n))
                             })
                             .collect::<Result<Vec<_>, Error>>()?;
                         deps.push((s(trigger), names.into()));
                     }
-                    (
-                        "dependentRequired",
-                        String::new(),
-                        Kind::DependentRequired(deps.into()),
-                    )
+                    Kind::DependentRequired(deps.into())
                 }
-                "dependentSchemas" => (
-                    "dependentSchemas",
-                    String::new(),
-                    Kind::DependentSchemas(self.sub_map(value, &kpath, depth)?.into()),
-                ),
-                "propertyNames" => (
-                    "propertyNames",
-                    "property name is not valid (propertyNames)".to_string(),
-                    Kind::PropertyNames(self.compile(value, &kpath, depth + 1)?),
-                ),
+                "dependentSchemas" => {
+                    Kind::DependentSchemas(self.sub_map(value, &kpath, depth)?.into())
+                }
+                "propertyNames" => Kind::PropertyNames(self.compile(value, &kpath, depth + 1)?),
                 "$ref" => {
                     let r = value.as_str().ok_or_else(|| bad("a string"))?;
-                    (
-                        "$ref",
-                        String::new(),
-                        Kind::Ref(self.resolve_ref(r, &kpath, depth)?),
-                    )
+                    Kind::Ref(self.resolve_ref(r, &kpath, depth)?)
                 }
                 "format" => {
                     let f = value.as_str().ok_or_else(|| bad("a string"))?;
                     match Format::from_name(f) {
-                        Some(f) => (
-                            "format",
-                            format!("must be a valid {}", f.name()),
-                            Kind::Format(f),
-                        ),
+                        Some(f) => Kind::Format(f),
                         // Unknown formats are annotations.
                         None => continue,
                     }
                 }
                 _ => return Err(err(format!("unsupported keyword `{key}` at {kpath}"))),
             };
-            out.push(Keyword {
-                name,
-                path: Cow::Owned(kpath),
-                message: Cow::Owned(message),
-                kind,
-            });
+            out.push(Keyword { kind });
         }
         Ok(out)
     }

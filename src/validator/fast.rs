@@ -58,7 +58,7 @@ fn leaf(keywords: &[Keyword]) -> Option<Leaf> {
     };
     for kw in keywords {
         match &kw.kind {
-            Kind::Type(set) if l.types.is_none() => l.types = Some(*set),
+            Kind::Type(set, _) if l.types.is_none() => l.types = Some(*set),
             Kind::MinLength(n) => l.min_len = l.min_len.max(*n),
             Kind::MaxLength(n) => l.max_len = l.max_len.min(*n),
             Kind::Const(v) if l.strs.is_none() => {
@@ -315,7 +315,7 @@ fn ops(keywords: &[Keyword]) -> Vec<(Op, u64)> {
     for (i, kw) in keywords.iter().enumerate() {
         let bit = kw_bit(i);
         match &kw.kind {
-            Kind::Type(set) => types.push((Op::Type(*set), bit)),
+            Kind::Type(set, _) => types.push((Op::Type(*set), bit)),
             Kind::MinLength(n) => {
                 min = min.max(*n);
                 has_len = true;
@@ -417,7 +417,7 @@ fn obj_plan(keywords: &[Keyword]) -> Option<ObjPlan> {
             }
             Kind::Required(r) => {
                 any = true;
-                for (name, _) in r.iter() {
+                for name in r.iter() {
                     required_idx.push(index(name, &mut names));
                 }
             }
@@ -425,7 +425,7 @@ fn obj_plan(keywords: &[Keyword]) -> Option<ObjPlan> {
                 any = true;
                 for (trigger, req) in deps.iter() {
                     let t = index(trigger, &mut names);
-                    let r = req.iter().map(|(n, _)| index(n, &mut names)).collect();
+                    let r = req.iter().map(|n| index(n, &mut names)).collect();
                     dependent_idx.push((t, r));
                 }
             }

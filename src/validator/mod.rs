@@ -516,7 +516,7 @@ impl Validator {
             Op::Ref(target) => self.child(*target, inst, depth + 1),
             Op::Kw(i) => match self.nodes.get(id) {
                 Some(Node::Keywords { keywords, .. }) => match keywords.get(*i) {
-                    Some(kw) => self.keyword(kw, inst, &IPath::ROOT, depth, &mut None, 0),
+                    Some(kw) => self.keyword(kw, "", inst, &IPath::ROOT, depth, &mut None, 0),
                     None => false,
                 },
                 _ => false,
@@ -571,7 +571,7 @@ impl Validator {
                 report(out, path, sp, "false", "no value is allowed here");
                 false
             }
-            Node::Keywords { keywords, .. } => {
+            Node::Keywords { keywords, path: at } => {
                 let mut valid = true;
                 for (i, kw) in keywords.iter().enumerate() {
                     let bit = fast::kw_bit(i);
@@ -579,7 +579,7 @@ impl Validator {
                         continue;
                     }
                     let hint = if held.failed & bit != 0 { held.hint } else { 0 };
-                    if !self.keyword(kw, inst, path, depth, out, hint) {
+                    if !self.keyword(kw, at, inst, path, depth, out, hint) {
                         valid = false;
                         if out.is_none() {
                             return false;
@@ -596,9 +596,12 @@ impl Validator {
         self.node(id, inst, path, depth + 1, &mut None)
     }
 
+    /// Whether `inst` passes keyword `kw` of the node at schema path `at`.
+    #[allow(clippy::too_many_arguments)]
     fn keyword<I: Inst>(
         &self,
         kw: &Keyword,
+        at: &str,
         inst: &I,
         path: &IPath<'_>,
         depth: usize,
@@ -606,12 +609,12 @@ impl Validator {
         hint: usize,
     ) -> bool {
         let fail = |out: &mut Out<'_>| {
-            report(out, path, &kw.path, kw.name, &kw.message);
+            report_kw(out, path, at, kw, None);
             false
         };
         let d = depth + 1;
         match &kw.kind {
-            Kind::Type(set) => type_matches(inst, *set) || fail(out),
+            Kind::Type(set, _) => type_matches(inst, *set) || fail(out),
             Kind::Const(v) => lit_eq(inst, v) || fail(out),
             Kind::Enum(vs) => vs.iter().any(|v| lit_eq(inst, v)) || fail(out),
             Kind::Properties(props) => {
@@ -652,7 +655,7 @@ impl Validator {
                         continue;
                     }
                     let ok = if *forbid {
-                        report(out, &path.key(k), &kw.path, kw.name, &kw.message);
+                        report_kw(out, &path.key(k), at, kw, None);
                         false
                     } else {
                         self.node(*sub, v, &path.key(k), d, out)
@@ -667,7 +670,7 @@ impl Validator {
                 valid
             }
             Kind::Required(names) => {
-                inst.members().is_none() || require_names(inst, names, path, kw, out)
+                inst.members().is_none() || require_names(inst, names, None, path, at, kw, out)
             }
             Kind::MinLength(n) => match inst.string() {
                 Some(s) => {
@@ -738,8 +741,7 @@ impl Validator {
             },
             Kind::UniqueItems => match inst.items() {
                 Some(a) => {
-                    // Rare (no vendored schema uses it): compare as `Value`s.
-                    let a: Vec<_> = a.iter().map(Inst::value).collect();
+                    // Rare (no vendored schema uses it): every pair compared.
                     let dup = a
                         .iter()
                         .enumerate()
@@ -812,7 +814,9 @@ impl Validator {
                 }
                 let mut valid = true;
                 for (trigger, names) in deps.iter() {
-                    if inst.has_key(trigger) && !require_names(inst, names, path, kw, out) {
+                    if inst.has_key(trigger)
+                        && !require_names(inst, names, Some(trigger), path, at, kw, out)
+                    {
                         valid = false;
                         if out.is_none() {
                             return false;
@@ -863,10 +867,10 @@ impl Validator {
                 };
                 let mut valid = true;
                 for (k, _) in obj {
-                    let name = Value::String(k.to_string());
+                    let name = lite::Lite::Str(std::borrow::Cow::Borrowed(k));
                     let key_path = path.key(k);
                     if !self.matches(*sub, &name, &key_path, depth) {
-                        report(out, &key_path, &kw.path, kw.name, &kw.message);
+                        report_kw(out, &key_path, at, kw, None);
                         valid = false;
                         if out.is_none() {
                             return false;
@@ -937,20 +941,30 @@ fn leaf_matches<I: Inst>(l: &fast::Leaf, inst: &I) -> bool {
 /// Where issues go: `Some` collects all of them, `None` only asks valid-or-not.
 type Out<'a> = Option<&'a mut Vec<ValidationIssue>>;
 
-/// `required` (and each triggered `dependentRequired` list): report every name of `names`
-/// that `inst` lacks, with its message; `false` when one is missing (stopping at the first
-/// when `out` collects nothing).
+/// `required` (and each triggered `dependentRequired` list, `trigger` its property):
+/// report every name of `names` that `inst` lacks, with its message; `false` when one is
+/// missing (stopping at the first when `out` collects nothing).
 fn require_names<I: Inst>(
     inst: &I,
-    names: &compile::NamesWithMessages,
+    names: &compile::Names,
+    trigger: Option<&str>,
     path: &IPath<'_>,
+    at: &str,
     kw: &Keyword,
     out: &mut Out<'_>,
 ) -> bool {
     let mut valid = true;
-    for (name, message) in names.iter() {
+    for name in names.iter() {
         if !inst.has_key(name) {
-            report(out, path, &kw.path, kw.name, message);
+            if out.is_some() {
+                let message = match trigger {
+                    None => format!("must have required property '{name}'"),
+                    Some(t) => {
+                        format!("must have property '{name}' when property '{t}' is present")
+                    }
+                };
+                report_kw(out, path, at, kw, Some(message));
+            }
             valid = false;
             if out.is_none() {
                 return false;
@@ -958,6 +972,25 @@ fn require_names<I: Inst>(
         }
     }
     valid
+}
+
+/// Report keyword `kw` of the node at schema path `at` (its schema path is `at/name`),
+/// with its own message or `message`.
+fn report_kw(out: &mut Out<'_>, path: &IPath<'_>, at: &str, kw: &Keyword, message: Option<String>) {
+    if let Some(issues) = out {
+        let name = kw.name();
+        let mut schema_path = String::with_capacity(at.len() + 1 + name.len());
+        schema_path.push_str(at);
+        schema_path.push('/');
+        schema_path.push_str(name);
+        issues.push(ValidationIssue {
+            instance_path: path.render(),
+            schema_path,
+            keyword: name.to_string(),
+            message: message.unwrap_or_else(|| kw.message()),
+            rule: None,
+        });
+    }
 }
 
 fn report(out: &mut Out<'_>, path: &IPath<'_>, schema_path: &str, keyword: &str, message: &str) {
@@ -1100,12 +1133,9 @@ trait Inst: Sized {
         self.members()
             .is_some_and(|mut m| m.any(|(k, _)| fast::bytes_eq(k.as_bytes(), name.as_bytes())))
     }
-    #[cfg_attr(not(feature = "compile"), allow(dead_code))]
     fn boolean(&self) -> Option<bool>;
     /// For numbers: the number as `serde_json` reads it.
     fn number(&self) -> Option<std::borrow::Cow<'_, Number>>;
-    /// The instance as a `Value` (for `uniqueItems`, which compares items with each other).
-    fn value(&self) -> std::borrow::Cow<'_, Value>;
 }
 
 impl Inst for Value {
@@ -1149,9 +1179,6 @@ impl Inst for Value {
             Value::Number(n) => Some(std::borrow::Cow::Borrowed(n)),
             _ => None,
         }
-    }
-    fn value(&self) -> std::borrow::Cow<'_, Value> {
-        std::borrow::Cow::Borrowed(self)
     }
 }
 
@@ -1215,15 +1242,9 @@ impl<'a> Inst for lite::Lite<'a> {
     fn number(&self) -> Option<std::borrow::Cow<'_, Number>> {
         // Read as `Lite::to_value` (and so `serde_json`) reads it.
         match self {
-            lite::Lite::Num(t) => match lite::num_value(t) {
-                Value::Number(n) => Some(std::borrow::Cow::Owned(n)),
-                _ => None,
-            },
+            lite::Lite::Num(t) => lite::num_number(t).map(std::borrow::Cow::Owned),
             _ => None,
         }
-    }
-    fn value(&self) -> std::borrow::Cow<'_, Value> {
-        std::borrow::Cow::Owned(self.to_value())
     }
 }
 
@@ -1266,23 +1287,32 @@ fn is_multiple(x: Num, m: Num) -> bool {
 }
 
 /// JSON equality: numbers compare by value (`1 == 1.0`), objects ignore key order.
-fn json_eq(a: &Value, b: &Value, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
+fn json_eq<I: Inst>(a: &I, b: &I, depth: usize) -> bool {
+    if depth > MAX_DEPTH || a.type_bit() != b.type_bit() {
         return false;
     }
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            num_cmp(Num::of(x), Num::of(y)) == Some(Ordering::Equal)
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q, depth + 1))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, p)| y.get(k).is_some_and(|q| json_eq(p, q, depth + 1)))
-        }
-        _ => a == b,
+    match a.type_bit() {
+        types::NUMBER => match (a.number(), b.number()) {
+            (Some(x), Some(y)) => num_cmp(Num::of(&x), Num::of(&y)) == Some(Ordering::Equal),
+            _ => false,
+        },
+        types::ARRAY => match (a.items(), b.items()) {
+            (Some(x), Some(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q, depth + 1))
+            }
+            _ => false,
+        },
+        types::OBJECT => match (a.members(), b.members()) {
+            (Some(x), Some(y)) if x.len() == y.len() => x.into_iter().all(|(k, p)| {
+                b.members()
+                    .and_then(|mut m| m.find(|(n, _)| *n == k))
+                    .is_some_and(|(_, q)| json_eq(p, q, depth + 1))
+            }),
+            _ => false,
+        },
+        types::STRING => a.string() == b.string(),
+        types::BOOLEAN => a.boolean() == b.boolean(),
+        _ => true,
     }
 }
 
