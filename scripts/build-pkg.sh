@@ -19,7 +19,7 @@ for module in emit:pkg/dist trail:pkg/dist/trail; do
     "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm/$crate.wasm"
   node scripts/patch-glue.mjs "$out/glue.js"
   if [ -x node_modules/.bin/wasm-opt ]; then
-    node_modules/.bin/wasm-opt -O3 --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    node_modules/.bin/wasm-opt -O3 --strip-producers --strip-target-features --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
       "$out/glue_bg.wasm" -o "$out/glue_bg.opt.wasm"
     mv "$out/glue_bg.opt.wasm" "$out/glue_bg.wasm"
   fi

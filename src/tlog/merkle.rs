@@ -36,6 +36,72 @@ pub fn leaf_hash(entry: &[u8]) -> Hash {
     h.finalize().into()
 }
 
+/// Entries waiting for their leaf hashes, which are then computed together: four at a
+/// time in the wasm module (see `tlog::lanes`), about twice as fast as one by one there.
+///
+/// ```
+/// use bh_audit_logger::tlog::merkle::{leaf_hash, LeafBatch};
+/// let mut batch = LeafBatch::default();
+/// batch.push(b"{\"a\":1}");
+/// batch.push(b"");
+/// let mut leaves = Vec::new();
+/// batch.hash_into(&mut leaves);
+/// assert_eq!(leaves, [leaf_hash(b"{\"a\":1}"), leaf_hash(b"")]);
+/// assert!(batch.is_empty());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LeafBatch {
+    /// Each entry's leaf-hash input, `0x00 || entry`, one after the other.
+    bytes: Vec<u8>,
+    /// Where each input ends in `bytes`.
+    ends: Vec<usize>,
+}
+
+impl LeafBatch {
+    /// Add an entry (copied).
+    pub fn push(&mut self, entry: &[u8]) {
+        self.bytes.push(0);
+        self.bytes.extend_from_slice(entry);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Entries waiting.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// No entry waiting.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Bytes waiting.
+    pub fn bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The waiting entries' leaf hashes, in order, into `leaves` (cleared first); the
+    /// batch is then empty.
+    pub fn hash_into(&mut self, leaves: &mut Vec<Hash>) {
+        let mut start = 0;
+        let inputs: Vec<&[u8]> = self
+            .ends
+            .iter()
+            .map(|&end| {
+                let input = &self.bytes[start..end];
+                start = end;
+                input
+            })
+            .collect();
+        super::lanes::digest_many(&inputs, leaves);
+        self.bytes.clear();
+        self.ends.clear();
+        if self.bytes.capacity() > 1 << 20 {
+            self.bytes = Vec::new();
+        }
+    }
+}
+
 /// The hash of an interior node: `SHA-256(0x01 || left || right)`.
 pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     let mut h = Sha256::new();

@@ -45,6 +45,7 @@
 //! breaks) is refused.
 
 pub mod checkpoint;
+mod lanes;
 pub mod merkle;
 pub mod note;
 pub mod proof;

@@ -10,6 +10,7 @@
 //! with different roots are both reported as two histories.
 
 use super::RawLine;
+use crate::tlog::merkle::LeafBatch;
 use crate::tlog::{self, Hash, Reason, Tree, VerifierKey};
 
 /// One checkpoint's result against the trail.
@@ -154,7 +155,17 @@ pub(crate) struct TreeCheck {
     waiting: Vec<usize>,
     /// A line could not be read (over the limit): the tree stops there.
     broken: bool,
+    /// Entries read and not yet in the tree, hashed together, with their line numbers.
+    pending: LeafBatch,
+    pending_lines: Vec<usize>,
+    /// Scratch space for the batch's leaf hashes (not state).
+    #[serde(skip)]
+    leaves: Vec<Hash>,
 }
+
+/// Entries and bytes a [`TreeCheck`] gathers before hashing them together.
+const BATCH_ENTRIES: usize = 64;
+const BATCH_BYTES: usize = 1 << 16;
 
 impl TreeCheck {
     pub(crate) fn new(checkpoints: Checkpoints) -> TreeCheck {
@@ -207,14 +218,32 @@ impl TreeCheck {
                 return;
             }
         };
-        self.tree.push_entry(bytes);
-        if !self.waiting.is_empty() {
-            self.compare(line);
+        self.pending.push(bytes);
+        self.pending_lines.push(line);
+        if self.pending.len() >= BATCH_ENTRIES || self.pending.bytes() >= BATCH_BYTES {
+            self.add_pending();
         }
+    }
+
+    /// Hash the entries gathered and add them to the tree, comparing checkpoints at each size.
+    fn add_pending(&mut self) {
+        let mut leaves = std::mem::take(&mut self.leaves);
+        self.pending.hash_into(&mut leaves);
+        let lines = std::mem::take(&mut self.pending_lines);
+        for (leaf, &line) in leaves.iter().zip(&lines) {
+            self.tree.push_leaf_hash(*leaf);
+            if !self.waiting.is_empty() {
+                self.compare(line);
+            }
+        }
+        self.pending_lines = lines;
+        self.pending_lines.clear();
+        self.leaves = leaves;
     }
 
     /// The tree read and each checkpoint's result, in the order given.
     pub(crate) fn finish(mut self) -> (TreeHead, Vec<CheckpointResult>) {
+        self.add_pending();
         let shorter = if self.broken {
             Reason::TrailUnreadable
         } else {
