@@ -583,15 +583,60 @@ pub(crate) struct ChainCheck {
     any_failure: bool,
     max_failures: usize,
     allow_unchained: bool,
-    /// The failures of the last event checked (kind, reason), kept or not (not state).
+    /// The failures of the last event checked (kind, reason), kept or not (not state);
+    /// complete only when the check does not batch (see [`ChainCheck::new`]).
     #[serde(skip)]
     pub(crate) last: Vec<(ChainFailureKind, &'static str)>,
+    /// Hash the events in batches (faster in the wasm module, `crate::sha256`).
+    batch: bool,
+    /// SHA-256 events read whose hash is not yet computed, in line order: their inputs
+    /// (`prev ‖ canonical`, one after the other) and what to report.
+    waiting: Vec<Waiting>,
+    waiting_text: String,
+    /// Scratch space for the batch's digests (not state).
+    #[serde(skip)]
+    digests: Vec<[u8; 32]>,
+}
+
+/// An event whose SHA-256 is computed with others, and the failures that wait for it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Waiting {
+    line: usize,
+    index: usize,
+    event_id: Option<String>,
+    /// The `event_hash` recorded (None: explicitly null).
+    recorded: Option<String>,
+    /// Where its input ends in `waiting_text`.
+    end: usize,
+    /// The link found broken (reported after the hash).
+    gap: Option<Gap>,
+}
+
+/// How a chain link is broken.
+#[derive(Clone, Copy, serde::Serialize, serde::Deserialize)]
+enum Gap {
+    /// No `prev_event_hash` mid-chain.
+    Missing,
+    /// A `prev_event_hash` other than the previous event's hash.
+    Link,
+}
+
+impl Gap {
+    fn reason(self) -> &'static str {
+        match self {
+            Gap::Missing => REASON_GAP_MISSING,
+            Gap::Link => REASON_GAP_LINK,
+        }
+    }
 }
 
 impl ChainCheck {
     /// A check keeping `max_failures` failures; `allow_unchained`: an event without an
-    /// `integrity` block is counted, not a failure.
-    pub(crate) fn new(max_failures: usize, allow_unchained: bool) -> ChainCheck {
+    /// `integrity` block is counted, not a failure; `batch`: SHA-256 events are hashed
+    /// together, several lines later (failures are still reported in line order, and
+    /// [`ChainCheck::last`] is then not the last event's), else each event is settled as
+    /// it is read.
+    pub(crate) fn new(max_failures: usize, allow_unchained: bool, batch: bool) -> ChainCheck {
         ChainCheck {
             allow_unchained,
             report: ChainReport::default(),
@@ -601,6 +646,47 @@ impl ChainCheck {
             any_failure: false,
             max_failures,
             last: Vec::new(),
+            batch,
+            waiting: Vec::new(),
+            waiting_text: String::new(),
+            digests: Vec::new(),
+        }
+    }
+
+    /// Hash the waiting events and report their failures, in line order.
+    fn settle(&mut self) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        let mut start = 0;
+        let inputs: Vec<&[u8]> = self
+            .waiting
+            .iter()
+            .map(|w| {
+                let input = &self.waiting_text.as_bytes()[start..w.end];
+                start = w.end;
+                input
+            })
+            .collect();
+        let mut digests = std::mem::take(&mut self.digests);
+        crate::sha256::digest_many(&inputs, &mut digests);
+        let waiting = std::mem::take(&mut self.waiting);
+        for (w, digest) in waiting.iter().zip(&digests) {
+            if w.recorded.as_deref() != Some(to_hex(digest).as_str()) {
+                let kind = ChainFailureKind::HashMismatch;
+                self.record(w.line, w.index, kind, REASON_MISMATCH, &w.event_id);
+            }
+            if let Some(gap) = w.gap {
+                let kind = ChainFailureKind::ChainGap;
+                self.record(w.line, w.index, kind, gap.reason(), &w.event_id);
+            }
+        }
+        self.waiting = waiting;
+        self.waiting.clear();
+        self.digests = digests;
+        self.waiting_text.clear();
+        if self.waiting_text.capacity() > 1 << 20 {
+            self.waiting_text = String::new();
         }
     }
 
@@ -637,7 +723,20 @@ impl ChainCheck {
         }
     }
 
+    /// Report a failure of the event being read (after those of the events waiting).
     fn fail(
+        &mut self,
+        line: usize,
+        event_index: usize,
+        kind: ChainFailureKind,
+        reason: &'static str,
+        event_id: &Option<String>,
+    ) {
+        self.settle();
+        self.record(line, event_index, kind, reason, event_id);
+    }
+
+    fn record(
         &mut self,
         line: usize,
         event_index: usize,
@@ -766,7 +865,37 @@ impl ChainCheck {
             Some(_) => None,
         };
 
+        let gap = match recorded_prev {
+            None if self.report.chain_length > 1 => Some(Gap::Missing),
+            Some(rp) if Some(rp) != self.prev.as_deref() => Some(Gap::Link),
+            _ => None,
+        };
         match alg {
+            Some(HashAlgorithm::Sha256) => {
+                // Hashed with others (`settle`): the input waits, with what to report.
+                if !self.report.algorithms.contains(&HashAlgorithm::Sha256) {
+                    self.report.algorithms.push(HashAlgorithm::Sha256);
+                }
+                if let Some(p) = &self.prev {
+                    self.waiting_text.push_str(p);
+                }
+                crate::json::write::canonical(node, &mut self.waiting_text, true);
+                self.waiting.push(Waiting {
+                    line: line_no,
+                    index: idx,
+                    event_id,
+                    recorded: recorded.clone(),
+                    end: self.waiting_text.len(),
+                    gap,
+                });
+                let full = self.waiting.len() >= crate::sha256::BATCH_ENTRIES
+                    || self.waiting_text.len() >= crate::sha256::BATCH_BYTES;
+                if !self.batch || full {
+                    self.settle();
+                }
+                self.prev = recorded;
+                return;
+            }
             Some(alg) => {
                 if !self.report.algorithms.contains(&alg) {
                     self.report.algorithms.push(alg);
@@ -792,14 +921,9 @@ impl ChainCheck {
                 &event_id,
             ),
         }
-
-        let gap = match recorded_prev {
-            None if self.report.chain_length > 1 => Some(REASON_GAP_MISSING),
-            Some(rp) if Some(rp) != self.prev.as_deref() => Some(REASON_GAP_LINK),
-            _ => None,
-        };
-        if let Some(reason) = gap {
-            self.fail(line_no, idx, ChainFailureKind::ChainGap, reason, &event_id);
+        if let Some(gap) = gap {
+            let kind = ChainFailureKind::ChainGap;
+            self.fail(line_no, idx, kind, gap.reason(), &event_id);
         }
         // A huge canonical form is not kept around.
         if self.buf.capacity() > 1 << 16 {
@@ -809,6 +933,7 @@ impl ChainCheck {
     }
 
     pub(crate) fn finish(mut self) -> ChainReport {
+        self.settle();
         self.report.ok = !self.any_failure;
         self.report
     }
@@ -896,7 +1021,7 @@ impl ChainVerifier {
     pub fn with_options(options: VerifyOptions) -> ChainVerifier {
         ChainVerifier {
             lines: crate::trail::LineSplitter::new(MAX_LINE_BYTES),
-            check: ChainCheck::new(options.max_failures, options.allow_unchained),
+            check: ChainCheck::new(options.max_failures, options.allow_unchained, true),
             tree: crate::trail::TreeCheck::new(options.checkpoints),
         }
     }
@@ -1035,6 +1160,78 @@ fn exact_value(node: &Lite<'_>) -> Result<Value, &'static str> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A chained trail of `n` events with failures of every kind spread over many batches:
+    /// edited events, broken links, unchained lines, other algorithms, and (optionally) a
+    /// line that stops verification near the end.
+    fn mixed_trail(n: usize, stop: bool) -> String {
+        let mut chain = Chain::new(HashAlgorithm::Sha256);
+        let mut out = String::new();
+        for i in 0..n {
+            if i % 97 == 50 {
+                chain.set_head(None);
+                out.push_str(&format!("{{\"event_id\":\"u{i}\"}}\n"));
+                continue;
+            }
+            if i % 71 == 30 {
+                chain = Chain::with_head(HashAlgorithm::Sha512, chain.head().map(String::from));
+            } else if chain.algorithm() != HashAlgorithm::Sha256 {
+                chain = Chain::with_head(HashAlgorithm::Sha256, chain.head().map(String::from));
+            }
+            let mut e =
+                json!({"event_id": format!("e{i}"), "n": i, "pad": "x".repeat(i * 37 % 900)});
+            let Value::Object(m) = &mut e else {
+                unreachable!()
+            };
+            chain.seal(m).unwrap();
+            if i % 13 == 5 {
+                m.insert("n".into(), json!(-1)); // edited after sealing
+            }
+            if i % 29 == 7 {
+                chain.set_head(Some("0".repeat(64))); // the next link is broken
+            }
+            out.push_str(&serde_json::to_string(&e).unwrap());
+            out.push('\n');
+            if i % 41 == 40 {
+                out.push_str("  \n");
+            }
+        }
+        if stop {
+            out.push_str("[1]\n{\"event_id\":\"after\"}\n");
+        }
+        out
+    }
+
+    /// Hashing in batches changes nothing a report says: every failure, in line order, with
+    /// the same cap, whatever the pieces the trail comes in and wherever the state is moved.
+    #[test]
+    fn batched_hashing_reports_what_one_by_one_does() {
+        for stop in [false, true] {
+            let text = mixed_trail(700, stop);
+            for max in [0, 1, 5, usize::MAX] {
+                let one_by_one = {
+                    let mut check = ChainCheck::new(max, false, false);
+                    let mut lines = crate::trail::LineSplitter::new(MAX_LINE_BYTES);
+                    lines.push(text.as_bytes(), &mut |n, l| check.line(n, l));
+                    lines.finish(&mut |n, l| check.line(n, l));
+                    check.finish()
+                };
+                assert!(one_by_one.hash_mismatches > 40 && one_by_one.chain_gaps > 20);
+                for piece in [61, 4096, usize::MAX] {
+                    let mut v = ChainVerifier::with_max_failures(max);
+                    for (i, chunk) in text.as_bytes().chunks(piece.min(text.len())).enumerate() {
+                        if i % 89 == 1 {
+                            v = ChainVerifier::from_state(&v.state()).unwrap();
+                        }
+                        v.push(chunk);
+                    }
+                    let mut batched = v.finish();
+                    batched.tree = None;
+                    assert_eq!(batched, one_by_one, "stop {stop}, max {max}, piece {piece}");
+                }
+            }
+        }
+    }
 
     fn f(v: f64) -> String {
         let mut s = String::new();

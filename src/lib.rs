@@ -16,6 +16,7 @@ pub mod fhir;
 pub mod integrity;
 pub(crate) mod json;
 pub mod sanitize;
+pub(crate) mod sha256;
 #[cfg(test)]
 mod test_rng;
 pub mod tlog;

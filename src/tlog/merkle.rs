@@ -37,7 +37,7 @@ pub fn leaf_hash(entry: &[u8]) -> Hash {
 }
 
 /// Entries waiting for their leaf hashes, which are then computed together: four at a
-/// time in the wasm module (see `tlog::lanes`), about twice as fast as one by one there.
+/// time in the wasm module (see `crate::sha256`), about twice as fast as one by one there.
 ///
 /// ```
 /// use bh_audit_logger::tlog::merkle::{leaf_hash, LeafBatch};
@@ -93,7 +93,7 @@ impl LeafBatch {
                 input
             })
             .collect();
-        super::lanes::digest_many(&inputs, leaves);
+        crate::sha256::digest_many(&inputs, leaves);
         self.bytes.clear();
         self.ends.clear();
         if self.bytes.capacity() > 1 << 20 {

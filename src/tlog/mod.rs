@@ -45,7 +45,6 @@
 //! breaks) is refused.
 
 pub mod checkpoint;
-mod lanes;
 pub mod merkle;
 pub mod note;
 pub mod proof;

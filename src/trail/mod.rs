@@ -356,6 +356,7 @@ impl TrailReport {
                     ChainCheck::new(
                         crate::integrity::DEFAULT_MAX_FAILURES,
                         options.allow_unchained,
+                        false,
                     )
                 }),
                 s: TrailSummary::default(),

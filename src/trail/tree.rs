@@ -163,10 +163,6 @@ pub(crate) struct TreeCheck {
     leaves: Vec<Hash>,
 }
 
-/// Entries and bytes a [`TreeCheck`] gathers before hashing them together.
-const BATCH_ENTRIES: usize = 64;
-const BATCH_BYTES: usize = 1 << 16;
-
 impl TreeCheck {
     pub(crate) fn new(checkpoints: Checkpoints) -> TreeCheck {
         let mut check = TreeCheck {
@@ -220,7 +216,9 @@ impl TreeCheck {
         };
         self.pending.push(bytes);
         self.pending_lines.push(line);
-        if self.pending.len() >= BATCH_ENTRIES || self.pending.bytes() >= BATCH_BYTES {
+        if self.pending.len() >= crate::sha256::BATCH_ENTRIES
+            || self.pending.bytes() >= crate::sha256::BATCH_BYTES
+        {
             self.add_pending();
         }
     }
