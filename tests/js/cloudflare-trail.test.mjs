@@ -21,7 +21,7 @@ let stranger; // a key of the same name the witness does not know
 
 before(async () => {
   log = await generateSignerKey(ORIGIN);
-  for (const name of ["signed", "replaced", "empty"]) streams[name] = await generateSignerKey(`audit.example.org/${name}`);
+  for (const name of ["signed", "replaced", "empty", "backfill"]) streams[name] = await generateSignerKey(`audit.example.org/${name}`);
   stranger = await generateSignerKey(ORIGIN);
   witness = JSON.parse(generateWitnessKeyJson("witness.example.org", crypto.getRandomValues(new Uint8Array(32))));
   const dir = await bundleWorker(join(ROOT, "tests/js/cloudflare-worker.mjs"));
@@ -180,6 +180,32 @@ test("10,000 events from 8 concurrent streams into a signed, witnessed AuditChai
   assert.equal((await verifyAgainstLatest(`${swapped.join("\n")}\n`)).checkpoints[0].ok, false);
 
   console.log(`10,000 events from 8 streams into a signed, witnessed AuditChain: ${Math.round(ms)} ms, ${sizes.length} checkpoints, each cosigned`);
+});
+
+test("a tree kept without its stored subtrees (an earlier AuditChain) is filled once from the leaf hashes; proofs and consistency then verify", async () => {
+  const key = streams.backfill;
+  const { ids } = await emitStreams("backfill", { requests: 1, perRequest: 40 });
+  const { lines } = await exported("backfill", ids);
+  const size = lines.length;
+  let ones = 0;
+  for (let n = size; n > 0; n = Math.floor(n / 2)) ones += n % 2;
+  assert.equal(await call(mf, "/chain/nodes?chain=backfill"), size - ones, "a tree of n leaves stores n - popcount(n) subtrees");
+  const sizes = await call(mf, "/tlog/checkpoints?chain=backfill");
+  const notes = await Promise.all([sizes[1], size].map((s) => call(mf, `/tlog/checkpoint?chain=backfill&size=${s}`)));
+  for (const from of [3, 1]) {
+    assert.ok((await call(mf, `/chain/drop-nodes?chain=backfill&from=${from}`)) < size - ones, "subtrees lost");
+    assert.deepEqual(await call(mf, "/chain/reset?chain=backfill"), { reset: true });
+    // The next request builds the object again: the subtrees are back, all of them.
+    const proof = await call(mf, `/tlog/proof?chain=backfill&index=${size - 2}`);
+    assert.equal(await call(mf, "/chain/nodes?chain=backfill"), size - ones, `filled again after losing levels >= ${from}`);
+    assert.equal((await verifyInclusionProof(proof, lines[size - 2], [key.verifierKey])).ok, true);
+    for (const k of [0, 7, 100, size - 1]) {
+      const r = await verifyInclusionProof(await call(mf, `/tlog/proof?chain=backfill&index=${k}`), lines[k], [key.verifierKey]);
+      assert.deepEqual([r.ok, r.index, r.size], [true, k, size], `entry ${k}: ${r.reason}`);
+    }
+    const hashes = (await call(mf, `/tlog/consistency?chain=backfill&old=${sizes[1]}&new=${size}`)).split("\n").filter(Boolean);
+    assert.equal((await verifyConsistency(notes[0], notes[1], hashes, [key.verifierKey])).ok, true);
+  }
 });
 
 test("the endpoints refuse bad questions with a status, never a trap", async () => {

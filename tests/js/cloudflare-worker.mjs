@@ -15,6 +15,17 @@ export class TestChain extends AuditChain {
     this.ctx.abort("test reset");
   }
 
+  /** Stored subtrees (bh_audit_nodes rows), as a tree kept before they were stored has none. */
+  nodeCount() {
+    return this.ctx.storage.sql.exec("SELECT COUNT(*) AS n FROM bh_audit_nodes").one().n;
+  }
+
+  /** Lose the stored subtrees of level `from` and up (a reset then makes the constructor fill them again). */
+  dropNodes(from) {
+    this.ctx.storage.sql.exec("DELETE FROM bh_audit_nodes WHERE level >= ?", from);
+    return this.nodeCount();
+  }
+
   /**
    * Replace a wasm instance, as a trap anywhere in the isolate does (issue 21 item 1): `emit`,
    * `trail` or both are marked poisoned and a package call elsewhere replaces them (`poison`:
@@ -205,6 +216,10 @@ export default {
         await logger.flush(60000);
         return Response.json({ ids, stats: logger.stats, sink: dest.stats, faults: counts, diagnostics: diagnostics.length });
       }
+      case "/chain/nodes":
+        return Response.json(await stub().nodeCount());
+      case "/chain/drop-nodes":
+        return Response.json(await stub().dropNodes(Number(q("from", "1"))));
       case "/chain/reset":
         // The abort rejects the call that caused it; anything else (no abort) is reported.
         try {
