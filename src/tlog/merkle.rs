@@ -28,10 +28,15 @@ pub const EMPTY_ROOT: Hash = [
     0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
 ];
 
+/// RFC 6962's domain separation: the byte before a leaf's entry...
+const LEAF_PREFIX: u8 = 0x00;
+/// ... and the byte before a node's two children.
+const NODE_PREFIX: u8 = 0x01;
+
 /// The leaf hash of an entry: `SHA-256(0x00 || entry)`.
 pub fn leaf_hash(entry: &[u8]) -> Hash {
     let mut h = Sha256::new();
-    h.update([0u8]);
+    h.update([LEAF_PREFIX]);
     h.update(entry);
     h.finalize().into()
 }
@@ -60,7 +65,7 @@ pub struct LeafBatch {
 impl LeafBatch {
     /// Add an entry (copied).
     pub fn push(&mut self, entry: &[u8]) {
-        self.bytes.push(0);
+        self.bytes.push(LEAF_PREFIX);
         self.bytes.extend_from_slice(entry);
         self.ends.push(self.bytes.len());
     }
@@ -105,7 +110,7 @@ impl LeafBatch {
 /// The hash of an interior node: `SHA-256(0x01 || left || right)`.
 pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     let mut h = Sha256::new();
-    h.update([1u8]);
+    h.update([NODE_PREFIX]);
     h.update(left);
     h.update(right);
     h.finalize().into()
