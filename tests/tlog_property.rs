@@ -347,3 +347,53 @@ fn proofs_from_stored_subtrees_equal_the_slice_proofs_in_log_reads() {
     );
     assert!(proof_nodes(999_999, 1_000_000_007, true).unwrap().len() <= 2 * 64);
 }
+
+/// `TrailProver` (leaves hashed in batches) over a trail with blank lines and lines of very
+/// different lengths, in pieces of any size: the proof of every sampled entry at every sampled
+/// size is the slice proof, its root the MTH at that size; a shorter trail and a line over the
+/// limit before the size are refused with their reasons.
+#[test]
+fn trail_prover_gives_the_slice_proof_at_every_size() {
+    use bh_audit_logger::trail::{TrailProver, MAX_LINE_BYTES};
+    let mut rng = Rng(0x7e57_9a0f);
+    let mut text = String::new();
+    let mut leaves = Vec::new();
+    for i in 0..300 {
+        if i % 37 == 5 {
+            text.push_str("  \n");
+        }
+        let pad = "y".repeat(rng.below(if i % 50 == 7 { 70_000 } else { 900 }));
+        let line = format!("{{\"n\":{i},\"p\":\"{pad}\"}}");
+        leaves.push(leaf_hash(line.as_bytes()));
+        text.push_str(&line);
+        text.push('\n');
+    }
+    for size in [1u64, 2, 63, 64, 65, 129, 300] {
+        for index in [0, size / 2, size - 1] {
+            let piece = 1 + rng.below(20_000);
+            let mut p = TrailProver::new(index, size).unwrap();
+            for chunk in text.as_bytes().chunks(piece) {
+                p.push(chunk);
+            }
+            assert_eq!(p.entries(), size);
+            let (proof, root) = p.finish().unwrap();
+            let at = size as usize;
+            assert_eq!(root, mth(&leaves[..at]), "size {size}");
+            assert_eq!(
+                proof,
+                inclusion_proof(&leaves[..at], index).unwrap(),
+                "size {size} index {index}"
+            );
+        }
+    }
+    let mut short = TrailProver::new(0, 301).unwrap();
+    short.push(text.as_bytes());
+    assert_eq!(short.finish().unwrap_err().reason(), Reason::TrailShorter);
+    let long = format!("{{\"a\":1}}\n{}\n{text}", "z".repeat(MAX_LINE_BYTES + 1));
+    let mut broken = TrailProver::new(0, 5).unwrap();
+    broken.push(long.as_bytes());
+    assert_eq!(
+        broken.finish().unwrap_err().reason(),
+        Reason::TrailUnreadable
+    );
+}

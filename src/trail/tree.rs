@@ -297,6 +297,10 @@ pub struct TrailProver {
     size: u64,
     root: Option<Hash>,
     broken: bool,
+    /// Entries read (in the tree or waiting in `pending`), at most `size`.
+    read: u64,
+    /// Entries read and not yet hashed, hashed together.
+    pending: LeafBatch,
 }
 
 impl TrailProver {
@@ -310,6 +314,8 @@ impl TrailProver {
             size,
             root: None,
             broken: false,
+            read: 0,
+            pending: LeafBatch::default(),
         })
     }
 
@@ -327,26 +333,41 @@ impl TrailProver {
 
     /// Entries read so far (at most the proof's tree size).
     pub fn entries(&self) -> u64 {
-        self.tree.size()
+        self.read
     }
 
     fn line(&mut self, raw: &RawLine<'_>) {
-        if self.broken || self.tree.size() >= self.size {
+        if self.broken || self.read >= self.size {
             return;
         }
         match entry(raw) {
             Entry::Blank => {}
             Entry::Unreadable => self.broken = true,
             Entry::Bytes(b) => {
-                let leaf = tlog::merkle::leaf_hash(b);
-                self.tree.push_leaf_hash(leaf);
-                if let Some(p) = &mut self.proof {
-                    p.push_leaf_hash(leaf);
-                }
-                if self.tree.size() == self.size {
-                    self.root = Some(self.tree.root());
+                self.pending.push(b);
+                self.read += 1;
+                if self.read == self.size
+                    || self.pending.len() >= crate::sha256::BATCH_ENTRIES
+                    || self.pending.bytes() >= crate::sha256::BATCH_BYTES
+                {
+                    self.add_pending();
                 }
             }
+        }
+    }
+
+    /// Hash the entries gathered and add them to the tree and the proof.
+    fn add_pending(&mut self) {
+        let mut leaves = Vec::new();
+        self.pending.hash_into(&mut leaves);
+        for leaf in leaves {
+            self.tree.push_leaf_hash(leaf);
+            if let Some(p) = &mut self.proof {
+                p.push_leaf_hash(leaf);
+            }
+        }
+        if self.tree.size() == self.size {
+            self.root = Some(self.tree.root());
         }
     }
 
