@@ -583,12 +583,12 @@ pub(crate) struct ChainCheck {
     any_failure: bool,
     max_failures: usize,
     allow_unchained: bool,
-    /// The failures of the last event checked (kind, reason), kept or not (not state);
-    /// complete only when the check does not batch (see [`ChainCheck::new`]).
+    /// Every failure recorded (kept or not) since the consumer last took them, in line
+    /// order (not state: a consumer takes them after each line; see [`TrailReport`]).
+    ///
+    /// [`TrailReport`]: crate::trail::TrailReport
     #[serde(skip)]
-    pub(crate) last: Vec<(ChainFailureKind, &'static str)>,
-    /// Hash the events in batches (faster in the wasm module, `crate::sha256`).
-    batch: bool,
+    pub(crate) settled: Vec<Settled>,
     /// SHA-256 events read whose hash is not yet computed, in line order: their inputs
     /// (`prev ‖ canonical`, one after the other) and what to report.
     waiting: Vec<Waiting>,
@@ -596,6 +596,14 @@ pub(crate) struct ChainCheck {
     /// Scratch space for the batch's digests (not state).
     #[serde(skip)]
     digests: Vec<[u8; 32]>,
+}
+
+/// A failure as the chain check recorded it, for a consumer that reports it too.
+pub(crate) struct Settled {
+    pub(crate) line: usize,
+    pub(crate) event_id: Option<String>,
+    pub(crate) kind: ChainFailureKind,
+    pub(crate) reason: &'static str,
 }
 
 /// An event whose SHA-256 is computed with others, and the failures that wait for it.
@@ -632,11 +640,9 @@ impl Gap {
 
 impl ChainCheck {
     /// A check keeping `max_failures` failures; `allow_unchained`: an event without an
-    /// `integrity` block is counted, not a failure; `batch`: SHA-256 events are hashed
-    /// together, several lines later (failures are still reported in line order, and
-    /// [`ChainCheck::last`] is then not the last event's), else each event is settled as
-    /// it is read.
-    pub(crate) fn new(max_failures: usize, allow_unchained: bool, batch: bool) -> ChainCheck {
+    /// `integrity` block is counted, not a failure. SHA-256 events are hashed in batches,
+    /// several lines later ([`ChainCheck::settle`]); failures are still recorded in line order.
+    pub(crate) fn new(max_failures: usize, allow_unchained: bool) -> ChainCheck {
         ChainCheck {
             allow_unchained,
             report: ChainReport::default(),
@@ -645,16 +651,21 @@ impl ChainCheck {
             stopped: false,
             any_failure: false,
             max_failures,
-            last: Vec::new(),
-            batch,
+            settled: Vec::new(),
             waiting: Vec::new(),
             waiting_text: String::new(),
             digests: Vec::new(),
         }
     }
 
-    /// Hash the waiting events and report their failures, in line order.
-    fn settle(&mut self) {
+    /// The line of the first event whose hash is waiting, if any: every failure of an earlier
+    /// line is recorded.
+    pub(crate) fn first_waiting_line(&self) -> Option<usize> {
+        self.waiting.first().map(|w| w.line)
+    }
+
+    /// Hash the waiting events and record their failures, in line order.
+    pub(crate) fn settle(&mut self) {
         if self.waiting.is_empty() {
             return;
         }
@@ -745,7 +756,12 @@ impl ChainCheck {
         event_id: &Option<String>,
     ) {
         self.any_failure = true;
-        self.last.push((kind, reason));
+        self.settled.push(Settled {
+            line,
+            event_id: event_id.clone(),
+            kind,
+            reason,
+        });
         match kind {
             ChainFailureKind::HashMismatch => self.report.hash_mismatches += 1,
             ChainFailureKind::ChainGap => self.report.chain_gaps += 1,
@@ -771,7 +787,6 @@ impl ChainCheck {
         line_no: usize,
         parsed: Result<&Lite<'_>, (ChainFailureKind, &'static str)>,
     ) {
-        self.last.clear();
         if self.stopped {
             return;
         }
@@ -888,9 +903,9 @@ impl ChainCheck {
                     end: self.waiting_text.len(),
                     gap,
                 });
-                let full = self.waiting.len() >= crate::sha256::BATCH_ENTRIES
-                    || self.waiting_text.len() >= crate::sha256::BATCH_BYTES;
-                if !self.batch || full {
+                if self.waiting.len() >= crate::sha256::BATCH_ENTRIES
+                    || self.waiting_text.len() >= crate::sha256::BATCH_BYTES
+                {
                     self.settle();
                 }
                 self.prev = recorded;
@@ -1021,7 +1036,7 @@ impl ChainVerifier {
     pub fn with_options(options: VerifyOptions) -> ChainVerifier {
         ChainVerifier {
             lines: crate::trail::LineSplitter::new(MAX_LINE_BYTES),
-            check: ChainCheck::new(options.max_failures, options.allow_unchained, true),
+            check: ChainCheck::new(options.max_failures, options.allow_unchained),
             tree: crate::trail::TreeCheck::new(options.checkpoints),
         }
     }
@@ -1032,6 +1047,7 @@ impl ChainVerifier {
         self.lines.push(chunk, &mut |n, line| {
             tree.line(n, &line);
             check.line(n, line);
+            check.settled.clear(); // the report holds them
         });
     }
 
@@ -1210,10 +1226,15 @@ mod tests {
             let text = mixed_trail(700, stop);
             for max in [0, 1, 5, usize::MAX] {
                 let one_by_one = {
-                    let mut check = ChainCheck::new(max, false, false);
+                    // Each event settled as it is read.
+                    let mut check = ChainCheck::new(max, false);
                     let mut lines = crate::trail::LineSplitter::new(MAX_LINE_BYTES);
-                    lines.push(text.as_bytes(), &mut |n, l| check.line(n, l));
-                    lines.finish(&mut |n, l| check.line(n, l));
+                    let mut each = |n: usize, l: crate::trail::RawLine<'_>| {
+                        check.line(n, l);
+                        check.settle();
+                    };
+                    lines.push(text.as_bytes(), &mut each);
+                    lines.finish(&mut each);
                     check.finish()
                 };
                 assert!(one_by_one.hash_mismatches > 40 && one_by_one.chain_gaps > 20);

@@ -334,6 +334,9 @@ pub struct TrailReport {
 struct State {
     options: TrailOptions,
     chain: Option<ChainCheck>,
+    /// This report's failures of lines whose chain check is still waiting for its hashes
+    /// (their chain failures come first), in line order.
+    held: Vec<TrailFailure>,
     s: TrailSummary,
     buckets: BTreeMap<i64, [u64; 4]>,
     bucket_hours: i64,
@@ -356,9 +359,9 @@ impl TrailReport {
                     ChainCheck::new(
                         crate::integrity::DEFAULT_MAX_FAILURES,
                         options.allow_unchained,
-                        false,
                     )
                 }),
+                held: Vec::new(),
                 s: TrailSummary::default(),
                 buckets: BTreeMap::new(),
                 bucket_hours: 1,
@@ -407,6 +410,10 @@ impl TrailReport {
             state.line(n, line);
         });
         let mut st = self.state;
+        if let Some(c) = &mut st.chain {
+            c.settle();
+        }
+        st.release();
         (st.s.tree, st.s.checkpoints) = self.tree.finish();
         st.s.bytes = self.lines.bytes();
         st.s.lines = self.lines.lines();
@@ -532,17 +539,66 @@ impl State {
         path: &str,
         message: &str,
     ) {
+        let failure = TrailFailure {
+            line,
+            event_id: event_id.clone(),
+            kind,
+            keyword: keyword.to_string(),
+            path: safe_path(path),
+            message: message.to_string(),
+        };
+        match &self.chain {
+            Some(c) if c.first_waiting_line().is_some() => self.held.push(failure),
+            _ => self.record(failure),
+        }
+    }
+
+    fn record(&mut self, failure: TrailFailure) {
         self.s.failures_total += 1;
         if self.s.failures.len() < self.options.max_failures {
-            self.s.failures.push(TrailFailure {
-                line,
-                event_id: event_id.clone(),
+            self.s.failures.push(failure);
+        }
+    }
+
+    /// Record, in line order, the chain's failures settled since the last call and the
+    /// failures held for lines whose chain check is now complete (a line's chain failures
+    /// before its others). The chain's failures of unreadable lines are not the report's:
+    /// it records its own for them ([`State::unreadable`]).
+    fn release(&mut self) {
+        let Some(c) = &mut self.chain else { return };
+        let cutoff = c.first_waiting_line().unwrap_or(usize::MAX);
+        let ready = self.held.partition_point(|f| f.line < cutoff);
+        if c.settled.is_empty() && ready == 0 {
+            return;
+        }
+        let settled = std::mem::take(&mut c.settled);
+        let mut held = std::mem::take(&mut self.held);
+        let kept = held.split_off(ready);
+        let mut held = held.into_iter().peekable();
+        for f in settled {
+            while let Some(h) = held.next_if(|h| h.line < f.line) {
+                self.record(h);
+            }
+            if matches!(
+                f.kind,
+                ChainFailureKind::InvalidJson | ChainFailureKind::LineTooLong
+            ) {
+                continue;
+            }
+            let kind = TrailFailureKind::Chain(f.kind);
+            self.record(TrailFailure {
+                line: f.line,
+                event_id: f.event_id,
                 kind,
-                keyword: keyword.to_string(),
-                path: safe_path(path),
-                message: message.to_string(),
+                keyword: String::new(),
+                path: String::new(),
+                message: f.reason.to_string(),
             });
         }
+        for h in held {
+            self.record(h);
+        }
+        self.held = kept;
     }
 
     fn unreadable(
@@ -558,6 +614,7 @@ impl State {
         if let Some(c) = &mut self.chain {
             c.event(n, Err((chain, reason)));
         }
+        self.release();
     }
 
     fn line(&mut self, n: usize, raw: RawLine<'_>) {
@@ -599,16 +656,10 @@ impl State {
             Lite::Obj(m) => crate::integrity::uuid_event_id(m),
             _ => None,
         };
-        let found = match &mut self.chain {
-            Some(c) => {
-                c.event(n, Ok(&node));
-                std::mem::take(&mut c.last)
-            }
-            None => Vec::new(),
-        };
-        for (kind, reason) in found {
-            self.fail(n, &event_id, TrailFailureKind::Chain(kind), "", "", reason);
+        if let Some(c) = &mut self.chain {
+            c.event(n, Ok(&node));
         }
+        self.release();
         self.count(&node);
         self.validate(n, text, &event_id);
     }
@@ -855,5 +906,114 @@ mod tests {
         assert_eq!(safe_path("/actor/roles/3"), "/actor/roles/3");
         assert_eq!(safe_path("/metadata/12345678901"), "/metadata/*");
         assert_eq!(safe_path(""), "");
+    }
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+    use crate::integrity::{Chain, HashAlgorithm};
+    use serde_json::{json, Value};
+
+    /// A chained trail over many hash batches: valid events, invalid ones (validation
+    /// failures), edited ones (hash mismatches), broken links, unchained lines, sha512
+    /// events, blank lines, and optionally an unreadable line that stops the chain check.
+    fn trail(n: usize, stop_at: Option<usize>) -> String {
+        let mut chain = Chain::new(HashAlgorithm::Sha256);
+        let mut out = String::new();
+        for i in 0..n {
+            if Some(i) == stop_at {
+                out.push_str("{not json\n");
+            }
+            if i % 89 == 40 {
+                chain.set_head(None);
+                out.push_str(&format!("{{\"event_id\":\"u{i}\"}}\n"));
+                continue;
+            }
+            let alg = if i % 61 == 20 {
+                HashAlgorithm::Sha512
+            } else {
+                HashAlgorithm::Sha256
+            };
+            chain = Chain::with_head(alg, chain.head().map(String::from));
+            let mut e = json!({
+                "schema_version": "1.1",
+                "event_id": format!("00000000-0000-4000-8000-{i:012}"),
+                "timestamp": "2026-01-02T03:04:05Z",
+                "service": {"name": "notes-api", "environment": "test"},
+                "actor": {"subject_id": format!("user_{}", i % 9), "subject_type": "human"},
+                "action": {"type": "READ", "data_classification": "PHI"},
+                "resource": {"type": "Note", "id": format!("note_{i}")},
+                "outcome": {"status": "SUCCESS"},
+                "metadata": {"pad": "x".repeat(i * 53 % 1500)}
+            });
+            if i % 7 == 3 {
+                e["action"]["type"] = json!("LOOK"); // a validation failure
+            }
+            if i % 11 == 4 {
+                e["outcome"] = json!({"status": "FAILURE"}); // another
+            }
+            let Value::Object(m) = &mut e else {
+                unreachable!()
+            };
+            chain.seal(m).unwrap();
+            if i % 13 == 5 {
+                m.insert("resource".into(), json!({"type": "Note", "id": "edited"}));
+            }
+            if i % 29 == 7 {
+                chain.set_head(Some("0".repeat(64)));
+            }
+            out.push_str(&serde_json::to_string(&e).unwrap());
+            out.push('\n');
+            if i % 41 == 40 {
+                out.push_str(" \n");
+            }
+        }
+        out
+    }
+
+    /// The report with every event's chain check settled as it is read (no batching).
+    fn one_by_one(text: &str, options: TrailOptions) -> TrailSummary {
+        let mut r = TrailReport::new(options);
+        for line in text.split_inclusive('\n') {
+            r.push(line.as_bytes());
+            if let Some(c) = &mut r.state.chain {
+                c.settle();
+            }
+            r.state.release();
+        }
+        r.finish()
+    }
+
+    /// Hashing in batches changes nothing in a report: the same failures in the same order
+    /// (a line's chain failures before its validation failures), caps and counts, in any
+    /// pieces and across state moves.
+    #[test]
+    fn batched_report_equals_one_by_one() {
+        for stop_at in [None, Some(260)] {
+            let text = trail(400, stop_at);
+            for max in [0, 3, 40, usize::MAX] {
+                let options = TrailOptions {
+                    max_failures: max,
+                    ..TrailOptions::default()
+                };
+                let expected = one_by_one(&text, options);
+                assert!(expected.failures_total > 150, "{}", expected.failures_total);
+                for piece in [61, 5000, usize::MAX] {
+                    let mut r = TrailReport::new(options);
+                    for (i, chunk) in text.as_bytes().chunks(piece.min(text.len())).enumerate() {
+                        if i % 13 == 1 {
+                            r = TrailReport::from_state(&r.state()).unwrap();
+                        }
+                        r.push(chunk);
+                    }
+                    assert_eq!(
+                        r.finish(),
+                        expected,
+                        "stop {stop_at:?}, max {max}, piece {piece}"
+                    );
+                }
+            }
+        }
     }
 }
