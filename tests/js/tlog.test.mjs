@@ -152,8 +152,8 @@ test("lines of every length, hashed in the wasm module's SIMD lanes, give the in
     assert.equal(r.tree.size, 600);
     assert.equal(r.tree.root, expected, `pieces of ${piece}`);
   }
-  // A chained trail with edited events and broken links over many batches: the verifier (batched
-  // hashes) and the report (one event at a time) find the same failures, in line order.
+  // A chained trail with edited events and broken links over many batches: the verifier and the
+  // report (which holds a line's other failures until its chain hashes are done) agree, in line order.
   const chained = chainedTrail(400).lines.map((l, i) => (i % 17 === 3 ? l.replace('"READ"', '"UPDATE"') : i % 23 === 9 ? l.replace(/"prev_event_hash":"[0-9a-f]/, '"prev_event_hash":"x') : l));
   const v = new ChainVerifier({ maxFailures: 1000 });
   v.push(chained.join("\n"));
