@@ -576,9 +576,6 @@ pub(crate) fn read_error_reason(e: crate::json::read::ReadError) -> &'static str
 pub(crate) struct ChainCheck {
     report: ChainReport,
     prev: Option<String>,
-    /// Scratch space for the canonical text (not state).
-    #[serde(skip)]
-    buf: String,
     stopped: bool,
     any_failure: bool,
     max_failures: usize,
@@ -589,11 +586,11 @@ pub(crate) struct ChainCheck {
     /// [`TrailReport`]: crate::trail::TrailReport
     #[serde(skip)]
     pub(crate) settled: Vec<Settled>,
-    /// SHA-256 events read whose hash is not yet computed, in line order: their inputs
+    /// Events read whose hash is not yet computed, in line order: their inputs
     /// (`prev ‖ canonical`, one after the other) and what to report.
     waiting: Vec<Waiting>,
     waiting_text: String,
-    /// Scratch space for the batch's digests (not state).
+    /// Scratch space for the batch's SHA-256 digests (not state).
     #[serde(skip)]
     digests: Vec<[u8; 32]>,
 }
@@ -606,7 +603,7 @@ pub(crate) struct Settled {
     pub(crate) reason: &'static str,
 }
 
-/// An event whose SHA-256 is computed with others, and the failures that wait for it.
+/// An event whose hash is computed with others', and the failures that wait for it.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Waiting {
     line: usize,
@@ -614,8 +611,9 @@ struct Waiting {
     event_id: Option<String>,
     /// The `event_hash` recorded (None: explicitly null).
     recorded: Option<String>,
-    /// Where its input ends in `waiting_text`.
-    end: usize,
+    alg: HashAlgorithm,
+    /// Its input in `waiting_text`.
+    input: std::ops::Range<usize>,
     /// The link found broken (reported after the hash).
     gap: Option<Gap>,
 }
@@ -640,14 +638,13 @@ impl Gap {
 
 impl ChainCheck {
     /// A check keeping `max_failures` failures; `allow_unchained`: an event without an
-    /// `integrity` block is counted, not a failure. SHA-256 events are hashed in batches,
-    /// several lines later ([`ChainCheck::settle`]); failures are still recorded in line order.
+    /// `integrity` block is counted, not a failure. Events are hashed in batches, several
+    /// lines later ([`ChainCheck::settle`]); failures are still recorded in line order.
     pub(crate) fn new(max_failures: usize, allow_unchained: bool) -> ChainCheck {
         ChainCheck {
             allow_unchained,
             report: ChainReport::default(),
             prev: None,
-            buf: String::new(),
             stopped: false,
             any_failure: false,
             max_failures,
@@ -664,26 +661,30 @@ impl ChainCheck {
         self.waiting.first().map(|w| w.line)
     }
 
-    /// Hash the waiting events and record their failures, in line order.
+    /// Hash the waiting events and record their failures, in line order. SHA-256 inputs are
+    /// hashed together ([`crate::sha256::digest_many`]), the rare SHA-384/512 ones one by one.
     pub(crate) fn settle(&mut self) {
         if self.waiting.is_empty() {
             return;
         }
-        let mut start = 0;
-        let inputs: Vec<&[u8]> = self
+        let mut text = std::mem::take(&mut self.waiting_text);
+        let bytes = text.as_bytes();
+        let sha256: Vec<&[u8]> = self
             .waiting
             .iter()
-            .map(|w| {
-                let input = &self.waiting_text.as_bytes()[start..w.end];
-                start = w.end;
-                input
-            })
+            .filter(|w| w.alg == HashAlgorithm::Sha256)
+            .map(|w| &bytes[w.input.clone()])
             .collect();
         let mut digests = std::mem::take(&mut self.digests);
-        crate::sha256::digest_many(&inputs, &mut digests);
+        crate::sha256::digest_many(&sha256, &mut digests);
+        let mut batched = digests.iter();
         let waiting = std::mem::take(&mut self.waiting);
-        for (w, digest) in waiting.iter().zip(&digests) {
-            if w.recorded.as_deref() != Some(to_hex(digest).as_str()) {
+        for w in &waiting {
+            let recomputed = match w.alg {
+                HashAlgorithm::Sha256 => batched.next().map(|d| to_hex(d)),
+                alg => Some(hash_hex(None, &bytes[w.input.clone()], alg)),
+            };
+            if w.recorded != recomputed {
                 let kind = ChainFailureKind::HashMismatch;
                 self.record(w.line, w.index, kind, REASON_MISMATCH, &w.event_id);
             }
@@ -695,9 +696,10 @@ impl ChainCheck {
         self.waiting = waiting;
         self.waiting.clear();
         self.digests = digests;
-        self.waiting_text.clear();
-        if self.waiting_text.capacity() > 1 << 20 {
-            self.waiting_text = String::new();
+        text.clear();
+        // A huge canonical form is not kept around.
+        if text.capacity() <= 1 << 20 {
+            self.waiting_text = text;
         }
     }
 
@@ -886,11 +888,21 @@ impl ChainCheck {
             _ => None,
         };
         match alg {
-            Some(HashAlgorithm::Sha256) => {
-                // Hashed with others (`settle`): the input waits, with what to report.
-                if !self.report.algorithms.contains(&HashAlgorithm::Sha256) {
-                    self.report.algorithms.push(HashAlgorithm::Sha256);
+            // Nothing to hash: its failures now (after those of the events waiting).
+            None => {
+                let kind = ChainFailureKind::UnsupportedAlgorithm;
+                self.fail(line_no, idx, kind, REASON_ALG, &event_id);
+                if let Some(gap) = gap {
+                    let kind = ChainFailureKind::ChainGap;
+                    self.fail(line_no, idx, kind, gap.reason(), &event_id);
                 }
+            }
+            // Hashed with others (`settle`): the input waits, with what to report.
+            Some(alg) => {
+                if !self.report.algorithms.contains(&alg) {
+                    self.report.algorithms.push(alg);
+                }
+                let start = self.waiting_text.len();
                 if let Some(p) = &self.prev {
                     self.waiting_text.push_str(p);
                 }
@@ -900,49 +912,14 @@ impl ChainCheck {
                     index: idx,
                     event_id,
                     recorded: recorded.clone(),
-                    end: self.waiting_text.len(),
+                    alg,
+                    input: start..self.waiting_text.len(),
                     gap,
                 });
-                if self.waiting.len() >= crate::sha256::BATCH_ENTRIES
-                    || self.waiting_text.len() >= crate::sha256::BATCH_BYTES
-                {
+                if crate::sha256::batch_is_full(self.waiting.len(), self.waiting_text.len()) {
                     self.settle();
                 }
-                self.prev = recorded;
-                return;
             }
-            Some(alg) => {
-                if !self.report.algorithms.contains(&alg) {
-                    self.report.algorithms.push(alg);
-                }
-                self.buf.clear();
-                crate::json::write::canonical(node, &mut self.buf, true);
-                let recomputed = hash_hex(self.prev.as_deref(), self.buf.as_bytes(), alg);
-                if recorded.as_deref() != Some(recomputed.as_str()) {
-                    self.fail(
-                        line_no,
-                        idx,
-                        ChainFailureKind::HashMismatch,
-                        REASON_MISMATCH,
-                        &event_id,
-                    );
-                }
-            }
-            None => self.fail(
-                line_no,
-                idx,
-                ChainFailureKind::UnsupportedAlgorithm,
-                REASON_ALG,
-                &event_id,
-            ),
-        }
-        if let Some(gap) = gap {
-            let kind = ChainFailureKind::ChainGap;
-            self.fail(line_no, idx, kind, gap.reason(), &event_id);
-        }
-        // A huge canonical form is not kept around.
-        if self.buf.capacity() > 1 << 16 {
-            self.buf = String::new();
         }
         self.prev = recorded;
     }
@@ -1047,7 +1024,7 @@ impl ChainVerifier {
         self.lines.push(chunk, &mut |n, line| {
             tree.line(n, &line);
             check.line(n, line);
-            check.settled.clear(); // the report holds them
+            check.settled.clear(); // for a consumer that reports them too (TrailReport)
         });
     }
 

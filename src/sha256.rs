@@ -3,18 +3,24 @@
 //!
 //! This is where a trail check in the wasm module spends its time: the chain hashes every
 //! event and the tree every line (a leaf), and SHA-256 in scalar wasm runs about 390 MB/s
-//! here, where four lanes of `simd128` run about 740 MB/s. The callers gather work in
-//! batches of [`BATCH_ENTRIES`] messages or [`BATCH_BYTES`] (`tlog::merkle::LeafBatch` for
-//! the tree, the chain check's waiting events). The rounds
-//! are written once over [`X4`]; `X4` is a `v128` in the wasm module (built with
+//! here, where four lanes of `simd128` run about 740 MB/s. The callers (the chain check's
+//! waiting events, `tlog::merkle::LeafBatch` for the tree and the prover) gather messages
+//! until [`batch_is_full`], then hash them with [`digest_many`].
+//!
+//! The rounds are written once over `X4`: a `v128` in the wasm module (built with
 //! `simd128`) and four `u32`s elsewhere, where the tests compare it with `sha2`, message
 //! length by message length. Native builds hash with `sha2` itself, which uses the CPU's
-//! SHA extensions where it has them, faster than any lane layout ([`digest_many`]).
+//! SHA extensions where it has them, faster than any lane layout.
 
 /// Messages a caller gathers before hashing them together.
-pub(crate) const BATCH_ENTRIES: usize = 64;
+const BATCH_MESSAGES: usize = 64;
 /// Bytes a caller gathers before hashing them together.
-pub(crate) const BATCH_BYTES: usize = 1 << 16;
+const BATCH_BYTES: usize = 1 << 16;
+
+/// Whether a batch of `messages` holding `bytes` is to be hashed now.
+pub(crate) fn batch_is_full(messages: usize, bytes: usize) -> bool {
+    messages >= BATCH_MESSAGES || bytes >= BATCH_BYTES
+}
 
 /// SHA-256 round constants (FIPS 180-4 section 4.2.2).
 const K: [u32; 64] = [

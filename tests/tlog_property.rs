@@ -314,7 +314,11 @@ fn proofs_from_stored_subtrees_equal_the_slice_proofs_in_log_reads() {
         let slice = &all[..=i];
         for a in 0..size {
             let ids = proof_nodes(a, size, false).unwrap();
-            assert!(ids.len() <= 2 * 64, "bounded reads");
+            assert!(
+                ids.len() <= log_reads(size),
+                "inclusion {a} of {size}: {} reads",
+                ids.len()
+            );
             let hashes: Vec<Hash> = ids.iter().map(|id| stored[id]).collect();
             assert_eq!(
                 proof_from_nodes(a, size, false, &hashes).unwrap(),
@@ -323,6 +327,11 @@ fn proofs_from_stored_subtrees_equal_the_slice_proofs_in_log_reads() {
             );
             if a > 0 {
                 let ids = proof_nodes(a, size, true).unwrap();
+                assert!(
+                    ids.len() <= log_reads(size),
+                    "consistency {a} to {size}: {} reads",
+                    ids.len()
+                );
                 let hashes: Vec<Hash> = ids.iter().map(|id| stored[id]).collect();
                 assert_eq!(
                     proof_from_nodes(a, size, true, &hashes).unwrap(),
@@ -339,13 +348,14 @@ fn proofs_from_stored_subtrees_equal_the_slice_proofs_in_log_reads() {
         }
     }
     // Reads stay logarithmic at a size far past what a test stores.
-    assert!(
-        proof_nodes(123_456_789, 1_000_000_007, false)
-            .unwrap()
-            .len()
-            <= 64
-    );
-    assert!(proof_nodes(999_999, 1_000_000_007, true).unwrap().len() <= 2 * 64);
+    let n = 1_000_000_007;
+    assert!(proof_nodes(123_456_789, n, false).unwrap().len() <= log_reads(n));
+    assert!(proof_nodes(999_999, n, true).unwrap().len() <= log_reads(n));
+}
+
+/// The most stored hashes a proof in a tree of `size` may read: 2 log2(size), rounded up.
+fn log_reads(size: u64) -> usize {
+    2 * (64 - (size - 1).leading_zeros()) as usize
 }
 
 /// `TrailProver` (leaves hashed in batches) over a trail with blank lines and lines of very

@@ -414,7 +414,7 @@ fn random_byte_soup_never_panics_and_does_not_depend_on_the_split() {
 
 #[test]
 fn state_round_trips_at_any_split_and_continues_to_the_same_result() {
-    // A verifier or a report rebuilt from its state text (what the JS wrapper does after a
+    // A verifier or a report rebuilt from its state bytes (what the JS wrapper does after a
     // wasm instance is replaced) ends exactly as one that never stopped.
     for (name, text) in small_trails() {
         let whole = verify_chain(&text);

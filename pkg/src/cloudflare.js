@@ -314,16 +314,13 @@ export class AuditChain extends DurableObject {
   }
 
   /**
-   * A tree kept before its subtrees were stored (an earlier version of this class): fill
-   * bh_audit_nodes once from the stored leaf hashes. A tree of n leaves has n - popcount(n)
-   * of them. In a transaction.
+   * A tree kept before its subtrees were stored (an earlier version of this class, which left
+   * no `nodes` mark): fill bh_audit_nodes once from the stored leaf hashes, then mark it (every
+   * later leaf stores its subtrees in its batch's transaction). In a transaction.
    */
   #fillNodes() {
+    if (this.#meta("nodes") === "stored") return;
     const size = this.#tree.get().size();
-    let ones = 0;
-    for (let n = size; n > 0; n = Math.floor(n / 2)) ones += n % 2;
-    const [{ count }] = this.#sql.exec("SELECT COUNT(*) AS count FROM bh_audit_nodes").toArray();
-    if (count === size - ones) return;
     this.#sql.exec("DELETE FROM bh_audit_nodes");
     TRAIL.heal();
     const tree = new TreeCore(undefined);
@@ -343,6 +340,7 @@ export class AuditChain extends DurableObject {
     } finally {
       if (!trailWasmState.poisoned) tree.free();
     }
+    this.#setMeta("nodes", "stored");
   }
 
   /**
@@ -609,7 +607,6 @@ export class AuditChain extends DurableObject {
       throw err;
     }
   }
-
 
   /** A C2SP tlog-proof of entry `index` (0-based) against the stored checkpoint of size `size` (default: the latest). */
   inclusionProof(index, size) {

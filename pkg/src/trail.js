@@ -152,7 +152,6 @@ class Feed {
   push(chunk, name) {
     const core = this.core;
     let bytes;
-    let copy = false;
     if (typeof chunk === "string") {
       let text = this.#pendingHigh + chunk;
       this.#pendingHigh = "";
@@ -164,13 +163,10 @@ class Feed {
       bytes = encoder.encode(text);
     } else if (chunk instanceof Uint8Array) {
       bytes = chunk;
-      copy = true;
     } else if (chunk instanceof ArrayBuffer) {
       bytes = new Uint8Array(chunk);
-      copy = true;
     } else if (ArrayBuffer.isView(chunk)) {
       bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      copy = true;
     } else {
       throw new TypeError(`${name}.push: chunk must be a string, Uint8Array or ArrayBuffer`);
     }
@@ -178,8 +174,8 @@ class Feed {
       for (let at = 0; at < bytes.length; at += SLICE) core.push(bytes.subarray(at, at + SLICE));
     });
     this.bytes += bytes.length;
-    // Kept until the next snapshot (a copy: the caller may reuse its buffer).
-    this.#since.push(copy ? bytes.slice() : bytes);
+    // Kept until the next snapshot (the caller's bytes copied: it may reuse its buffer).
+    this.#since.push(typeof chunk === "string" ? bytes : bytes.slice());
     this.#sinceBytes += bytes.length;
     if (this.#sinceBytes >= SNAPSHOT_EVERY) {
       this.#snapshot = this.#guarded(() => core.state());

@@ -80,9 +80,9 @@ impl LeafBatch {
         self.ends.is_empty()
     }
 
-    /// Bytes waiting.
-    pub fn bytes(&self) -> usize {
-        self.bytes.len()
+    /// Enough entries or bytes waiting to hash them now.
+    pub fn is_full(&self) -> bool {
+        crate::sha256::batch_is_full(self.ends.len(), self.bytes.len())
     }
 
     /// The waiting entries' leaf hashes, in order, into `leaves` (cleared first); the
@@ -337,16 +337,22 @@ fn range_hash(a: u64, b: u64, hashes: &mut std::slice::Iter<'_, Hash>) -> Option
     Some(node_hash(&left, &right))
 }
 
+/// The leaf ranges whose roots make up the inclusion proof of leaf `a` in the tree of `size`,
+/// or (`consistency`) the consistency proof from `a` leaves to `size`.
+fn proof_ranges(a: u64, size: u64, consistency: bool) -> Result<Vec<(u64, u64)>> {
+    if consistency {
+        consistency_ranges(a, size)
+    } else {
+        inclusion_ranges(a, size)
+    }
+}
+
 /// The stored subtrees `(level, index)` a proof needs, in order: for the inclusion proof of
 /// leaf `a` in the tree of `size` leaves, or (`consistency`) the consistency proof from `a`
 /// leaves to `size`. At most about 2 log2(size) of them: a log that stores every perfect
 /// subtree [`Tree::push_leaf_hash_nodes`] completes answers any proof in O(log n) reads.
 pub fn proof_nodes(a: u64, size: u64, consistency: bool) -> Result<Vec<(u32, u64)>> {
-    let ranges = if consistency {
-        consistency_ranges(a, size)?
-    } else {
-        inclusion_ranges(a, size)?
-    };
+    let ranges = proof_ranges(a, size, consistency)?;
     let mut out = Vec::new();
     for (lo, hi) in ranges {
         range_nodes(lo, hi, &mut out);
@@ -362,11 +368,7 @@ pub fn proof_from_nodes(
     consistency: bool,
     hashes: &[Hash],
 ) -> Result<Vec<Hash>> {
-    let ranges = if consistency {
-        consistency_ranges(a, size)?
-    } else {
-        inclusion_ranges(a, size)?
-    };
+    let ranges = proof_ranges(a, size, consistency)?;
     let mut it = hashes.iter();
     let proof = ranges
         .iter()

@@ -216,9 +216,7 @@ impl TreeCheck {
         };
         self.pending.push(bytes);
         self.pending_lines.push(line);
-        if self.pending.len() >= crate::sha256::BATCH_ENTRIES
-            || self.pending.bytes() >= crate::sha256::BATCH_BYTES
-        {
+        if self.pending.is_full() {
             self.add_pending();
         }
     }
@@ -297,8 +295,6 @@ pub struct TrailProver {
     size: u64,
     root: Option<Hash>,
     broken: bool,
-    /// Entries read (in the tree or waiting in `pending`), at most `size`.
-    read: u64,
     /// Entries read and not yet hashed, hashed together.
     pending: LeafBatch,
 }
@@ -314,7 +310,6 @@ impl TrailProver {
             size,
             root: None,
             broken: false,
-            read: 0,
             pending: LeafBatch::default(),
         })
     }
@@ -333,11 +328,11 @@ impl TrailProver {
 
     /// Entries read so far (at most the proof's tree size).
     pub fn entries(&self) -> u64 {
-        self.read
+        self.tree.size() + self.pending.len() as u64
     }
 
     fn line(&mut self, raw: &RawLine<'_>) {
-        if self.broken || self.read >= self.size {
+        if self.broken || self.entries() >= self.size {
             return;
         }
         match entry(raw) {
@@ -345,11 +340,7 @@ impl TrailProver {
             Entry::Unreadable => self.broken = true,
             Entry::Bytes(b) => {
                 self.pending.push(b);
-                self.read += 1;
-                if self.read == self.size
-                    || self.pending.len() >= crate::sha256::BATCH_ENTRIES
-                    || self.pending.bytes() >= crate::sha256::BATCH_BYTES
-                {
+                if self.entries() == self.size || self.pending.is_full() {
                     self.add_pending();
                 }
             }

@@ -20,9 +20,14 @@ export class TestChain extends AuditChain {
     return this.ctx.storage.sql.exec("SELECT COUNT(*) AS n FROM bh_audit_nodes").one().n;
   }
 
-  /** Lose the stored subtrees of level `from` and up (a reset then makes the constructor fill them again). */
+  /**
+   * Make the object look like one an earlier AuditChain kept: the stored subtrees of level
+   * `from` and up lost, and no mark that they are stored (a reset then makes the constructor
+   * fill them again).
+   */
   dropNodes(from) {
     this.ctx.storage.sql.exec("DELETE FROM bh_audit_nodes WHERE level >= ?", from);
+    this.ctx.storage.sql.exec("DELETE FROM bh_audit_meta WHERE key = 'nodes'");
     return this.nodeCount();
   }
 

@@ -192,6 +192,19 @@ fn js_size(n: f64) -> Option<u64> {
     (n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n)).then_some(n as u64)
 }
 
+/// A proof's two sizes (an index or old size, and a tree size) from JS numbers.
+fn js_sizes(a: f64, size: f64) -> Result<(u64, u64), JsValue> {
+    match (js_size(a), js_size(size)) {
+        (Some(a), Some(size)) => Ok((a, size)),
+        _ => Err(js_sys::RangeError::new("sizes must be integers").into()),
+    }
+}
+
+/// A tlog refusal thrown as a `RangeError` with its fixed message.
+fn tlog_range_error(e: tlog::Error) -> JsValue {
+    js_sys::RangeError::new(e.reason().message()).into()
+}
+
 /// `{ signerKey, verifierKey }` for an Ed25519 key named `name` from a 32-byte `seed` (the
 /// facade's `crypto.getRandomValues`).
 #[wasm_bindgen(js_name = generateSignerKeyJson)]
@@ -284,7 +297,7 @@ impl TreeCore {
             None => Ok(TreeCore(merkle::Tree::new(), Vec::new())),
             Some(s) => merkle::Tree::from_state(&s)
                 .map(|t| TreeCore(t, Vec::new()))
-                .map_err(|e| js_sys::RangeError::new(e.reason().message()).into()),
+                .map_err(tlog_range_error),
         }
     }
 
@@ -292,8 +305,7 @@ impl TreeCore {
     #[wasm_bindgen(js_name = pushEntry)]
     pub fn push_entry(&mut self, entry: &[u8]) -> String {
         let leaf = merkle::leaf_hash(entry);
-        let completed = &mut self.1;
-        self.0.push_leaf_hash_nodes(leaf, |n| completed.push(n));
+        self.push(leaf);
         tlog::hash_to_base64(&leaf)
     }
 
@@ -302,9 +314,14 @@ impl TreeCore {
     pub fn push_leaf_hash(&mut self, leaf: &str) -> Result<(), JsValue> {
         let leaf = tlog::hash_from_base64(leaf)
             .ok_or_else(|| JsValue::from(js_sys::RangeError::new("not a leaf hash")))?;
+        self.push(leaf);
+        Ok(())
+    }
+
+    /// Add a leaf, keeping the subtrees it completes for [`TreeCore::take_nodes`].
+    fn push(&mut self, leaf: merkle::Hash) {
         let completed = &mut self.1;
         self.0.push_leaf_hash_nodes(leaf, |n| completed.push(n));
-        Ok(())
     }
 
     /// The perfect subtrees completed since the last call (level 1 and up), as
@@ -430,7 +447,7 @@ impl ProverCore {
         };
         bh_audit_logger::trail::TrailProver::new(index, size)
             .map(|p| ProverCore(Some(p)))
-            .map_err(|e| js_sys::RangeError::new(e.reason().message()).into())
+            .map_err(tlog_range_error)
     }
 
     /// Feed bytes (split anywhere).
@@ -525,16 +542,14 @@ pub fn verify_consistency_raw(
 /// inclusion of entry `a` in the tree of `size`, or (`consistency`) from `a` to `size`.
 #[wasm_bindgen(js_name = proofNodes)]
 pub fn proof_nodes(a: f64, size: f64, consistency: bool) -> Result<Vec<f64>, JsValue> {
-    let (Some(a), Some(size)) = (js_size(a), js_size(size)) else {
-        return Err(js_sys::RangeError::new("sizes must be integers").into());
-    };
+    let (a, size) = js_sizes(a, size)?;
     merkle::proof_nodes(a, size, consistency)
         .map(|ids| {
             ids.iter()
                 .flat_map(|&(level, index)| [f64::from(level), index as f64])
                 .collect()
         })
-        .map_err(|e| js_sys::RangeError::new(e.reason().message()).into())
+        .map_err(tlog_range_error)
 }
 
 /// The proof hashes (base64) from the stored subtrees' hashes [`proof_nodes`] named, in order.
@@ -545,9 +560,7 @@ pub fn proof_from_nodes(
     consistency: bool,
     hashes: Vec<String>,
 ) -> Result<Vec<String>, JsValue> {
-    let (Some(a), Some(size)) = (js_size(a), js_size(size)) else {
-        return Err(js_sys::RangeError::new("sizes must be integers").into());
-    };
+    let (a, size) = js_sizes(a, size)?;
     let hashes = hashes
         .iter()
         .map(|h| tlog::hash_from_base64(h))
@@ -555,5 +568,5 @@ pub fn proof_from_nodes(
         .ok_or_else(|| JsValue::from(js_sys::RangeError::new("not a subtree hash")))?;
     merkle::proof_from_nodes(a, size, consistency, &hashes)
         .map(|p| p.iter().map(tlog::hash_to_base64).collect())
-        .map_err(|e| js_sys::RangeError::new(e.reason().message()).into())
+        .map_err(tlog_range_error)
 }
